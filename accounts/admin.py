@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import Department, Section, User
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["code", "name", "sort_order", "is_active"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["sort_order", "code"]
+    inlines = [SectionInline]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "code", "sort_order", "is_active"]
+    list_filter = ["department", "is_active"]
+    list_select_related = ["department"]
+    search_fields = ["name", "code", "department__name"]
+    ordering = ["department__sort_order", "sort_order"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "section", "position", "is_active"]
+    list_filter = ["position", "department", "groups", "is_active", "is_staff"]
+    list_select_related = ["section__department"]
+    search_fields = ["username", "last_name", "first_name", "email", "section__name"]
+    ordering = ["username"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("所属と職", {"fields": ["department", "section", "position"]}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("所属と職", {"fields": ["last_name", "first_name", "department", "section", "position"]}),
+    )
+
+    @admin.display(description="氏名")
+    def display_name(self, obj):
+        return obj.display_name

@@ -1,0 +1,121 @@
+"""Users and the city's organisation: 部 (Department) and 課 (Section)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]*$", "コードは半角英小文字・数字・ハイフンで入力してください。"
+)
+
+
+class Department(models.Model):
+    """部: a department of the city hall."""
+
+    code = models.CharField("コード", max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField("部名", max_length=40)
+    sort_order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_active = models.BooleanField("現存", default=True)
+
+    class Meta:
+        verbose_name = "部"
+        verbose_name_plural = "部"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Section(models.Model):
+    """課: a section of a department; staff belong to one."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="sections", verbose_name="部"
+    )
+    code = models.CharField("コード", max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField("課名", max_length=40)
+    sort_order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_active = models.BooleanField("現存", default=True)
+
+    class Meta:
+        verbose_name = "課"
+        verbose_name_plural = "課"
+        ordering = ["department__sort_order", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"], name="section_unique_name_in_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department.name}{self.name}"
+
+
+class Position(models.TextChoices):
+    """職: the post a person holds; bodies are staffed by post, not by name."""
+
+    DEPUTY_MAYOR = "deputy_mayor", "副市長"
+    DIRECTOR = "director", "部長"
+    SECTION_CHIEF = "section_chief", "課長"
+    SUBSECTION_CHIEF = "subsection_chief", "係長"
+    STAFF = "staff", "職員"
+    ADVISOR = "advisor", "外部有識者"
+
+
+class User(AbstractUser):
+    """A person who signs in: city staff, executives or the external CIO補佐官."""
+
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="所属部",
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="所属課",
+        help_text="部長・副市長・外部の方は空欄にします。",
+    )
+    position = models.CharField("職", max_length=20, choices=Position, default=Position.STAFF)
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        name = f"{self.last_name} {self.first_name}".strip()
+        return name or self.username
+
+    @property
+    def post_title(self):
+        """「市民部市民課長」, 「総務部長」: the post as the 要綱 names it."""
+        match self.position:
+            case Position.SECTION_CHIEF if self.section_id:
+                return f"{self.section}長"
+            case Position.DIRECTOR if self.department_id:
+                return f"{self.department.name}長"
+            case Position.STAFF | Position.SUBSECTION_CHIEF if self.section_id:
+                return f"{self.section} {self.get_position_display()}"
+        return self.get_position_display()
+
+    def clean(self):
+        super().clean()
+        if self.section_id and self.department_id != self.section.department_id:
+            raise ValidationError({"department": "所属部は所属課の部と一致させてください。"})
+        if self.position in (Position.SECTION_CHIEF, Position.STAFF) and not self.section_id:
+            if not self.is_superuser:
+                raise ValidationError({"section": "課長・職員には所属課が必要です。"})
+        if self.position == Position.DIRECTOR and not self.department_id:
+            raise ValidationError({"department": "部長には所属部が必要です。"})

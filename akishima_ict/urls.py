@@ -1,0 +1,19 @@
+"""Root URLs: each app has its own namespaced urls.py."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "昭島市 情報化推進計画 管理"
+admin.site.site_title = "昭島市 情報化推進計画 管理"
+admin.site.index_title = "データ管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("plans/", include("plans.urls")),
+    path("admin/", admin.site.urls),
+]

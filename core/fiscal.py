@@ -1,0 +1,96 @@
+"""Japanese fiscal years (年度), formatted and parsed in one place.
+
+A fiscal year runs from April to March and is named by the era in force at the
+end of its calendar year: FY2019 began under 平成 but is 令和元年度 by the
+national convention. Plans keep the era they were written in, so the second
+plan (2016) writes FY2020 as 「32年度」 and its input 「平成32年度」 means 2020.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    first_year: int  # the Western year of the era's first (元) year
+
+
+ERAS = (
+    Era("昭和", 1926),
+    Era("平成", 1989),
+    Era("令和", 2019),
+)
+ERAS_BY_NAME = {era.name: era for era in ERAS}
+ERA_INITIALS = {"S": "昭和", "H": "平成", "R": "令和"}
+
+
+def era_of(fiscal_year: int) -> Era:
+    """The era that names `fiscal_year` (the era in force at the end of its calendar year)."""
+    for era in reversed(ERAS):
+        if fiscal_year >= era.first_year:
+            return era
+    raise ValueError(f"{fiscal_year}年度は対応していない年です。")
+
+
+def era_year(fiscal_year: int, era: Era | None = None) -> int:
+    era = era or era_of(fiscal_year)
+    return fiscal_year - era.first_year + 1
+
+
+def _era_year_label(number: int) -> str:
+    return "元" if number == 1 else str(number)
+
+
+def fy_era(fiscal_year: int, era: Era | None = None) -> str:
+    """「令和元年度」: the era form alone."""
+    era = era or era_of(fiscal_year)
+    return f"{era.name}{_era_year_label(era_year(fiscal_year, era))}年度"
+
+
+def fy_label(fiscal_year: int, era: Era | None = None) -> str:
+    """「平成28年度(2016年度)」: the long form the plan prints."""
+    return f"{fy_era(fiscal_year, era)}({fiscal_year}年度)"
+
+
+def fy_short(fiscal_year: int, era: Era | None = None) -> str:
+    """「28年度」: the short form of a table column, in `era` when given (a plan's era)."""
+    return f"{_era_year_label(era_year(fiscal_year, era or era_of(fiscal_year)))}年度"
+
+
+def fy_range(first: int, last: int | None, era: Era | None = None) -> str:
+    """「平成28年度(2016年度)~令和2年度(2020年度)」; an open end is 「~」."""
+    start = fy_label(first, era)
+    return f"{start}~" if last is None else f"{start}~{fy_label(last, era)}"
+
+
+_PATTERN = re.compile(
+    r"^(?:(?P<era>昭和|平成|令和|[SHR])\s*(?P<era_year>元|\d{1,2})|(?P<western>\d{4}))"
+    r"\s*(?:年度|年)?(?:\s*\(\s*(?P<check>\d{4})\s*(?:年度|年)?\s*\))?$"
+)
+
+
+def parse_fiscal_year(text: str) -> int:
+    """Read a fiscal year as people write it: 「平成32年度」, 「令和元年度」, 「2020」, 「H32」.
+
+    Raises ValueError with a Japanese message for anything else.
+    """
+    normalised = unicodedata.normalize("NFKC", str(text)).strip().upper()
+    normalised = normalised.replace("(", "(").replace(")", ")")
+    match = _PATTERN.match(normalised)
+    if not match:
+        raise ValueError(f"「{text}」は年度として読めません。例:令和2年度、平成32年度、2020")
+    if match["western"]:
+        year = int(match["western"])
+    else:
+        era = ERAS_BY_NAME[ERA_INITIALS.get(match["era"], match["era"])]
+        number = 1 if match["era_year"] == "元" else int(match["era_year"])
+        if number < 1:
+            raise ValueError(f"「{text}」は年度として読めません。")
+        year = era.first_year + number - 1
+    if not 1926 <= year <= 2200:
+        raise ValueError(f"「{text}」は対応している年度の範囲外です。")
+    if match["check"] and int(match["check"]) != year:
+        raise ValueError(f"「{text}」の和暦と西暦が一致しません。")
+    return year

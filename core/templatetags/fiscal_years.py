@@ -1,0 +1,31 @@
+"""Template filters for fiscal years: {{ year|fy }}, {{ year|fy_short:plan.era }}."""
+
+from django import template
+
+from core import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def fy(year, era=None):
+    """「平成28年度(2016年度)」"""
+    if year in (None, ""):
+        return ""
+    return fiscal.fy_label(int(year), era or None)
+
+
+@register.filter
+def fy_era(year, era=None):
+    """「平成28年度」"""
+    if year in (None, ""):
+        return ""
+    return fiscal.fy_era(int(year), era or None)
+
+
+@register.filter
+def fy_short(year, era=None):
+    """「28年度」, in the given era (a plan's) or the year's own."""
+    if year in (None, ""):
+        return ""
+    return fiscal.fy_short(int(year), era or None)

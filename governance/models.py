@@ -1,0 +1,1 @@
+"""Governance bodies, review cycles and meetings will live here."""

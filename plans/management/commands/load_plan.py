@@ -1,0 +1,38 @@
+"""Load the organisation and the seed plans (fixtures/) into a new database.
+
+Safe to run again: what exists already is left as it is, so users' edits
+survive. `--demo` also creates the demo users (password 「demo」); it is refused
+unless DEMO_USERS_ALLOWED is set (it is with DEBUG on, as `make run` runs).
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.services import create_demo_users, load_organisation
+from plans.services import load_seed_plans
+
+
+class Command(BaseCommand):
+    help = "組織と計画の初期データを読み込みます(既にあるデータは変更しません)。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo", action="store_true", help="デモ用の利用者(パスワード demo)も作成します。"
+        )
+
+    def handle(self, *args, demo=False, **options):
+        if demo and not settings.DEMO_USERS_ALLOWED:
+            raise CommandError(
+                "デモ利用者は DEMO_USERS_ALLOWED=true(または DEBUG=true)のときだけ作成できます。"
+            )
+        sections = load_organisation()
+        self.stdout.write(f"組織: {sections} 課を追加しました。")
+        plans = load_seed_plans()
+        if plans:
+            for plan in plans:
+                self.stdout.write(f"計画: {plan.name} を読み込みました。")
+        else:
+            self.stdout.write("計画: 読み込み済みのため変更しませんでした。")
+        if demo:
+            users = create_demo_users()
+            self.stdout.write(f"デモ利用者: {len(users)} 人を作成しました。")

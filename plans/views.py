@@ -1,0 +1,113 @@
+"""Screens of the plan hierarchy: the tree (図2-3) and a page per level."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, TemplateView
+
+from plans.models import Goal, Measure, Placement, Plan, Policy, Project
+
+
+def _measures_with_projects():
+    return Measure.objects.select_related("reposted_from__policy__goal__plan").prefetch_related(
+        Prefetch(
+            "placements",
+            queryset=Placement.objects.select_related("project__plan").order_by("position"),
+        )
+    )
+
+
+def _policies_with_measures():
+    return Policy.objects.prefetch_related(Prefetch("measures", queryset=_measures_with_projects()))
+
+
+def _split_path(path, parts):
+    numbers = path.split("-")
+    if len(numbers) != parts or not all(n.isdigit() for n in numbers):
+        raise Http404("指定された番号の施策は見つかりません。")
+    return [int(n) for n in numbers]
+
+
+class PlanMixin:
+    """Resolves the plan of the URL (or the current plan) into `self.plan`."""
+
+    def dispatch(self, request, *args, **kwargs):
+        code = kwargs.get("plan")
+        if code:
+            self.plan = get_object_or_404(Plan, code=code)
+        else:
+            self.plan = Plan.objects.current()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.plan, **kwargs)
+
+
+class PlanTreeView(PlanMixin, TemplateView):
+    """情報化施策体系: 基本理念 → 目標 → 基本方針 → 情報化施策 → 事業."""
+
+    template_name = "plans/plan_tree.html"
+
+    def get(self, request, *args, **kwargs):
+        picked = request.GET.get("plan")
+        if picked:
+            return redirect(get_object_or_404(Plan, code=picked))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        goals = []
+        if self.plan:
+            goals = self.plan.goals.prefetch_related(
+                Prefetch("policies", queryset=_policies_with_measures())
+            )
+        return super().get_context_data(
+            goals=goals, plans=Plan.objects.order_by("-start_year"), **kwargs
+        )
+
+
+class GoalDetailView(PlanMixin, DetailView):
+    template_name = "plans/goal_detail.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            self.plan.goals.prefetch_related(Prefetch("policies", queryset=_policies_with_measures())),
+            number=self.kwargs["number"],
+        )
+
+
+class PolicyDetailView(PlanMixin, DetailView):
+    template_name = "plans/policy_detail.html"
+
+    def get_object(self, queryset=None):
+        goal, number = _split_path(self.kwargs["path"], 2)
+        return get_object_or_404(
+            Policy.objects.select_related("goal__plan").prefetch_related(
+                Prefetch("measures", queryset=_measures_with_projects())
+            ),
+            goal__plan=self.plan,
+            goal__number=goal,
+            number=number,
+        )
+
+
+class MeasureDetailView(PlanMixin, DetailView):
+    template_name = "plans/measure_detail.html"
+
+    def get_object(self, queryset=None):
+        goal, policy, number = _split_path(self.kwargs["path"], 3)
+        return get_object_or_404(
+            _measures_with_projects().select_related("policy__goal__plan"),
+            policy__goal__plan=self.plan,
+            policy__goal__number=goal,
+            policy__number=policy,
+            number=number,
+        )
+
+
+class ProjectDetailView(PlanMixin, DetailView):
+    template_name = "plans/project_detail.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Project.objects.with_placements(), plan=self.plan, code=self.kwargs["code"]
+        )

@@ -1,0 +1,1 @@
+"""情報化事業シート (issue: the project sheet) will live here."""
