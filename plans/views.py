@@ -40,7 +40,8 @@ class PlanMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(plan=self.plan, **kwargs)
+        kwargs["plan"] = self.plan  # the Plan, not the code from the URL
+        return super().get_context_data(**kwargs)
 
 
 class PlanTreeView(PlanMixin, TemplateView):

@@ -1,0 +1,53 @@
+# akishima-ict: the two commands of the README's quick start are `make run` and
+# `make test`; both bootstrap everything they need on a fresh Debian 12 machine.
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test check migrate seed sysdeps sysdeps-browser bootstrap clean
+
+help:
+	@echo "make run   - 初期設定を行い、計画とデモデータを読み込んで http://127.0.0.1:$(PORT)/ で起動"
+	@echo "make test  - 初期設定を行い、ブラウザテストを含む全テストを実行"
+	@echo "make check - Django のシステムチェック(本番設定の --deploy を含む)"
+
+sysdeps:
+	@PYTHON=$(PYTHON) sh scripts/bootstrap-system.sh
+
+sysdeps-browser:
+	@PYTHON=$(PYTHON) sh scripts/bootstrap-system.sh --browser
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+		|| { echo "Python 3.11 が必要です(PYTHON=... で指定できます)。" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+bootstrap: $(STAMP)
+
+migrate: sysdeps bootstrap
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=true $(BIN)/python manage.py load_plan --demo
+
+run: seed
+	@echo "http://127.0.0.1:$(PORT)/ で起動します(デモ利用者は README を参照、パスワード demo)。"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: sysdeps-browser bootstrap
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: bootstrap
+	DEBUG=true $(BIN)/python manage.py check
+	$(BIN)/python manage.py check --deploy --fail-level WARNING --settings=akishima_ict.settings
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,78 @@
+"""The one fiscal-year formatter, at the era boundary and in the plan's own forms."""
+
+import pytest
+
+from core import fiscal
+from core.templatetags.fiscal_years import fy, fy_short
+
+HEISEI = fiscal.ERAS_BY_NAME["平成"]
+
+
+@pytest.mark.parametrize(
+    ("year", "label"),
+    [
+        (2016, "平成28年度(2016年度)"),
+        (2018, "平成30年度(2018年度)"),
+        # FY2019 began under 平成 but is named by the new era (national convention).
+        (2019, "令和元年度(2019年度)"),
+        (2020, "令和2年度(2020年度)"),
+        (1989, "平成元年度(1989年度)"),
+        (1988, "昭和63年度(1988年度)"),
+    ],
+)
+def test_long_label_names_the_fiscal_year_by_its_era(year, label):
+    assert fiscal.fy_label(year) == label
+
+
+@pytest.mark.parametrize(
+    ("year", "short"),
+    [(2016, "28年度"), (2018, "30年度"), (2019, "31年度"), (2020, "32年度")],
+)
+def test_short_form_in_the_plans_era_matches_the_printed_columns(year, short):
+    # The sheet of 図3-2 heads its columns 28年度 … 32年度.
+    assert fiscal.fy_short(year, HEISEI) == short
+
+
+def test_short_form_without_an_era_uses_the_years_own_era():
+    assert fiscal.fy_short(2019) == "元年度"
+    assert fiscal.fy_short(2020) == "2年度"
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("平成32年度", 2020),
+        ("平成31年度", 2019),
+        ("令和元年度", 2019),
+        ("令和2年度", 2020),
+        ("平成28年度(2016年度)", 2016),
+        ("令和元年度(2019年度)", 2019),
+        ("2020", 2020),
+        ("2020年度", 2020),
+        ("2020年度", 2020),
+        ("H32", 2020),
+        ("r2", 2020),
+        (" 平成 28 年度 ", 2016),
+    ],
+)
+def test_input_accepts_the_forms_people_write(text, year):
+    assert fiscal.parse_fiscal_year(text) == year
+
+
+@pytest.mark.parametrize(
+    "text", ["", "32年度", "平成年度", "平成0年度", "令和2年度(2021年度)", "二〇二〇", "1800", "abc"]
+)
+def test_input_refuses_anything_else_with_a_japanese_message(text):
+    with pytest.raises(ValueError, match="年度"):
+        fiscal.parse_fiscal_year(text)
+
+
+def test_range_leaves_an_open_end_open():
+    assert fiscal.fy_range(2016, 2020) == "平成28年度(2016年度)~令和2年度(2020年度)"
+    assert fiscal.fy_range(2016, None) == "平成28年度(2016年度)~"
+
+
+def test_template_filters_use_the_same_formatter():
+    assert fy(2019) == "令和元年度(2019年度)"
+    assert fy_short(2020, HEISEI) == "32年度"
+    assert fy(None) == ""

@@ -1,0 +1,125 @@
+"""The plan pages: what a signed-in user sees, and their cost in SQL queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.models import Measure, Plan, Project
+from tests.factories import UserFactory, make_plan
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+@pytest.fixture
+def user_client(client, db):
+    client.force_login(UserFactory())
+    return client
+
+
+def test_tree_query_count_does_not_grow_with_projects(user_client):
+    small = make_plan(code="small", projects=50)
+    large = make_plan(code="large", projects=500)
+    assert large.projects.count() == 500
+    small_count = count_queries(user_client, small.get_absolute_url())
+    large_count = count_queries(user_client, large.get_absolute_url())
+    assert small_count == large_count
+    assert large_count <= 10
+
+
+@pytest.mark.parametrize("page", ["goal", "policy", "measure", "project"])
+def test_detail_pages_query_count_does_not_grow_with_projects(user_client, page):
+    counts = []
+    for code, size in (("small", 50), ("large", 500)):
+        plan = make_plan(code=code, goals=1, policies=1, measures=2, projects=size)
+        measure = Measure.objects.filter(policy__goal__plan=plan).first()
+        target = {
+            "goal": measure.policy.goal,
+            "policy": measure.policy,
+            "measure": measure,
+            "project": Project.objects.filter(plan=plan, placements__is_home=False).first(),
+        }[page]
+        counts.append(count_queries(user_client, target.get_absolute_url()))
+    assert counts[0] == counts[1]
+
+
+def test_tree_shows_the_current_plan_with_its_philosophy(staff_client):
+    response = staff_client.get(reverse("plans:plan_tree_current"))
+    assert response.context["plan"].code == "second"
+    text = response.text
+    assert "アイシーティ(ICT)で期待に応えます" in text
+    assert "平成28年度(2016年度)~令和2年度(2020年度)" in text
+    for heading in ("目標Ⅰ", "目標Ⅱ", "目標Ⅲ", "Ⅱ-3-1", "Ⅲ-3-1"):
+        assert heading in text
+
+
+def test_tree_marks_reposts_and_links_them_to_the_one_project(staff_client):
+    project = Project.objects.get(plan__code="second", name="公共施設予約システムの利用促進")
+    response = staff_client.get(reverse("plans:plan_tree_current"))
+    # Listed three times (Ⅰ-2-2, Ⅰ-3-3, Ⅲ-3-1), every link to the same page.
+    assert response.text.count(f'href="{project.get_absolute_url()}"') == 3
+    assert response.text.count("(再掲)") >= 7  # 6 reposted entries and the measure Ⅰ-3-3
+
+
+def test_project_page_lists_home_and_reposted_placements(staff_client):
+    project = Project.objects.get(plan__code="second", name="公共施設予約システムの利用促進")
+    response = staff_client.get(project.get_absolute_url())
+    placements = list(response.context["project"].placements.all())
+    assert [p.measure.code for p in placements] == ["Ⅰ-2-2", "Ⅰ-3-3", "Ⅲ-3-1"]
+    assert [p.is_home for p in placements] == [True, False, False]
+
+
+def test_security_projects_are_grouped_by_kind_of_measure(staff_client):
+    measure = Measure.objects.get(policy__goal__plan__code="second", policy__goal__number=2,
+                                  policy__number=3, number=1)
+    text = staff_client.get(measure.get_absolute_url()).text
+    kinds = ["〔組織的・人的対策〕", "〔技術的対策〕", "〔物理的対策〕"]
+    positions = [text.index(kind) for kind in kinds]
+    assert positions == sorted(positions)
+    assert text.index("庁内ネットワークの再構築") > positions[1]
+
+
+def test_measure_that_is_a_repost_links_to_its_original(staff_client):
+    measure = Measure.objects.get(policy__goal__plan__code="second", policy__goal__number=1,
+                                  policy__number=3, number=3)
+    text = staff_client.get(measure.get_absolute_url()).text
+    assert "Ⅰ-2-2 電子行政サービスの拡充</a> の再掲です" in text
+
+
+def test_plan_picker_switches_to_another_plan(staff_client):
+    response = staff_client.get(reverse("plans:plan_tree_current"), {"plan": "first"})
+    assert response.status_code == 302
+    assert response["Location"] == Plan.objects.get(code="first").get_absolute_url()
+    first = staff_client.get(response["Location"])
+    assert "昭島市情報化推進計画" in first.text
+    assert "この計画には施策体系が登録されていません" in first.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/nothing/",
+        "/plans/second/goals/9/",
+        "/plans/second/policies/1-9/",
+        "/plans/second/policies/x-1/",
+        "/plans/second/measures/1-1/",
+        "/plans/second/projects/9-9-9-99/",
+        "/plans/first/projects/1-1-1-01/",
+    ],
+)
+def test_unknown_codes_are_not_found(staff_client, url):
+    assert staff_client.get(url).status_code == 404
+
+
+def test_user_text_is_escaped_on_the_pages(staff_client):
+    project = Project.objects.get(plan__code="second", code="1-1-1-01")
+    project.name = '<script>alert("x")</script>'
+    project.save()
+    text = staff_client.get(project.get_absolute_url()).text
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;alert" in text
