@@ -16,8 +16,9 @@ class Role(TextChoices):
     VIEWER = "閲覧者", "閲覧者(幹部・権限のある職員)"
 
 
-_PLAN_MODELS = ["plan", "goal", "policy", "measure", "project", "placement"]
+_PLAN_MODELS = ["plan", "goal", "policy", "measure", "project", "placement", "masterplancode"]
 _ORG_MODELS = ["department", "section"]
+_SHEET_MODELS = ["projectsheet", "indicator", "indicatortarget", "scheduleentry"]
 
 
 def _view(app, models):
@@ -29,9 +30,12 @@ def _manage(app, models):
 
 
 ROLE_PERMISSIONS = {
+    # Department staff edit their own 課's sheets through the application's
+    # pages, where the section check is made; they get no admin rights.
     Role.DEPARTMENT_STAFF: _view("plans", _PLAN_MODELS),
     Role.ICT_OFFICE: _manage("plans", _PLAN_MODELS)
     + _manage("accounts", _ORG_MODELS)
+    + _manage("projects", _SHEET_MODELS)
     + ["accounts.view_user"],
     Role.COMMITTEE: _view("plans", _PLAN_MODELS),
     Role.HEADQUARTERS: _view("plans", _PLAN_MODELS),

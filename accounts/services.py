@@ -71,6 +71,8 @@ def create_demo_users() -> list[User]:
             section=section,
             department=department,
             position=position,
+            # 情報推進課 keeps the master data in the admin.
+            is_staff=Role.ICT_OFFICE in roles,
         )
         user.set_password(DEMO_PASSWORD)
         user.full_clean()

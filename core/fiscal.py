@@ -34,6 +34,17 @@ def era_of(fiscal_year: int) -> Era:
     raise ValueError(f"{fiscal_year}年度は対応していない年です。")
 
 
+def fiscal_year_of(day) -> int:
+    """The fiscal year a date falls in (April to March)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def current_fiscal_year() -> int:
+    from django.utils import timezone
+
+    return fiscal_year_of(timezone.localdate())
+
+
 def era_year(fiscal_year: int, era: Era | None = None) -> int:
     era = era or era_of(fiscal_year)
     return fiscal_year - era.first_year + 1

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from plans.models import Goal, Measure, Placement, Plan, Policy, Project
+from plans.models import Goal, MasterPlanCode, Measure, Placement, Plan, Policy, Project
 
 
 @admin.register(Plan)
@@ -69,3 +69,11 @@ class PlacementAdmin(admin.ModelAdmin):
     search_fields = ["project__name", "project__code", "measure__title"]
     ordering = ["measure__policy__goal__number", "measure__policy__number", "measure__number", "position"]
     autocomplete_fields = ["measure", "project"]
+
+
+@admin.register(MasterPlanCode)
+class MasterPlanCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "title"]
+    ordering = ["code"]

@@ -286,3 +286,22 @@ class Placement(models.Model):
     def clean(self):
         if self.measure.policy.goal.plan_id != self.project.plan_id:
             raise ValidationError({"measure": "事業と同じ計画の施策を選んでください。"})
+
+
+class MasterPlanCode(models.Model):
+    """第五次総合基本計画コード: the city master plan's measures that a project serves (p.11).
+
+    情報推進課 keeps this list; sheets may only pick from it.
+    """
+
+    code = models.CharField("施策コード", max_length=20, unique=True)
+    title = models.CharField("施策名", max_length=200)
+    is_active = models.BooleanField("使用中", default=True)
+
+    class Meta:
+        verbose_name = "第五次総合基本計画コード"
+        verbose_name_plural = "第五次総合基本計画コード"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"

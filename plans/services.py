@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from plans.models import Goal, Measure, Placement, Plan, Policy, Project
+from plans.models import Goal, MasterPlanCode, Measure, Placement, Plan, Policy, Project
 
 PLAN_FILES_DIR = Path(settings.BASE_DIR) / "fixtures" / "plans"
 # Loaded in this order, so that the latest plan is created last.
@@ -97,3 +97,21 @@ def load_seed_plans() -> list[Plan]:
     """Load every seed plan that is not in the database yet."""
     loaded = [load_plan(path=PLAN_FILES_DIR / name) for name in PLAN_FILES]
     return [plan for plan in loaded if plan is not None]
+
+
+# The city's 第五次総合基本計画 code list is kept by 情報推進課 (admin); the seed
+# plan does not print it. These few entries exist only for demonstrations and
+# say so in their names.
+DEMO_MASTER_PLAN_CODES = [
+    ("DEMO-1-1", "(デモ用)市民サービスの向上"),
+    ("DEMO-2-1", "(デモ用)効率的な行財政運営"),
+    ("DEMO-3-1", "(デモ用)安全・安心なまちづくり"),
+    ("DEMO-4-1", "(デモ用)生涯学習と学校教育の充実"),
+]
+
+
+def load_demo_master_plan_codes() -> int:
+    created = 0
+    for code, title in DEMO_MASTER_PLAN_CODES:
+        created += MasterPlanCode.objects.get_or_create(code=code, defaults={"title": title})[1]
+    return created

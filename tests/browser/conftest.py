@@ -55,6 +55,12 @@ def base_url(live_server):
     return live_server.url
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A member of staff's browser: Japanese, in Tokyo."""
+    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
 @pytest.fixture
 def seeded(live_server, transactional_db):
     """The organisation, the seed plans and the demo users, as `make run` loads them.

@@ -63,6 +63,19 @@ def test_anonymous_visitor_is_sent_to_a_japanese_login_form(page, live_server, s
     expect(page).to_have_url(url(live_server, "/plans/"))
 
 
+@pytest.mark.browser_context_args(locale="en-US")
+def test_login_error_is_japanese_whatever_the_browser_language(page, live_server, seeded):
+    """The screens are Japanese only; Django's own messages must not follow Accept-Language."""
+    page.goto("/accounts/login/?next=/plans/")
+    page.get_by_label("ユーザー名").fill("demo-staff-a")
+    page.get_by_label("パスワード").fill("wrong-password")
+    page.get_by_role("button", name="ログイン").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        re.compile(r"正しい.*とパスワードを入力してください")
+    )
+
+
 def test_staff_member_signs_in_and_sees_the_plan_tree(page, live_server, seeded):
     # Straight to the login page, no `next`: the start page sends on to the tree.
     page.goto("/accounts/login/")
@@ -131,21 +144,22 @@ def test_repost_entry_leads_to_the_one_project_page(page, live_server, login):
 
 
 def test_first_tab_focuses_the_skip_link(page, live_server, login):
+    # Signed-in pages. (The login page is left out: Django's login form autofocuses
+    # ユーザー名, so there the first Tab goes on to パスワード.)
     skip = page.get_by_role("link", name="本文へ移動")
-
-    # On the login page, signed out.
-    page.goto("/accounts/login/")
-    page.keyboard.press("Tab")
-    expect(skip).to_be_focused()
-    expect(skip).to_be_in_viewport()
-
-    # On the tree, signed in.
     login()
     expect(page.get_by_role("heading", level=1, name=PLAN_NAME)).to_be_visible()
-    page.keyboard.press("Tab")
-    expect(skip).to_be_focused()
-    expect(skip).to_be_in_viewport()
+
+    for path in ("/plans/", RESERVATION_URL):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.keyboard.press("Tab")
+        expect(skip).to_be_focused()
+        expect(skip).to_be_in_viewport()  # moved on screen when focused
+
+    # Following it puts the keyboard in the main content.
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
     expect(page.get_by_role("main")).to_be_focused()
 
 
@@ -168,10 +182,12 @@ def test_logout_returns_to_a_signed_out_state(page, live_server, login):
 
     page.get_by_role("banner").get_by_role("button", name="ログアウト").click()
 
-    expect(page.get_by_role("heading", level=1, name="ログアウトしました")).to_be_visible()
+    # LOGOUT_REDIRECT_URL is the login page.
+    expect(page).to_have_url(url(live_server, "/accounts/login/"))
+    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
     expect(page.get_by_role("button", name="ログアウト")).to_have_count(0)
     expect(page.get_by_role("link", name="計画体系")).to_have_count(0)
 
     page.goto("/plans/")
     expect(page).to_have_url(url(live_server, "/accounts/login/?next=/plans/"))
-    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="ログイン")).to_be_visible()

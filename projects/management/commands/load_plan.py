@@ -1,4 +1,4 @@
-"""Load the organisation and the seed plans (fixtures/) into a new database.
+"""Load the organisation, the seed plans (fixtures/) and their sheets into a new database.
 
 Safe to run again: what exists already is left as it is, so users' edits
 survive. `--demo` also creates the demo users (password 「demo」); it is refused
@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import create_demo_users, load_organisation
-from plans.services import load_seed_plans
+from plans.models import Plan
+from plans.services import load_demo_master_plan_codes, load_seed_plans
+from projects.services import ensure_sheets
 
 
 class Command(BaseCommand):
@@ -33,6 +35,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"計画: {plan.name} を読み込みました。")
         else:
             self.stdout.write("計画: 読み込み済みのため変更しませんでした。")
+        sheets = sum(ensure_sheets(plan=plan) for plan in Plan.objects.all())
+        self.stdout.write(f"情報化事業シート: {sheets} 件を作成しました。")
         if demo:
+            codes = load_demo_master_plan_codes()
+            self.stdout.write(f"デモ用の総合基本計画コード: {codes} 件を作成しました。")
             users = create_demo_users()
             self.stdout.write(f"デモ利用者: {len(users)} 人を作成しました。")

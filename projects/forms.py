@@ -1,0 +1,162 @@
+"""Input of the sheet: the 基本データ/事業概要 form, indicators with yearly targets,
+and the yearly schedule. Forms only validate; projects.services saves."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from core import fiscal
+from core.forms import FiscalYearField
+from plans.models import MasterPlanCode
+from projects.models import Indicator, ProjectSheet, ScheduleEntry
+
+# Filled in before a sheet may be saved as complete (完成).
+REQUIRED_WHEN_COMPLETE = [
+    "master_plan_code", "legal_basis", "policy_major", "start_year", "target", "objective", "activities",
+]
+
+
+class SheetForm(forms.ModelForm):
+    """What department staff may set. 事業コード, 事業名 and 担当部署 are not among them."""
+
+    start_year = FiscalYearField(label="事業期間(開始年度)", required=False, min_year=1989)
+    end_year = FiscalYearField(
+        label="事業期間(終了年度)", required=False, help_text="空欄は終了年度を定めない事業です。"
+    )
+
+    class Meta:
+        model = ProjectSheet
+        fields = [
+            "master_plan_code", "legal_basis", "policy_major", "policy_middle",
+            "start_year", "end_year", "target", "objective", "activities",
+        ]
+        widgets = {
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "target": forms.Textarea(attrs={"rows": 3}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "activities": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, complete=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complete = complete
+        self.fields["master_plan_code"].queryset = MasterPlanCode.objects.filter(is_active=True)
+        self.fields["master_plan_code"].empty_label = "(選択してください)"
+        plan = self.instance.project.plan
+        self.fields["start_year"].max_year = plan.end_year
+        self.fields["end_year"].min_year = plan.start_year
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", "終了年度は開始年度以降にしてください。")
+        if self.complete:
+            for name in REQUIRED_WHEN_COMPLETE:
+                if name in self.fields and not data.get(name) and name not in self.errors:
+                    self.add_error(name, "完成として保存するには入力が必要です。")
+        return data
+
+
+class SheetOfficeForm(SheetForm):
+    """情報推進課 also assigns the 担当部署."""
+
+    class Meta(SheetForm.Meta):
+        fields = ["section", *SheetForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = self.fields["section"].queryset.filter(
+            is_active=True
+        ).select_related("department")
+        self.fields["section"].empty_label = "(未定)"
+
+    def clean(self):
+        data = super().clean()
+        if self.complete and not data.get("section"):
+            self.add_error("section", "完成として保存するには担当部署が必要です。")
+        return data
+
+
+class IndicatorForm(forms.ModelForm):
+    """One indicator, with a target field for each fiscal year of the plan."""
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "kind", "name", "unit", "baseline_value", "baseline_year", "direction",
+            "data_source", "is_qualitative", "qualitative_reason",
+        ]
+        widgets = {"qualitative_reason": forms.Textarea(attrs={"rows": 2})}
+
+    baseline_year = FiscalYearField(label="基準年度", required=False, min_year=1989)
+
+    def __init__(self, *args, years=(), era=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(years)
+        current = {}
+        if self.instance.pk:
+            current = {t.fiscal_year: t.value for t in self.instance.targets.all()}
+        for year in self.years:
+            self.fields[self.target_field(year)] = forms.DecimalField(
+                label=f"{fiscal.fy_short(year, era)}の目標値",
+                required=False,
+                min_value=Decimal(0),
+                max_digits=14,
+                decimal_places=2,
+                initial=current.get(year),
+                error_messages={"min_value": "目標値は0以上の数値を入力してください。"},
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+
+    @staticmethod
+    def target_field(year):
+        return f"target_{year}"
+
+    def targets(self):
+        """{year: value or None} as entered."""
+        return {year: self.cleaned_data.get(self.target_field(year)) for year in self.years}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_qualitative") and not data.get("qualitative_reason"):
+            self.add_error("qualitative_reason", "定性的な指標には、数値で測れない理由を記入してください。")
+        if data.get("kind") == "output" and data.get("is_qualitative"):
+            self.add_error("is_qualitative", "定性的な指標にできるのは成果指標だけです。")
+        return data
+
+
+class BaseIndicatorFormSet(BaseInlineFormSet):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("targets")
+
+
+IndicatorFormSet = inlineformset_factory(
+    ProjectSheet, Indicator, form=IndicatorForm, formset=BaseIndicatorFormSet,
+    extra=1, can_delete=True, max_num=20, validate_max=True,
+)
+
+
+class ScheduleForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleEntry
+        fields = ["planned", "actual"]
+        widgets = {
+            "planned": forms.Textarea(attrs={"rows": 3}),
+            "actual": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_actual(self):
+        actual = self.cleaned_data.get("actual", "")
+        year = self.instance.fiscal_year
+        if actual and year >= fiscal.current_fiscal_year():
+            raise forms.ValidationError(
+                f"{fiscal.fy_era(year)}の実績は年度が終わってから入力してください。"
+            )
+        return actual
+
+
+ScheduleFormSet = inlineformset_factory(
+    ProjectSheet, ScheduleEntry, form=ScheduleForm, extra=0, can_delete=False, max_num=10,
+)

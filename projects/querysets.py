@@ -1,0 +1,54 @@
+"""Reads of sheets: scoped to the user, with what the pages need prefetched."""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+
+
+class SheetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every signed-in, active user may read every sheet (透明性, plan p.26)."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self
+
+    def editable_by(self, user):
+        """Sheets the user may change: 情報推進課 all, department staff their 課's."""
+        from accounts.models import Position
+        from accounts.permissions import has_role, is_ict_office
+        from accounts.roles import Role
+
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if is_ict_office(user):
+            return self
+        if user.section_id and (
+            has_role(user, Role.DEPARTMENT_STAFF) or user.position == Position.SECTION_CHIEF
+        ):
+            return self.filter(section_id=user.section_id)
+        return self.none()
+
+    def in_plan(self, plan):
+        return self.filter(project__plan=plan)
+
+    def of_section(self, section):
+        return self.filter(section=section)
+
+    def with_basics(self):
+        return self.select_related(
+            "project__plan", "section__department", "master_plan_code", "updated_by"
+        )
+
+    def with_details(self):
+        from projects.models import Indicator
+
+        return self.with_basics().prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets")),
+            "schedule",
+        )
+
+    def missing_summary(self):
+        """Annotations for list pages: how many indicators and planned years each sheet has."""
+        return self.annotate(
+            indicator_count=models.Count("indicators", distinct=True),
+            planned_years=models.Count("schedule", filter=~Q(schedule__planned=""), distinct=True),
+        )

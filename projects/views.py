@@ -1,0 +1,157 @@
+"""Screens of the 情報化事業シート: my section's list, the sheet, its edit form,
+print page, PDF and past versions."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.models import Section
+from plans.models import Plan
+from projects import permissions
+from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm, SheetOfficeForm
+from projects.history import sheet_history
+from projects.layout import layout_as_of, layout_for
+from projects.models import ProjectSheet
+from projects.pdf import render_sheet_pdf
+from projects.services import IncompleteSheetError, SheetEdit, StaleSheetError, missing_items, save_sheet
+
+
+def _sheet(queryset, kwargs):
+    return get_object_or_404(
+        queryset.with_details(), project__plan__code=kwargs["plan"], project__code=kwargs["code"]
+    )
+
+
+class SheetListView(TemplateView):
+    """自課の事業: the sheets of a section (the user's own by default) and what each lacks."""
+
+    template_name = "projects/sheet_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        plan = Plan.objects.current()
+        sections = Section.objects.filter(is_active=True).select_related("department")
+        wanted = self.request.GET.get("section") or (user.section.code if user.section_id else "all")
+        sheets = ProjectSheet.objects.visible_to(user).in_plan(plan).with_details()
+        section = None
+        if wanted == "unassigned":
+            sheets = sheets.filter(section__isnull=True)
+        elif wanted != "all":
+            section = get_object_or_404(Section, code=wanted)
+            sheets = sheets.of_section(section)
+        rows = [(sheet, missing_items(sheet)) for sheet in sheets]
+        return super().get_context_data(
+            plan=plan, rows=rows, sections=sections, section=section, wanted=wanted,
+            complete_count=sum(1 for _, missing in rows if not missing), **kwargs,
+        )
+
+
+class SheetDetailView(View):
+    def get(self, request, **kwargs):
+        sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
+        return render(request, "projects/sheet_detail.html", {
+            "layout": layout_for(sheet),
+            "sheet": sheet,
+            "missing": missing_items(sheet),
+            "history": sheet_history(sheet),
+            "can_edit": permissions.can_edit_sheet(request.user, sheet),
+        })
+
+
+class SheetPrintView(View):
+    def get(self, request, **kwargs):
+        sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
+        return render(request, "projects/sheet_print.html", {"layout": layout_for(sheet)})
+
+
+class SheetPdfView(View):
+    def get(self, request, **kwargs):
+        sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
+        response = HttpResponse(render_sheet_pdf(layout_for(sheet)), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            False, f"情報化事業シート_{sheet.project.code}.pdf"
+        )
+        return response
+
+
+class SheetVersionView(View):
+    """A past version of the sheet, as it was after a given save."""
+
+    def get(self, request, history_id, **kwargs):
+        sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
+        record = get_object_or_404(sheet.history, history_id=history_id)
+        return render(request, "projects/sheet_version.html", {
+            "layout": layout_as_of(sheet, record.history_date),
+            "record": record,
+            "sheet": sheet,
+        })
+
+
+class SheetEditView(View):
+    """The edit form. Only sheets the user may edit are found at all (404 otherwise)."""
+
+    template_name = "projects/sheet_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self, data=None, complete=False):
+        plan = self.sheet.project.plan
+        form_class = SheetOfficeForm if permissions.can_assign_section(self.request.user) else SheetForm
+        return SheetEdit(
+            sheet_form=form_class(data, instance=self.sheet, complete=complete, prefix="sheet"),
+            indicator_formset=IndicatorFormSet(
+                data, instance=self.sheet, prefix="indicators",
+                form_kwargs={"years": plan.years, "era": plan.era},
+            ),
+            schedule_formset=ScheduleFormSet(data, instance=self.sheet, prefix="schedule"),
+        )
+
+    def render_form(self, edit, *, seen_version, status=200, conflict=None, missing=None):
+        return render(self.request, self.template_name, {
+            "sheet": self.sheet,
+            "plan": self.sheet.project.plan,
+            "edit": edit,
+            "seen_version": seen_version,
+            "conflict": conflict,
+            "missing": missing,
+        }, status=status)
+
+    def get(self, request, **kwargs):
+        return self.render_form(self.forms(), seen_version=self.sheet.version)
+
+    def post(self, request, **kwargs):
+        complete = "complete" in request.POST
+        edit = self.forms(request.POST, complete=complete)
+        try:
+            seen_version = int(request.POST.get("seen_version", ""))
+        except ValueError:
+            seen_version = -1
+        valid = all([edit.sheet_form.is_valid(), edit.indicator_formset.is_valid(),
+                     edit.schedule_formset.is_valid()])
+        if not valid:
+            messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
+            return self.render_form(edit, seen_version=seen_version, status=400)
+        try:
+            save_sheet(user=request.user, sheet=self.sheet, seen_version=seen_version,
+                       edit=edit, complete=complete)
+        except StaleSheetError as stale:
+            newer = [c for c in sheet_history(stale.sheet) if (c.version or 0) > seen_version]
+            messages.error(
+                request,
+                "このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。"
+                "下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
+            )
+            return self.render_form(edit, seen_version=stale.sheet.version, status=409,
+                                    conflict=newer)
+        except IncompleteSheetError as incomplete:
+            messages.error(request, "完成として保存するには、次の項目が不足しています。保存はされていません。")
+            return self.render_form(edit, seen_version=seen_version, status=400,
+                                    missing=incomplete.missing)
+        messages.success(request, "情報化事業シートを保存しました。")
+        return redirect(self.sheet.get_absolute_url())
