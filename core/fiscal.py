@@ -24,6 +24,14 @@ ERAS = (
 )
 ERAS_BY_NAME = {era.name: era for era in ERAS}
 ERA_INITIALS = {"S": "昭和", "H": "平成", "R": "令和"}
+# Documents written before an era ended keep counting in it (the 2016 plan's
+# 「平成32年度」 is FY2020), but not without limit: 「平成99年度」 is a typo.
+ERA_GRACE_YEARS = 10
+
+
+def _last_era_year(era: Era) -> int:
+    later = [e.first_year for e in ERAS if e.first_year > era.first_year]
+    return (min(later) - era.first_year + 1) if later else 99
 
 
 def era_of(fiscal_year: int) -> Era:
@@ -97,8 +105,8 @@ def parse_fiscal_year(text: str) -> int:
     else:
         era = ERAS_BY_NAME[ERA_INITIALS.get(match["era"], match["era"])]
         number = 1 if match["era_year"] == "元" else int(match["era_year"])
-        if number < 1:
-            raise ValueError(f"「{text}」は年度として読めません。")
+        if number < 1 or number > _last_era_year(era) + ERA_GRACE_YEARS:
+            raise ValueError(f"「{text}」は年度として読めません({era.name}にその年はありません)。")
         year = era.first_year + number - 1
     if not 1926 <= year <= 2200:
         raise ValueError(f"「{text}」は対応している年度の範囲外です。")

@@ -4,7 +4,7 @@ and the yearly schedule. Forms only validate; projects.services saves."""
 from decimal import Decimal
 
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import inlineformset_factory
 
 from core import fiscal
 from core.forms import FiscalYearField
@@ -17,7 +17,17 @@ REQUIRED_WHEN_COMPLETE = [
 ]
 
 
-class SheetForm(forms.ModelForm):
+class RememberInitialMixin:
+    """Post each field's initial value along, so that after a refused stale save we
+    know which fields this user changed (projects.merge)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+
+class SheetForm(RememberInitialMixin, forms.ModelForm):
     """What department staff may set. 事業コード, 事業名 and 担当部署 are not among them."""
 
     start_year = FiscalYearField(label="事業期間(開始年度)", required=False, min_year=1989)
@@ -79,7 +89,7 @@ class SheetOfficeForm(SheetForm):
         return data
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(RememberInitialMixin, forms.ModelForm):
     """One indicator, with a target field for each fiscal year of the plan."""
 
     class Meta:
@@ -97,7 +107,8 @@ class IndicatorForm(forms.ModelForm):
         self.years = list(years)
         current = {}
         if self.instance.pk:
-            current = {t.fiscal_year: t.value for t in self.instance.targets.all()}
+            # Shown as entered: 「1200」, not 「1200.00」.
+            current = {t.fiscal_year: f"{t.value.normalize():f}" for t in self.instance.targets.all()}
         for year in self.years:
             self.fields[self.target_field(year)] = forms.DecimalField(
                 label=f"{fiscal.fy_short(year, era)}の目標値",
@@ -106,6 +117,7 @@ class IndicatorForm(forms.ModelForm):
                 max_digits=14,
                 decimal_places=2,
                 initial=current.get(year),
+                show_hidden_initial=True,
                 error_messages={"min_value": "目標値は0以上の数値を入力してください。"},
                 widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
             )
@@ -127,18 +139,13 @@ class IndicatorForm(forms.ModelForm):
         return data
 
 
-class BaseIndicatorFormSet(BaseInlineFormSet):
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("targets")
-
-
 IndicatorFormSet = inlineformset_factory(
-    ProjectSheet, Indicator, form=IndicatorForm, formset=BaseIndicatorFormSet,
+    ProjectSheet, Indicator, form=IndicatorForm,
     extra=1, can_delete=True, max_num=20, validate_max=True,
 )
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(RememberInitialMixin, forms.ModelForm):
     class Meta:
         model = ScheduleEntry
         fields = ["planned", "actual"]

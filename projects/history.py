@@ -3,6 +3,7 @@ read from django-simple-history's tables in a fixed number of queries."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from accounts.models import Section
 from core import fiscal
@@ -69,8 +70,11 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
                 for f in row.instance_type._meta.fields:
                     if f.name in SKIP:
                         continue
+                    value = getattr(row, f.attname)
+                    if before is None and value is False:
+                        continue  # a new row's unticked box is not news
                     old = display(f, getattr(before, f.attname)) if before else ""
-                    new = display(f, getattr(row, f.attname))
+                    new = display(f, value)
                     if old != new:
                         add(row, subject, str(f.verbose_name), old, new)
             previous[row.id] = row
@@ -88,6 +92,8 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
             return names.master_code(value)
         if isinstance(value, bool):
             return "はい" if value else "いいえ"
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
         return str(value)
 
     walk(sheet_rows, lambda row: "シート", display)

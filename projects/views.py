@@ -2,7 +2,6 @@
 print page, PDF and past versions."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -15,7 +14,8 @@ from projects import permissions
 from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm, SheetOfficeForm
 from projects.history import sheet_history
 from projects.layout import layout_as_of, layout_for
-from projects.models import ProjectSheet
+from projects.merge import merge_stale_input
+from projects.models import Indicator, ProjectSheet
 from projects.pdf import render_sheet_pdf
 from projects.services import IncompleteSheetError, SheetEdit, StaleSheetError, missing_items, save_sheet
 
@@ -107,6 +107,7 @@ class SheetEditView(View):
             sheet_form=form_class(data, instance=self.sheet, complete=complete, prefix="sheet"),
             indicator_formset=IndicatorFormSet(
                 data, instance=self.sheet, prefix="indicators",
+                queryset=Indicator.objects.prefetch_related("targets"),
                 form_kwargs={"years": plan.years, "era": plan.era},
             ),
             schedule_formset=ScheduleFormSet(data, instance=self.sheet, prefix="schedule"),
@@ -142,12 +143,15 @@ class SheetEditView(View):
                        edit=edit, complete=complete)
         except StaleSheetError as stale:
             newer = [c for c in sheet_history(stale.sheet) if (c.version or 0) > seen_version]
+            self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs)
+            edit = self.forms(merge_stale_input(edit, self.forms()), complete=complete)
+            edit.sheet_form.is_valid(), edit.indicator_formset.is_valid(), edit.schedule_formset.is_valid()
             messages.error(
                 request,
                 "このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。"
                 "下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
             )
-            return self.render_form(edit, seen_version=stale.sheet.version, status=409,
+            return self.render_form(edit, seen_version=self.sheet.version, status=409,
                                     conflict=newer)
         except IncompleteSheetError as incomplete:
             messages.error(request, "完成として保存するには、次の項目が不足しています。保存はされていません。")

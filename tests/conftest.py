@@ -4,13 +4,17 @@ import pytest
 
 from accounts.services import create_demo_users, load_organisation
 from plans.services import load_seed_plans
+from projects.services import ensure_sheets
 
 
 @pytest.fixture
 def seed(db):
     """The organisation and the seed plans, loaded as `make run` loads them."""
     load_organisation()
-    return {plan.code: plan for plan in load_seed_plans()}
+    plans = {plan.code: plan for plan in load_seed_plans()}
+    for plan in plans.values():
+        ensure_sheets(plan=plan)
+    return plans
 
 
 @pytest.fixture

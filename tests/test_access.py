@@ -95,3 +95,29 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_migrations_match_the_models(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_error_pages_are_japanese_and_show_no_internals(client, demo_users):
+    client.force_login(demo_users["demo-staff-a"])
+    response = client.get("/plans/second/projects/9-9-9-99/")
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.text
+    assert '<html lang="ja">' in response.text
+    assert "Traceback" not in response.text
+
+
+def test_server_error_page_is_japanese(client):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "エラーが発生しました" in html and '<html lang="ja">' in html
+
+
+def test_csrf_failure_is_explained_in_japanese(demo_users):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo_users["demo-staff-a"])
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 403
+    assert "送信を受け付けられませんでした" in response.text

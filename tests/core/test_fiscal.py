@@ -60,7 +60,8 @@ def test_input_accepts_the_forms_people_write(text, year):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "32年度", "平成年度", "平成0年度", "令和2年度(2021年度)", "二〇二〇", "1800", "abc"]
+    "text",
+    ["", "32年度", "平成年度", "平成0年度", "平成99年度", "昭和80年度", "令和2年度(2021年度)", "二〇二〇", "1800", "abc"],
 )
 def test_input_refuses_anything_else_with_a_japanese_message(text):
     with pytest.raises(ValueError, match="年度"):

@@ -1,0 +1,298 @@
+"""Editing a sheet: saving, history, stale saves, bad input, PDF and query counts."""
+
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Section
+from plans.models import Project
+from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry, SheetStatus
+from tests.projects.conftest import edit_url, form_data
+
+INDICATOR = {
+    "indicators-0-name": "予約システムの利用件数",
+    "indicators-0-unit": "件",
+    "indicators-0-kind": "output",
+    "indicators-0-direction": "up",
+    "indicators-0-target_2017": "120",
+}
+
+
+def table_digest():
+    """Every row of the sheet tables and their history, to prove nothing changed."""
+    models = [ProjectSheet, Indicator, IndicatorTarget, ScheduleEntry]
+    models += [m.history.model for m in models]
+    return {m.__name__: sorted(map(repr, m.objects.values_list())) for m in models}
+
+
+@pytest.fixture
+def staff(client, demo_users):
+    client.force_login(demo_users["demo-staff-a"])
+    return client
+
+
+def test_seed_sheets_exist_for_every_project_with_the_plans_own_sections(seed):
+    assert ProjectSheet.objects.count() == Project.objects.count() == 46
+    joho = Section.objects.get(code="joho-suishin")
+    by_code = {s.project.code: s.section for s in ProjectSheet.objects.select_related("project", "section")}
+    for code, section in by_code.items():
+        measure = code.rsplit("-", 1)[0]
+        if measure in ("2-1-2", "2-3-1", "2-3-2"):
+            assert section == joho, code
+        else:
+            assert section is None, code  # left for the departments to fill in
+    sheet = ProjectSheet.objects.get(project__code="2-1-1-01")  # 社会保障・税番号制度対応(平成26年度~)
+    assert sheet.start_year == 2014
+    assert list(sheet.schedule.values_list("fiscal_year", flat=True)) == [2016, 2017, 2018, 2019, 2020]
+
+
+def test_staff_save_records_one_history_entry_with_user_and_fields(staff, demo_users, shimin_sheet):
+    entries_before = len(staff.get(shimin_sheet.get_absolute_url()).context["history"])
+    data = form_data(staff, shimin_sheet, **INDICATOR, **{"sheet-legal_basis": "地方自治法", "draft": "1"})
+    response = staff.post(edit_url(shimin_sheet), data)
+    assert response.status_code == 302
+    shimin_sheet.refresh_from_db()
+    assert shimin_sheet.version == 2
+    assert shimin_sheet.updated_by == demo_users["demo-staff-a"]
+    assert shimin_sheet.status == SheetStatus.DRAFT
+    target = IndicatorTarget.objects.get(indicator__sheet=shimin_sheet)
+    assert (target.fiscal_year, target.value) == (2017, Decimal("120"))
+
+    history = staff.get(shimin_sheet.get_absolute_url()).context["history"]
+    latest = history[0]
+    assert latest.user == demo_users["demo-staff-a"]
+    changed = {(c.subject, c.label): (c.before, c.after) for c in latest.changes}
+    assert changed[("シート", "実施根拠")] == ("", "地方自治法")
+    assert changed[("指標「予約システムの利用件数」の目標値(29年度)", "目標値")] == ("", "120")
+    # One save, one entry, however many rows it touched.
+    assert len(history) == entries_before + 1
+
+
+def test_past_version_shows_the_old_values(staff, shimin_sheet):
+    staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{"sheet-activities": "旧い内容", "draft": "1"}))
+    first = shimin_sheet.history.order_by("-history_date").first()
+    staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{"sheet-activities": "新しい内容", "draft": "1"}))
+    page = staff.get(f"{shimin_sheet.get_absolute_url()}versions/{first.history_id}/")
+    assert page.status_code == 200
+    assert "旧い内容" in page.text and "新しい内容" not in page.text
+    assert "新しい内容" in staff.get(shimin_sheet.get_absolute_url()).text
+
+
+def test_stale_save_is_refused_and_keeps_the_input(client, demo_users, shimin_sheet):
+    first, second = client, client.__class__()
+    first.force_login(demo_users["demo-staff-a"])
+    second.force_login(demo_users["demo-kacho"])
+    mine = form_data(second, shimin_sheet, **{"sheet-legal_basis": "私の入力", "draft": "1"})
+    theirs = form_data(first, shimin_sheet, **{"sheet-activities": "先に保存した内容", "draft": "1"})
+    assert first.post(edit_url(shimin_sheet), theirs).status_code == 302
+    before = table_digest()
+
+    response = second.post(edit_url(shimin_sheet), mine)
+    assert response.status_code == 409
+    assert table_digest() == before
+    assert "他の利用者が更新しました" in response.text
+    assert "私の入力</textarea>" in response.text
+    conflict = response.context["conflict"]
+    assert [c.after for s in conflict for c in s.changes] == ["先に保存した内容"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sheet-legal_basis", "あ" * 2001, "2000 文字以下"),
+        ("indicators-0-target_2017", "-5", "0以上"),
+        ("indicators-0-target_2017", "たくさん", "数値"),
+        ("sheet-start_year", "令和10年度", "以前の年度"),
+        ("sheet-start_year", "平成99年度", "平成にその年はありません"),
+        ("sheet-end_year", "平成20年度", "以降の年度"),
+        ("sheet-start_year", "abc", "年度として読めません"),
+        ("sheet-master_plan_code", "999999", "正しく選択"),
+    ],
+)
+def test_bad_input_gets_a_field_message_and_changes_nothing(staff, shimin_sheet, field, value, message):
+    data = form_data(staff, shimin_sheet, **{**INDICATOR, field: value, "draft": "1"})
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert table_digest() == before
+
+
+def test_complete_save_lists_what_is_missing_and_changes_nothing(staff, shimin_sheet):
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, complete="1"))
+    assert response.status_code == 400
+    assert "完成として保存するには入力が必要です" in response.text
+    assert table_digest() == before
+
+
+def test_complete_save_succeeds_when_everything_is_filled(staff, shimin_sheet, master_code):
+    fields = {
+        "sheet-master_plan_code": str(master_code.pk), "sheet-legal_basis": "市税条例",
+        "sheet-policy_major": "行財政", "sheet-start_year": "平成24年度", "sheet-target": "納税者",
+        "sheet-objective": "納付手段の拡充", "sheet-activities": "コンビニ収納の周知", "complete": "1",
+        **INDICATOR,
+    }
+    fields.update({f"indicators-0-target_{year}": "100" for year in range(2016, 2021)})
+    fields.update({f"schedule-{i}-planned": "周知" for i in range(5)})
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **fields))
+    assert response.status_code == 302, response.context and response.context.get("missing")
+    shimin_sheet.refresh_from_db()
+    assert shimin_sheet.status == SheetStatus.COMPLETE
+
+
+def test_actual_results_wait_for_the_year_to_end(staff, shimin_sheet, settings):
+    # 2020年度 ended in March 2021; a year still running is refused.
+    done = form_data(staff, shimin_sheet, **{"schedule-4-actual": "実施した", "draft": "1"})
+    assert staff.post(edit_url(shimin_sheet), done).status_code == 302
+    entry = ScheduleEntry.objects.get(sheet=shimin_sheet, fiscal_year=2020)
+    assert entry.actual == "実施した"
+
+
+def test_html_in_fields_is_escaped_on_the_page_and_printed_as_text(staff, shimin_sheet):
+    hostile = '<script>alert(1)</script><img src="file:///etc/passwd">'
+    staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{"sheet-activities": hostile, "draft": "1"}))
+    page = staff.get(shimin_sheet.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    pdf = staff.get(f"{shimin_sheet.get_absolute_url()}pdf/")
+    text = pdf_text(pdf.content)
+    assert "<script>alert(1)</script>" in text.replace("\n", "")
+
+
+def pdf_text(data: bytes) -> str:
+    result = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def test_pdf_of_a_seed_sheet_holds_its_name_and_code_as_japanese_text(staff, seed):
+    sheet = ProjectSheet.objects.get(project__code="2-3-1-06")
+    response = staff.get(f"{sheet.get_absolute_url()}pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content).replace(" ", "")
+    assert "職員認証システムの導入" in text
+    assert "2-3-1-06" in text
+    assert "情報推進課" in text
+    assert "-1-" in text  # the page number in the footer
+
+
+def test_export_command_writes_the_same_pdf(seed, tmp_path):
+    output = tmp_path / "sheet.pdf"
+    call_command("export_sheet_pdf", "2-3-1-06", "--output", str(output))
+    assert "職員認証システムの導入" in pdf_text(output.read_bytes()).replace(" ", "")
+
+
+def test_pdf_renderer_fetches_nothing_outside_static_files(seed, tmp_path, monkeypatch):
+    from core import pdf
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for the pdf")
+    seen = []
+    original = pdf.StaticOnlyURLFetcher.fetch
+
+    def spy(self, url, headers=None):
+        seen.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf.StaticOnlyURLFetcher, "fetch", spy)
+    fetcher = pdf.StaticOnlyURLFetcher()
+    for url in (secret.as_uri(), "file:///etc/passwd", "http://127.0.0.1:5432/", "https://example.com/x.png"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    html = (
+        f'<img src="{secret.as_uri()}"><img src="http://127.0.0.1:9/x.png">'
+        '<link rel="stylesheet" href="file:///etc/passwd">'
+    )
+    from weasyprint import HTML
+
+    data = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    assert b"not for the pdf" not in data
+    static_css = pdf.static_path("pdf/base.css")
+    assert fetcher.fetch(static_css.as_uri()).read().startswith(b"/*")
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def grow(sheet, indicators, years=5):
+    for i in range(indicators):
+        indicator = Indicator.objects.create(sheet=sheet, name=f"指標{i}", position=i)
+        for year in range(2016, 2016 + years):
+            IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year, value=i)
+
+
+@pytest.mark.parametrize("page", ["", "edit/", "print/"])
+def test_sheet_pages_keep_a_constant_query_count(client, demo_users, shimin_sheet, page):
+    client.force_login(demo_users["demo-joho"])
+    grow(shimin_sheet, 1)
+    small = count_queries(client, shimin_sheet.get_absolute_url() + page)
+    grow(shimin_sheet, 15)
+    large = count_queries(client, shimin_sheet.get_absolute_url() + page)
+    assert small == large
+
+
+def test_sheet_list_keeps_a_constant_query_count(client, demo_users, seed):
+    client.force_login(demo_users["demo-joho"])
+    grow(ProjectSheet.objects.first(), 1)
+    small = count_queries(client, "/sheets/?section=all")
+    for sheet in ProjectSheet.objects.all()[:20]:
+        grow(sheet, 3)
+    large = count_queries(client, "/sheets/?section=all")
+    assert small == large
+
+
+def test_stale_resave_keeps_both_peoples_changes(client, demo_users, shimin_sheet):
+    """After the conflict, saving again applies only what this user changed."""
+    first, second = client, client.__class__()
+    first.force_login(demo_users["demo-joho"])
+    second.force_login(demo_users["demo-staff-a"])
+    mine = form_data(second, shimin_sheet, **{**INDICATOR, "sheet-legal_basis": "私の根拠", "draft": "1"})
+    theirs = form_data(first, shimin_sheet, **{"sheet-activities": "事務局の追記", "schedule-1-planned": "説明会",
+                                               "draft": "1"})
+    assert first.post(edit_url(shimin_sheet), theirs).status_code == 302
+
+    refused = second.post(edit_url(shimin_sheet), mine)
+    assert refused.status_code == 409
+    edit = refused.context["edit"]
+    assert edit.sheet_form["activities"].value() == "事務局の追記"  # refreshed
+    assert edit.sheet_form["legal_basis"].value() == "私の根拠"  # kept
+    # Resubmit exactly what the page now shows.
+    again = form_data_from(refused)
+    assert second.post(edit_url(shimin_sheet), again).status_code == 302
+    shimin_sheet.refresh_from_db()
+    assert shimin_sheet.legal_basis == "私の根拠"
+    assert shimin_sheet.activities == "事務局の追記"
+    assert shimin_sheet.schedule.get(fiscal_year=2017).planned == "説明会"
+    assert shimin_sheet.indicators.get().targets.get().value == Decimal("120")
+
+
+def form_data_from(response):
+    """The data a browser would post back from a re-rendered form, unchanged."""
+    import re
+    from html import unescape
+
+    text = response.text
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', text):
+        data[name] = unescape(value)
+    for attrs in re.findall(r"<input([^>]*)>", text):
+        name = re.search(r'name="([^"]+)"', attrs)
+        if name and 'type="checkbox"' in attrs:
+            data.pop(name.group(1), None)
+            if " checked" in attrs:
+                data[name.group(1)] = "on"
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', text, re.S):
+        data[name] = unescape(value)
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', text, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        data[name] = chosen.group(1) if chosen else ""
+    data.pop("csrfmiddlewaretoken", None)
+    data["draft"] = "1"
+    return data
