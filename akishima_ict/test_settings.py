@@ -16,3 +16,9 @@ SECURE_SSL_REDIRECT = False
 # Serve static files from the finders, as in development (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite tests use a file, as production does: an in-memory shared-cache database
+# locks whole tables and ignores the busy timeout, so concurrent writers would
+# fail instead of waiting their turn (tests/projects/test_concurrency.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
