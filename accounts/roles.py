@@ -19,6 +19,8 @@ class Role(TextChoices):
 _PLAN_MODELS = ["plan", "goal", "policy", "measure", "project", "placement", "masterplancode"]
 _ORG_MODELS = ["department", "section"]
 _SHEET_MODELS = ["projectsheet", "indicator", "indicatortarget", "scheduleentry"]
+_GOVERNANCE_MODELS = ["body", "seat", "meeting", "agendaitem"]
+_GOVERNANCE_VIEW = ["reviewcycle", "annualreport", "indicatorresult", "reportevent", "reminderlog"]
 
 
 def _view(app, models):
@@ -36,6 +38,8 @@ ROLE_PERMISSIONS = {
     Role.ICT_OFFICE: _manage("plans", _PLAN_MODELS)
     + _manage("accounts", _ORG_MODELS)
     + _manage("projects", _SHEET_MODELS)
+    + _manage("governance", _GOVERNANCE_MODELS)
+    + _view("governance", _GOVERNANCE_VIEW)
     + ["accounts.view_user"],
     Role.COMMITTEE: _view("plans", _PLAN_MODELS),
     Role.HEADQUARTERS: _view("plans", _PLAN_MODELS),

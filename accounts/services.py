@@ -44,6 +44,8 @@ DEMO_USERS = [
     ("demo-staff-b", "環境", "二郎", "kankyo", Position.STAFF, [Role.DEPARTMENT_STAFF]),
     ("demo-kacho", "課長", "三郎", "shimin", Position.SECTION_CHIEF,
      [Role.DEPARTMENT_STAFF, Role.COMMITTEE]),
+    ("demo-kikaku", "企画", "七海", "kikaku-seisaku", Position.SECTION_CHIEF,
+     [Role.DEPARTMENT_STAFF, Role.COMMITTEE]),
     ("demo-bucho", "総務", "四郎", "somu", Position.DIRECTOR,
      [Role.COMMITTEE, Role.HEADQUARTERS]),
     ("demo-exec", "副市長", "五郎", None, Position.DEPUTY_MAYOR, [Role.HEADQUARTERS, Role.VIEWER]),

@@ -70,7 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["core.templatetags.fiscal_years"],
+            "builtins": ["core.templatetags.fiscal_years", "core.templatetags.lookup"],
         },
     },
 ]
@@ -138,6 +138,8 @@ if env("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="joho@city.akishima.example")
+# The address people use to reach the application, for links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Security. Behind TLS in production; every flag can be relaxed for a local
 # run (make run sets DEBUG=true, which turns them off).

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
     path("sheets/", include("projects.urls")),
+    path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -144,7 +144,8 @@ class Measure(models.Model):
     description = models.TextField("施策の内容", blank=True)
     reposted_from = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        # RESTRICT: the original cannot be deleted alone, but a whole plan can.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="reposts",

@@ -3,18 +3,36 @@
 import pytest
 
 from accounts.services import create_demo_users, load_organisation
+from governance.seed import load_bodies
+from plans.models import Plan
 from plans.services import load_seed_plans
 from projects.services import ensure_sheets
 
 
+def load_seed():
+    """The organisation, bodies, plans and sheets, as `load_plan` loads them."""
+    load_organisation()
+    load_bodies()
+    load_seed_plans()
+    for plan in Plan.objects.all():
+        ensure_sheets(plan=plan)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the seed once into the test database: each test's transaction is rolled
+    back, so every test starts from the seeded state. (pytest-django runs the
+    transactional tests, which empty the database, after all the others.)"""
+    with django_db_blocker.unblock():
+        load_seed()
+
+
 @pytest.fixture
 def seed(db):
-    """The organisation and the seed plans, loaded as `make run` loads them."""
-    load_organisation()
-    plans = {plan.code: plan for plan in load_seed_plans()}
-    for plan in plans.values():
-        ensure_sheets(plan=plan)
-    return plans
+    """The organisation and the seed plans, loaded as `make run` loads them (the
+    loaders are idempotent: cheap when the session already loaded them)."""
+    load_seed()
+    return {plan.code: plan for plan in Plan.objects.all()}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Load the organisation, the seed plans (fixtures/) and their sheets into a new database.
+"""Load the organisation, the governance bodies, the seed plans (fixtures/) and
+their sheets into a new database.
 
 Safe to run again: what exists already is left as it is, so users' edits
 survive. `--demo` also creates the demo users (password 「demo」); it is refused
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.services import create_demo_users, load_organisation
 from plans.models import Plan
 from plans.services import load_demo_master_plan_codes, load_seed_plans
+from governance.seed import load_bodies
 from projects.services import ensure_sheets
 
 
@@ -29,6 +31,8 @@ class Command(BaseCommand):
             )
         sections = load_organisation()
         self.stdout.write(f"組織: {sections} 課を追加しました。")
+        bodies = load_bodies()
+        self.stdout.write(f"会議体: {bodies} 件を追加しました。")
         plans = load_seed_plans()
         if plans:
             for plan in plans:

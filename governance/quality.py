@@ -1,0 +1,100 @@
+"""Reading a report's figures: achievement against target, and the quality check
+that lists what is missing or inconsistent before submission."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from governance.vocab import Direction as Way
+from governance.vocab import ImplementationStatus, Progress
+
+# ○ 計画どおり with an indicator below this share of its target is inconsistent.
+FAR_BELOW = Decimal(80)
+# Units and words that count activities (output), not results (outcome).
+ACTIVITY_UNITS = {"回", "件", "回数", "日", "時間", "人日"}
+ACTIVITY_WORDS = ("実施", "開催", "研修の回数", "回数", "作成", "配布")
+
+
+def achievement(actual, target, direction) -> Decimal | None:
+    """Percent of target achieved, respecting the direction of improvement.
+
+    上向き: actual / target. 下向き (smaller is better): target / actual, so that
+    coming in under target is above 100%. None when it cannot be computed.
+    """
+    if actual is None or target is None:
+        return None
+    actual, target = Decimal(actual), Decimal(target)
+    if direction == "down":
+        if actual == 0:
+            return Decimal(100) if target == 0 else None
+        rate = target / actual * 100
+    else:
+        if target == 0:
+            return None
+        rate = actual / target * 100
+    return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class ResultRow:
+    result: object
+    indicator: object
+    target: Decimal | None
+    rate: Decimal | None
+
+
+def result_rows(report) -> list[ResultRow]:
+    """The report's indicator results with the year's target and achievement
+    (reads prefetched results → indicator → targets)."""
+    year = report.cycle.fiscal_year
+    rows = []
+    for result in report.results.all():
+        indicator = result.indicator
+        target = next((t.value for t in indicator.targets.all() if t.fiscal_year == year), None)
+        rows.append(ResultRow(result, indicator, target,
+                              achievement(result.actual, target, indicator.direction)))
+    return rows
+
+
+def quality_check(report) -> tuple[list[str], list[str]]:
+    """(blockers, warnings) in Japanese. Blockers stop submission; warnings ask
+    the department to look again."""
+    blockers, warnings = [], []
+    for field in ("implementation_status", "progress", "direction"):
+        if not getattr(report, field):
+            blockers.append(f"「{report._meta.get_field(field).verbose_name}」を選んでください。")
+    if not report.work_done.strip():
+        blockers.append("「実施した内容」を記入してください。")
+    rows = result_rows(report)
+    for row in rows:
+        if row.indicator.is_qualitative:
+            if not row.result.note.strip():
+                blockers.append(f"定性的な指標「{row.indicator.name}」の実績を補足欄に記入してください。")
+        elif row.result.actual is None:
+            blockers.append(f"指標「{row.indicator.name}」の実績値がありません。")
+    if report.progress == Progress.ON_PLAN:
+        for row in rows:
+            if row.rate is not None and row.rate < FAR_BELOW:
+                warnings.append(
+                    f"進捗度は「○ 計画どおり」ですが、指標「{row.indicator.name}」の達成率は"
+                    f"{row.rate}%です。進捗度を見直してください。"
+                )
+    finished = {ImplementationStatus.COMPLETED, ImplementationStatus.DISCONTINUED}
+    if report.implementation_status in finished or report.direction in (Way.COMPLETE, Way.DISCONTINUE):
+        later = [e for e in report.sheet.schedule.all()
+                 if e.fiscal_year > report.cycle.fiscal_year and e.planned.strip()]
+        if later:
+            warnings.append(
+                "完了・中止/廃止としていますが、シートのスケジュールに翌年度以降の予定が残っています。"
+            )
+    if report.implementation_status == ImplementationStatus.NOT_STARTED and report.progress == Progress.ON_PLAN:
+        warnings.append("実施状況が「未実施」なのに進捗度が「○ 計画どおり」です。")
+    for row in rows:
+        indicator = row.indicator
+        if indicator.kind == "outcome" and (
+            indicator.unit in ACTIVITY_UNITS or any(w in indicator.name for w in ACTIVITY_WORDS)
+        ):
+            warnings.append(
+                f"成果指標「{indicator.name}」は活動の量(実施回数など)を測っていないか確認してください。"
+                "成果指標には、活動の結果として利用者や業務に生じた変化を設定します。"
+            )
+    return blockers, warnings

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from governance import views
+
+app_name = "governance"
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycle_list"),
+    path("cycles/open/", views.cycle_open, name="cycle_open"),
+    path("cycles/mine/", views.my_reports, name="my_reports"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),
+    path("cycles/<int:pk>/summary/", views.cycle_summary, name="cycle_summary"),
+    path("cycles/<int:pk>/meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/return/", views.report_return, name="report_return"),
+    path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
+    path("reports/<int:pk>/reflect/", views.report_reflect, name="report_reflect"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/reports/<int:report_pk>/record/", views.meeting_record, name="meeting_record"),
+    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/papers.pdf", views.meeting_papers, name="meeting_papers"),
+]

@@ -1,0 +1,316 @@
+"""Screens of the yearly cycle: work lists, reports and their moves, meetings,
+summary tables. Workflow moves are small POST-only views that call one service."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from governance import permissions, services
+from governance.bodies import members_of, presiding_over
+from governance.forms import (
+    CommentForm, CycleForm, DecisionForm, EvaluationForm, MeetingForm, MinutesForm, ReportForm,
+    ResultFormSet, ReturnForm,
+)
+from governance.models import (
+    AnnualReport, Body, BodyKind, CycleStatus, IndicatorResult, Meeting, ReportState, ReviewCycle,
+)
+from governance.quality import quality_check, result_rows
+from governance.reports import state_board, summary_tables
+from governance.workflow import allowed_actions
+from plans.models import Plan
+from projects.layout import layout_for
+
+PENDING = [ReportState.DRAFT, ReportState.RETURNED]
+
+
+def _report(request, pk):
+    return get_object_or_404(AnnualReport.objects.visible_to(request.user).with_details(), pk=pk)
+
+
+def _require_office(request):
+    if not permissions.can_manage_cycles(request.user):
+        raise PermissionDenied
+
+
+def cycle_list(request):
+    cycles = ReviewCycle.objects.select_related("plan").annotate(
+        total=Count("reports"), pending=Count("reports", filter=Q(reports__state__in=PENDING)),
+    )
+    form = CycleForm() if permissions.can_manage_cycles(request.user) else None
+    return render(request, "governance/cycle_list.html", {"cycles": cycles, "form": form})
+
+
+@require_POST
+def cycle_open(request):
+    _require_office(request)
+    form = CycleForm(request.POST)
+    plan = Plan.objects.current()
+    if form.is_valid():
+        try:
+            cycle = services.open_cycle(user=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("fiscal_year", error.messages)
+        else:
+            messages.success(request, f"{cycle}を開始し、{cycle.reports.count()} 件の実績報告を作成しました。")
+            return redirect(cycle)
+    cycles = ReviewCycle.objects.select_related("plan").annotate(
+        total=Count("reports"), pending=Count("reports", filter=Q(reports__state__in=PENDING)))
+    return render(request, "governance/cycle_list.html", {"cycles": cycles, "form": form}, status=400)
+
+
+def cycle_detail(request, pk):
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
+    board, totals = state_board(cycle)
+    state = request.GET.get("state", "")
+    reports = cycle.reports.select_related("sheet__project", "section__department")
+    if state in ReportState.values:
+        reports = reports.filter(state=state)
+    return render(request, "governance/cycle_detail.html", {
+        "cycle": cycle, "board": board, "totals": totals, "states": ReportState,
+        "reports": reports, "state": state,
+        "overdue": timezone.localdate() > cycle.deadline and totals.get("draft", 0) + totals.get("returned", 0),
+        "meetings": cycle.meetings.select_related("body"),
+        "can_manage": permissions.can_manage_cycles(request.user),
+    })
+
+
+@require_POST
+def cycle_remind(request, pk):
+    _require_office(request)
+    cycle = get_object_or_404(ReviewCycle, pk=pk, status=CycleStatus.OPEN)
+    sent = services.send_reminders(user=request.user, cycle=cycle, today=timezone.localdate())
+    messages.success(request, f"{sent} 課に督促メールを送りました(同じ日に送った課には送りません)。")
+    return redirect(cycle)
+
+
+def cycle_summary(request, pk):
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
+    return render(request, "governance/cycle_summary.html", {"cycle": cycle, "tables": summary_tables(cycle)})
+
+
+def my_reports(request):
+    """The department's work list: what is due, returned and overdue."""
+    user = request.user
+    reports = (
+        AnnualReport.objects.of_section(user.section_id)
+        .filter(cycle__status=CycleStatus.OPEN)
+        .select_related("cycle", "sheet__project")
+        .order_by("cycle__deadline", "sheet__project__code")
+    ) if user.section_id else AnnualReport.objects.none()
+    today = timezone.localdate()
+    returned = [r for r in reports if r.state == ReportState.RETURNED]
+    due = [r for r in reports if r.state == ReportState.DRAFT]
+    decided = [r for r in reports if r.state == ReportState.DECIDED]
+    done = [r for r in reports if r.state not in (ReportState.RETURNED, ReportState.DRAFT, ReportState.DECIDED)]
+    return render(request, "governance/my_reports.html", {
+        "returned": returned, "due": due, "decided": decided, "done": done, "today": today,
+    })
+
+
+def report_detail(request, pk):
+    report = _report(request, pk)
+    blockers, warnings = quality_check(report)
+    return render(request, "governance/report_detail.html", {
+        "report": report,
+        "rows": result_rows(report),
+        "layout": layout_for(report.sheet),
+        "events": report.events.select_related("actor"),
+        "blockers": blockers, "warnings": warnings,
+        "actions": allowed_actions(request.user, report),
+        "can_edit": permissions.can_edit_report(request.user, report),
+        "return_form": ReturnForm(),
+    })
+
+
+class ReportEditView(View):
+    template_name = "governance/report_form.html"
+
+    def dispatch(self, request, pk):
+        self.report = get_object_or_404(
+            AnnualReport.objects.of_section(request.user.section_id).with_details(), pk=pk
+        ) if request.user.section_id else None
+        if self.report is None:
+            return render(request, "404.html", status=404)
+        if not permissions.can_edit_report(request.user, self.report):
+            messages.error(request, "この実績報告は提出済みのため変更できません。差戻しを受けてから修正してください。")
+            return redirect(self.report)
+        return super().dispatch(request, pk)
+
+    def forms(self, data=None):
+        results = IndicatorResult.objects.select_related("indicator")
+        return (ReportForm(data, instance=self.report, prefix="report"),
+                ResultFormSet(data, instance=self.report, prefix="results", queryset=results))
+
+    def render_form(self, form, formset, status=200, seen_version=None):
+        return render(self.request, self.template_name, {
+            "report": self.report, "form": form, "formset": formset,
+            "seen_version": seen_version or self.report.version,
+            "rows": {row.result.pk: row for row in result_rows(self.report)},
+        }, status=status)
+
+    def get(self, request, pk):
+        return self.render_form(*self.forms())
+
+    def post(self, request, pk):
+        form, formset = self.forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
+            return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
+        try:
+            services.save_report(user=request.user, report=self.report, form=form, results_formset=formset,
+                                 seen_version=int(request.POST.get("seen_version", -1)))
+        except services.StaleReportError:
+            messages.error(request, "この実績報告は、開いた後に他の利用者が更新しました。保存されていません。"
+                                    "内容を確認して、もう一度入力してください。")
+            return self.render_form(form, formset, status=409, seen_version=request.POST.get("seen_version"))
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(self.report)
+        messages.success(request, "実績報告を保存しました。")
+        return redirect(self.report)
+
+
+def _move(request, pk, run, success):
+    report = _report(request, pk)
+    try:
+        run(report)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(report)
+    messages.success(request, success)
+    return redirect(report)
+
+
+@require_POST
+def report_submit(request, pk):
+    return _move(request, pk, lambda r: services.submit_report(user=request.user, report=r),
+                 "実績報告を提出しました。情報推進課の確認をお待ちください。")
+
+
+@require_POST
+def report_return(request, pk):
+    form = ReturnForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _move(request, pk, lambda r: services.return_report(user=request.user, report=r, reason=reason),
+                 "実績報告を差し戻しました。担当課にメールで知らせました。")
+
+
+@require_POST
+def report_confirm(request, pk):
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    return _move(request, pk, lambda r: services.confirm_report(user=request.user, report=r, comment=comment),
+                 "実績報告を確認済みにしました。")
+
+
+@require_POST
+def report_reflect(request, pk):
+    return _move(request, pk, lambda r: services.reflect_report(user=request.user, report=r),
+                 "シートへの反映を記録しました。")
+
+
+class MeetingCreateView(View):
+    template_name = "governance/meeting_form.html"
+
+    def dispatch(self, request, pk):
+        _require_office(request)
+        self.cycle = get_object_or_404(ReviewCycle, pk=pk)
+        return super().dispatch(request, pk)
+
+    def form(self, data=None):
+        bodies = Body.objects.filter(kind__in=[BodyKind.COMMITTEE, BodyKind.HEADQUARTERS])
+        return MeetingForm(data, cycle=self.cycle, bodies=bodies)
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"cycle": self.cycle, "form": self.form()})
+
+    def post(self, request, pk):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"cycle": self.cycle, "form": form}, status=400)
+        data = dict(form.cleaned_data)
+        meeting = services.prepare_meeting(user=request.user, cycle=self.cycle, **data)
+        messages.success(request, "会議を準備しました。議題と出席者を確認してください。")
+        return redirect(meeting)
+
+
+def _meeting(pk):
+    return get_object_or_404(Meeting.objects.select_related("body", "cycle__plan", "prepared_by"), pk=pk)
+
+
+def meeting_detail(request, pk):
+    meeting = _meeting(pk)
+    items = meeting.items.select_related(
+        "report__sheet__project", "report__section__department"
+    ).order_by("position")
+    chair, chair_role = presiding_over(meeting)
+    is_committee = meeting.body.kind == BodyKind.COMMITTEE
+    can_record = permissions.can_manage_cycles(request.user)
+    record_state = ReportState.CONFIRMED if is_committee else ReportState.EVALUATED
+    form_class = EvaluationForm if is_committee else DecisionForm
+    rows = [
+        (item, form_class(prefix=f"r{item.report_id}")
+         if can_record and item.report.state == record_state else None)
+        for item in items
+    ]
+    return render(request, "governance/meeting_detail.html", {
+        "meeting": meeting, "rows": rows, "chair": chair, "chair_role": chair_role,
+        "attendees": meeting.attendees.select_related("section__department", "department"),
+        "is_committee": is_committee,
+        "minutes_form": MinutesForm(instance=meeting, members=members_of(meeting.body)) if can_record else None,
+    })
+
+
+@require_POST
+def meeting_record(request, pk, report_pk):
+    """The secretariat records the body's evaluation (検討会議) or decision (戦略本部)."""
+    _require_office(request)
+    meeting = _meeting(pk)
+    report = get_object_or_404(AnnualReport, pk=report_pk)
+    committee = meeting.body.kind == BodyKind.COMMITTEE
+    form = (EvaluationForm if committee else DecisionForm)(request.POST, prefix=f"r{report.pk}")
+    if not form.is_valid():
+        messages.error(request, "評価・判断を選んでください。")
+        return redirect(meeting)
+    try:
+        if committee:
+            services.evaluate_report(user=request.user, report=report, meeting=meeting,
+                                     evaluation=form.cleaned_data["evaluation"], comment=form.cleaned_data["comment"])
+        else:
+            services.decide_report(user=request.user, report=report, meeting=meeting,
+                                   decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{report.sheet.project.name}:記録しました。")
+    return redirect(meeting)
+
+
+@require_POST
+def meeting_minutes(request, pk):
+    _require_office(request)
+    meeting = _meeting(pk)
+    form = MinutesForm(request.POST, instance=meeting, members=members_of(meeting.body))
+    if form.is_valid():
+        form.save()
+        messages.success(request, "議事録と出席者を保存しました。")
+    else:
+        messages.error(request, "議事録を保存できませんでした。入力内容を確認してください。")
+    return redirect(meeting)
+
+
+def meeting_papers(request, pk):
+    from governance.pdf import render_meeting_papers
+
+    meeting = _meeting(pk)
+    response = HttpResponse(render_meeting_papers(meeting), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"会議資料_{meeting.held_on:%Y%m%d}.pdf")
+    return response
+
+
