@@ -30,7 +30,7 @@ def shares(counts: list[int]) -> list[Decimal]:
     order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
     for i in order[:missing]:
         floors[i] += 1
-    return [Decimal(value) / 10 for value in floors]
+    return [(Decimal(value) / 10).quantize(Decimal("0.1")) for value in floors]
 
 
 def table(choices, counts: dict) -> list[Row]:
