@@ -21,4 +21,7 @@ WHITENOISE_AUTOREFRESH = True
 # locks whole tables and ignores the busy timeout, so concurrent writers would
 # fail instead of waiting their turn (tests/projects/test_concurrency.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    # One file per test run, so that two runs at once do not share a database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }

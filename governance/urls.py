@@ -1,10 +1,12 @@
 from django.urls import path
 
-from governance import views
+from governance import dashboard_views, views
 
 app_name = "governance"
 
 urlpatterns = [
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/projects/", dashboard_views.dashboard_projects, name="dashboard_projects"),
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/open/", views.cycle_open, name="cycle_open"),
     path("cycles/mine/", views.my_reports, name="my_reports"),

@@ -63,17 +63,19 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def seeded(live_server, transactional_db):
-    """The organisation, the seed plans with their 情報化事業シート and the demo users,
-    as `make run` loads them.
+    """The organisation, the governance bodies, the seed plans with their 情報化事業シート
+    and the demo users, as `make run` loads them.
 
     live_server needs a transactional database, which is emptied after each test,
     so the data are loaded again inside every test.
     """
     from accounts.services import create_demo_users, load_organisation
+    from governance.seed import load_bodies
     from plans.services import load_seed_plans
     from projects.services import ensure_sheets
 
     load_organisation()
+    load_bodies()  # 情報化戦略本部, 情報化推進検討会議 ...: their seats name sections
     plans = {plan.code: plan for plan in load_seed_plans()}
     for plan in plans.values():
         ensure_sheets(plan=plan)

@@ -1,0 +1,93 @@
+"""Charts drawn on the server as SVG, for the dashboard page and the PDF books alike.
+
+Colour is never the only carrier of meaning: every segment also has a pattern,
+its count is printed when there is room, each bar has a <title>, and every
+chart is shown beside a data table. The font is named on the SVG root because
+inline SVG does not inherit the page's font in WeasyPrint.
+"""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+FONT = "'BIZ UDPGothic', 'BIZ UDGothic', sans-serif"
+# Digital Agency palette steps with enough contrast against white text or patterns.
+COLOURS = ["#0017c1", "#259d63", "#e25100", "#767676", "#8843e1", "#ce0000", "#008299"]
+PATTERNS = ["solid", "diagonal", "dots", "cross", "vertical", "horizontal", "grid"]
+
+
+def _pattern_defs(uid):
+    defs = []
+    for i, (colour, kind) in enumerate(zip(COLOURS, PATTERNS)):
+        pid = f"{uid}-p{i}"
+        if kind == "solid":
+            shape = ""
+        elif kind == "diagonal":
+            shape = '<path d="M0,8 L8,0" stroke="#fff" stroke-width="2"/>'
+        elif kind == "dots":
+            shape = '<circle cx="4" cy="4" r="1.6" fill="#fff"/>'
+        elif kind == "cross":
+            shape = '<path d="M0,0 L8,8 M8,0 L0,8" stroke="#fff" stroke-width="1.5"/>'
+        elif kind == "vertical":
+            shape = '<path d="M4,0 L4,8" stroke="#fff" stroke-width="2"/>'
+        elif kind == "horizontal":
+            shape = '<path d="M0,4 L8,4" stroke="#fff" stroke-width="2"/>'
+        else:
+            shape = '<path d="M0,4 L8,4 M4,0 L4,8" stroke="#fff" stroke-width="1"/>'
+        defs.append(
+            f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+            f'<rect width="8" height="8" fill="{colour}"/>{shape}</pattern>'
+        )
+    return "<defs>" + "".join(defs) + "</defs>"
+
+
+def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190):
+    """Horizontal 100% stacked bars.
+
+    categories: labels of the segments (a vocabulary's choices, in order).
+    bars: [(bar label, [count per category], url or None)].
+    """
+    bar_h, gap, top = 22, 10, 30
+    legend_h = 26
+    height = top + len(bars) * (bar_h + gap) + legend_h + 10
+    plot = width - label_width - 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="max-width:{width}px" font-family="{FONT}" font-size="12" '
+        f'aria-labelledby="{uid}-title">',
+        f'<title id="{uid}-title">{escape(title)}</title>',
+        _pattern_defs(uid),
+    ]
+    for row, (label, counts, url) in enumerate(bars):
+        y = top + row * (bar_h + gap)
+        total = sum(counts)
+        parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="#1a1a1a">'
+                     f'{escape(_short(label, 16))}</text>')
+        x = label_width
+        for i, count in enumerate(counts):
+            if not total or not count:
+                continue
+            w = plot * count / total
+            segment = (
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="url(#{uid}-p{i % 7})" '
+                f'stroke="#fff" stroke-width="0.5"><title>{escape(label)}:{escape(categories[i])} {count}件'
+                f'</title></rect>'
+            )
+            if w > 22:
+                segment += (f'<text x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" fill="#fff" '
+                            f'stroke="#1a1a1a" stroke-width="2.5" paint-order="stroke" font-weight="bold">{count}</text>')
+            parts.append(f'<a href="{escape(url)}">{segment}</a>' if url else segment)
+            x += w
+        parts.append(f'<text x="{label_width + plot + 6}" y="{y + 15}" fill="#4d4d4d">{total}件</text>')
+    y = top + len(bars) * (bar_h + gap) + 6
+    x = 8
+    for i, category in enumerate(categories):
+        parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="url(#{uid}-p{i % 7})"/>'
+                     f'<text x="{x + 18}" y="{y + 12}" fill="#1a1a1a">{escape(category)}</text>')
+        x += 26 + 13 * len(category)
+    parts.append(f'<text x="8" y="18" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _short(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
