@@ -37,6 +37,8 @@ def dashboard(request):
     if filters.plan is None:
         return render(request, "governance/dashboard.html", context)
     context["goals"] = filters.plan.goals.all()
+    shown = request.GET.get("by", "progress")
+    context["by"] = shown if shown in VOCABS else "progress"
     context["years"] = [(y, fiscal.fy_label(y)) for y in filters.plan.years]
     cycle = cycle_for(filters)
     context["cycle"] = cycle
@@ -62,6 +64,7 @@ def dashboard(request):
         "achievement": achievement,
         "trend_rows": [(fiscal.fy_label(y), counts) for y, counts in trend_rows],
         "vocabs": VOCABS,
+        "shown_vocab": VOCABS[context["by"]],
         "progress_labels": progress_labels,
         "chart_goals": charts.stacked_bars(
             "目標ごとの進捗度", progress_labels,

@@ -77,12 +77,16 @@ def test_login_error_is_japanese_whatever_the_browser_language(page, live_server
 
 
 def test_staff_member_signs_in_and_sees_the_plan_tree(page, live_server, seeded):
-    # Straight to the login page, no `next`: the start page sends on to the tree.
+    # Straight to the login page, no `next`: department staff start on their
+    # section's sheets (自課の事業), and the menu leads to the plan tree.
     page.goto("/accounts/login/")
     page.get_by_label("ユーザー名").fill("demo-staff-a")
     page.get_by_label("パスワード").fill("demo")
     page.get_by_role("button", name="ログイン").click()
 
+    expect(page).to_have_url(url(live_server, "/sheets/"))
+    expect(page.get_by_role("heading", level=1, name="自課の事業")).to_be_visible()
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="計画体系").click()
     expect(page).to_have_url(url(live_server, "/plans/"))
     expect(page.get_by_role("heading", level=1, name=PLAN_NAME)).to_be_visible()
     expect(page.get_by_role("region", name="情報化の基本理念")).to_contain_text(

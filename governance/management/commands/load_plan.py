@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.services import create_demo_users, load_organisation
 from plans.models import Plan
 from plans.services import load_demo_master_plan_codes, load_seed_plans
+from governance.demo import create_demo_cycle
 from governance.seed import load_bodies
 from projects.services import ensure_sheets
 
@@ -46,3 +47,6 @@ class Command(BaseCommand):
             self.stdout.write(f"デモ用の総合基本計画コード: {codes} 件を作成しました。")
             users = create_demo_users()
             self.stdout.write(f"デモ利用者: {len(users)} 人を作成しました。")
+            cycle = create_demo_cycle()
+            if cycle:
+                self.stdout.write(f"デモ用の進行管理: {cycle}({cycle.reports.count()} 件の実績報告)を作成しました。")
