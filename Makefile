@@ -40,6 +40,9 @@ seed: migrate
 
 run: seed
 	@echo "http://127.0.0.1:$(PORT)/ で起動します(デモ利用者は README を参照、パスワード demo)。"
+	@# The task worker (PDF books) runs beside the web server and stops with it.
+	DEBUG=true $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: sysdeps-browser bootstrap

@@ -320,3 +320,44 @@ class ReminderLog(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "section", "sent_on"], name="reminder_once_a_day"),
         ]
+
+
+class BookKind(models.TextChoices):
+    PLAN = "plan", "計画書"
+    REPORT = "report", "進行管理報告書"
+    PAPERS = "papers", "会議資料"
+
+
+class BookStatus(models.TextChoices):
+    QUEUED = "queued", "作成待ち"
+    RUNNING = "running", "作成中"
+    DONE = "done", "完成"
+    FAILED = "failed", "失敗"
+
+
+class BookJob(models.Model):
+    """A PDF book ordered by a user and rendered in the background."""
+
+    kind = models.CharField("種類", max_length=10, choices=BookKind)
+    params = models.JSONField("条件", default=dict)
+    title = models.CharField("表題", max_length=200)
+    status = models.CharField("状態", max_length=10, choices=BookStatus, default=BookStatus.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                     related_name="book_jobs", verbose_name="依頼した人")
+    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
+    started_at = models.DateTimeField("開始日時", null=True, blank=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+    file = models.FileField("ファイル", upload_to="books/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField("大きさ(バイト)", default=0)
+    error = models.TextField("失敗の理由", blank=True)
+
+    class Meta:
+        verbose_name = "PDF の作成"
+        verbose_name_plural = "PDF の作成"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("governance:book_detail", kwargs={"pk": self.pk})

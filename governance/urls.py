@@ -1,12 +1,16 @@
 from django.urls import path
 
-from governance import dashboard_views, views
+from governance import book_views, dashboard_views, views
 
 app_name = "governance"
 
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/projects/", dashboard_views.dashboard_projects, name="dashboard_projects"),
+    path("books/", book_views.book_list, name="book_list"),
+    path("books/order/", book_views.book_order, name="book_order"),
+    path("books/<int:pk>/", book_views.book_detail, name="book_detail"),
+    path("books/<int:pk>/download/", book_views.book_download, name="book_download"),
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/open/", views.cycle_open, name="cycle_open"),
     path("cycles/mine/", views.my_reports, name="my_reports"),

@@ -1,0 +1,158 @@
+"""The PDF books: the plan's text in the plan's order, the yearly report, and
+rendering in the background with failures reported instead of hanging."""
+
+import re
+import subprocess
+
+import pytest
+from django.core.management import call_command
+
+from governance import books
+from governance.models import BookJob, BookKind, BookStatus
+from governance.tasks import render_book
+from plans.models import Plan
+
+
+def pdf_text(data: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True)
+    return re.sub(r"\s+", "", out.stdout.decode())
+
+
+def squash(text):
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def plan_text(django_db_blocker, django_db_setup):
+    with django_db_blocker.unblock():
+        return pdf_text(books.plan_book(Plan.objects.get(code="second")))
+
+
+@pytest.mark.django_db
+def test_plan_book_holds_every_title_and_project_in_the_plans_order(plan_text):
+    plan = Plan.objects.get(code="second")
+    expected = [squash(plan.philosophy)]
+    chapter = plan_text.index("事業及び取り組み", plan_text.index("事業及び取り組み") + 1)
+    body = plan_text[plan_text.index("【基本方針】"):]
+    for goal in plan.goals.all():
+        expected.append(squash(f"{goal.code}.{goal.title}"))
+        for policy in goal.policies.all():
+            expected.append(squash(f"【基本方針】{policy.code}{policy.title}"))
+            for measure in policy.measures.all():
+                expected.append(squash(f"【情報化施策】{measure.code}{measure.title}"))
+                for placement in measure.placements.select_related("project").order_by("position"):
+                    entry = placement.project.name
+                    if placement.project.is_planned:
+                        entry += "〔予定事業〕"
+                    if not placement.is_home:
+                        entry += "(再掲)"
+                    expected.append(squash(entry))
+    assert chapter > 0
+    position = 0
+    text = plan_text[plan_text.index(squash(plan.philosophy)):]
+    for item in expected:
+        found = text.find(item, position)
+        assert found >= 0, f"missing or out of order: {item}"
+        position = found + len(item)
+    assert body.count("(再掲)") >= 7  # six reposted entries and the measure Ⅰ-3-3
+
+
+@pytest.mark.django_db
+def test_plan_book_has_a_table_of_contents_with_page_numbers(plan_text):
+    toc = plan_text[plan_text.index("目次"):plan_text.index("情報化の基本理念及び目標", plan_text.index("目次") + 10)]
+    assert re.search(r"情報化の基本理念及び目標\.*\d+", plan_text)
+    assert "-1-" in plan_text or "-2-" in plan_text
+    assert toc
+
+
+def test_plan_book_with_sheets_appends_every_sheet(seed, tmp_path):
+    output = tmp_path / "plan.pdf"
+    call_command("export_plan_pdf", "--output", str(output), "--with-sheets")
+    text = pdf_text(output.read_bytes())
+    assert "資料情報化事業シート" in text
+    assert text.count("情報化事業シート") >= 46
+
+
+def test_cycle_report_has_summary_tables_and_each_project(cycle, tmp_path):
+    output = tmp_path / "report.pdf"
+    call_command("export_report_pdf", "--cycle", str(cycle.pk), "--output", str(output))
+    text = pdf_text(output.read_bytes())
+    assert "進行管理報告書" in text and "集計表" in text
+    for report in cycle.reports.select_related("sheet__project"):
+        assert squash(report.sheet.project.name) in text
+
+
+def test_ordered_book_is_rendered_by_the_task_and_downloaded(client, demo_users):
+    client.force_login(demo_users["demo-exec"])
+    response = client.post("/books/order/", {"kind": "plan", "plan": "second"})
+    job = BookJob.objects.get(requested_by=demo_users["demo-exec"])
+    assert response["Location"] == job.get_absolute_url()
+    # The task runs when the transaction commits; run it as the worker would.
+    render_book.func(job.pk)
+    job.refresh_from_db()
+    assert job.status == BookStatus.DONE and job.size > 0
+    page = client.get(job.get_absolute_url())
+    assert "できあがりました" in page.text
+    download = client.get(f"/books/{job.pk}/download/")
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_failing_render_marks_the_job_failed_and_says_so(client, demo_users, monkeypatch):
+    client.force_login(demo_users["demo-exec"])
+    job = BookJob.objects.create(kind=BookKind.PLAN, params={"plan": "second"}, title="計画書",
+                                 requested_by=demo_users["demo-exec"])
+
+    def broken(kind, params):
+        from django.template import TemplateSyntaxError
+
+        raise TemplateSyntaxError("injected")
+
+    monkeypatch.setattr(books, "render", broken)
+    with pytest.raises(Exception):
+        render_book.func(job.pk)
+    job.refresh_from_db()
+    assert job.status == BookStatus.FAILED
+    page = client.get(job.get_absolute_url())
+    assert "作成できませんでした" in page.text and "TemplateSyntaxError" in page.text
+    assert 'http-equiv="refresh"' not in page.text  # nothing left waiting
+
+
+def test_a_render_over_the_time_limit_is_stopped(demo_users, monkeypatch, settings):
+    import time
+
+    settings.BOOK_RENDER_TIME_LIMIT = 1
+    job = BookJob.objects.create(kind=BookKind.PLAN, params={"plan": "second"}, title="計画書",
+                                 requested_by=demo_users["demo-exec"])
+    monkeypatch.setattr(books, "render", lambda kind, params: time.sleep(5))
+    assert render_book.func(job.pk) == "timeout"
+    job.refresh_from_db()
+    assert job.status == BookStatus.FAILED and "中止しました" in job.error
+
+
+def test_someone_elses_book_is_not_found(client, demo_users):
+    job = BookJob.objects.create(kind=BookKind.PLAN, params={"plan": "second"}, title="計画書",
+                                 requested_by=demo_users["demo-exec"])
+    client.force_login(demo_users["demo-staff-a"])
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(f"/books/{job.pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_renders_an_ordered_book(client):
+    """End to end through the queue: the order is stored in the database and the
+    worker (`manage.py db_worker`, as `make run` starts it) renders it."""
+    from tests.conftest import load_seed
+    from accounts.services import create_demo_users
+
+    load_seed()
+    users = {u.username: u for u in create_demo_users()}
+    client.force_login(users["demo-exec"])
+    client.post("/books/order/", {"kind": "plan", "plan": "second"})
+    job = BookJob.objects.get()
+    assert job.status == BookStatus.QUEUED
+    assert "作成を待っています" in client.get(job.get_absolute_url()).text
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay")
+    job.refresh_from_db()
+    assert job.status == BookStatus.DONE, job.error
+    assert "できあがりました" in client.get(job.get_absolute_url()).text

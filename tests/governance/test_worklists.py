@@ -1,0 +1,192 @@
+"""Work lists at scale and the summary tables against hand counts.
+
+The pages of the cycle must not issue one query per report: their query count is
+the same with 50 reports as with 500. The summary tables (表4-2, 4-3, 4-4 by goal,
+policy and department) must agree with counts made by hand.
+"""
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Section
+from governance.models import AnnualReport, CycleKind, ReportState
+from governance.reports import summary_tables
+from governance.services import open_cycle
+from governance.vocab import Direction, ImplementationStatus, Progress
+from plans.models import ROMAN, Placement
+from projects.models import ProjectSheet
+from projects.services import ensure_sheets
+from tests.factories import make_plan
+
+SECTIONS = ["shimin", "kazei", "kankyo", "zaisei", "joho-suishin"]
+STATES = list(ReportState)
+STATUSES = list(ImplementationStatus)
+PROGRESSES = list(Progress)
+DIRECTIONS = list(Direction)
+
+
+def generated_cycle(user, *, code, projects, goals=3, policies=3, measures=3):
+    """A generated plan whose sheets are spread over SECTIONS, with its FY2021 cycle
+    opened and its reports spread over every state and every value of the vocabularies."""
+    plan = make_plan(code=code, projects=projects, goals=goals, policies=policies, measures=measures)
+    ensure_sheets(plan=plan)
+    sections = [Section.objects.get(code=c) for c in SECTIONS]
+    sheets = list(ProjectSheet.objects.filter(project__plan=plan).order_by("project__code"))
+    for i, sheet in enumerate(sheets):
+        sheet.section = sections[i % len(sections)]
+    ProjectSheet.objects.bulk_update(sheets, ["section"])
+    cycle = open_cycle(user=user, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=2021,
+                       deadline=date(2022, 5, 31))
+    reports = list(cycle.reports.order_by("sheet__project__code"))
+    assert len(reports) == projects
+    for i, report in enumerate(reports):
+        report.state = STATES[i % len(STATES)]
+        report.implementation_status = STATUSES[i % len(STATUSES)]
+        report.progress = PROGRESSES[(i // 2) % len(PROGRESSES)]
+        report.direction = DIRECTIONS[(i // 3) % len(DIRECTIONS)]
+        report.work_done = f"実施内容{i}"
+    AnnualReport.objects.bulk_update(
+        reports, ["state", "implementation_status", "progress", "direction", "work_done"]
+    )
+    return cycle
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), response.content.decode()
+
+
+# ─── Constant query counts ────────────────────────────────────────────────
+
+@pytest.mark.parametrize("view", ["cycle_detail", "cycle_summary"])
+def test_cycle_pages_keep_a_constant_number_of_queries(client, demo_users, view):
+    joho = demo_users["demo-joho"]
+    small = generated_cycle(joho, code="small", projects=50)
+    large = generated_cycle(joho, code="large", projects=500)
+    client.force_login(joho)
+    client.get(reverse(f"governance:{view}", kwargs={"pk": small.pk}))  # warm up
+
+    few, few_html = count_queries(client, reverse(f"governance:{view}", kwargs={"pk": small.pk}))
+    many, many_html = count_queries(client, reverse(f"governance:{view}", kwargs={"pk": large.pk}))
+    assert many == few, f"{view}: {few} queries with 50 reports, {many} with 500"
+    if view == "cycle_detail":
+        # Every report is listed, so the page did read all 500.
+        assert many_html.count('href="/reports/') == 500
+        assert few_html.count('href="/reports/') == 50
+
+
+def test_cycle_detail_with_a_state_filter_keeps_a_constant_number_of_queries(client, demo_users):
+    joho = demo_users["demo-joho"]
+    small = generated_cycle(joho, code="small", projects=50)
+    large = generated_cycle(joho, code="large", projects=500)
+    client.force_login(joho)
+    url = reverse("governance:cycle_detail", kwargs={"pk": small.pk}) + "?state=submitted"
+    client.get(url)
+    few, _ = count_queries(client, url)
+    many, html = count_queries(client, reverse("governance:cycle_detail", kwargs={"pk": large.pk})
+                               + "?state=submitted")
+    assert many == few
+    assert html.count('href="/reports/') == large.reports.filter(state="submitted").count() > 50
+
+
+def test_my_reports_keeps_a_constant_number_of_queries(client, demo_users):
+    """The department's list (市民課): 10 of 50 reports, then 110 of 550 in two open cycles."""
+    joho, staff = demo_users["demo-joho"], demo_users["demo-staff-a"]
+    generated_cycle(joho, code="small", projects=50)
+    client.force_login(staff)
+    url = reverse("governance:my_reports")
+    client.get(url)
+    few, few_html = count_queries(client, url)
+
+    generated_cycle(joho, code="large", projects=500)
+    many, many_html = count_queries(client, url)
+    assert many == few, f"/cycles/mine/: {few} queries with 10 reports, {many} with 110"
+    shimin = AnnualReport.objects.filter(section__code="shimin").count()
+    assert shimin == 110
+    assert many_html.count('href="/reports/') == shimin
+    assert few_html.count('href="/reports/') == 10
+
+
+# ─── Summary tables against hand counts ───────────────────────────────────
+
+REPORTED = {s for s in ReportState if s not in (ReportState.DRAFT, ReportState.RETURNED)}
+FIELDS = {"implementation_status": ImplementationStatus, "progress": Progress, "direction": Direction}
+
+
+def hand_counts(cycle):
+    """What a person counting the reports would write down, per vocabulary and group."""
+    reports = [r for r in cycle.reports.select_related("section__department", "sheet__project")
+               if r.state in REPORTED]
+    homes = {
+        p.project_id: p.measure for p in
+        Placement.objects.filter(project__plan=cycle.plan, is_home=True)
+        .select_related("measure__policy__goal")
+    }
+    counts = {}
+    for field in FIELDS:
+        groups = {"計画全体": Counter()}
+        for report in reports:
+            value = getattr(report, field)
+            measure = homes[report.sheet.project_id]
+            goal, policy = measure.policy.goal, measure.policy
+            labels = [
+                "計画全体",
+                f"目標{ROMAN[goal.number]} {goal.title}",
+                f"{ROMAN[goal.number]}-{policy.number} {policy.title}",
+                report.section.department.name,
+            ]
+            for label in labels:
+                groups.setdefault(label, Counter())[value] += 1
+        counts[field] = groups
+    return counts, len(reports)
+
+
+def test_summary_tables_agree_with_hand_counts(demo_users):
+    cycle = generated_cycle(demo_users["demo-joho"], code="tally", projects=40, goals=2, policies=2,
+                            measures=2)
+    # Reposts are there, some under another goal: a project must still count once, at home.
+    assert Placement.objects.filter(project__plan=cycle.plan, is_home=False).exists()
+    expected, reported = hand_counts(cycle)
+    assert 0 < reported < 40  # drafts and returned reports are left out
+
+    tables = summary_tables(cycle)
+    assert [t.field for t in tables] == list(FIELDS)
+    for summary in tables:
+        vocabulary = FIELDS[summary.field]
+        labels = [label for label, _ in summary.groups]
+        assert len(labels) == len(set(labels)), f"{summary.title}: a group is listed twice"
+        got = {label: {row.key: row.count for row in rows} for label, rows in summary.groups}
+        want = {label: {value: c[value] for value in vocabulary.values}
+                for label, c in expected[summary.field].items()}
+        assert got == want, summary.title
+        for label, rows in summary.groups:
+            assert [row.key for row in rows] == list(vocabulary.values)
+            assert sum(row.share for row in rows) == Decimal("100.0"), (summary.title, label)
+        assert sum(got["計画全体"].values()) == reported
+        # Each grouping covers every reported project exactly once.
+        departments = {"市民部", "環境部", "企画部", "総務部"}
+        assert sum(sum(got[d].values()) for d in departments if d in got) == reported
+        goals = [label for label in got if label.startswith("目標")]
+        assert len(goals) == 2
+        assert sum(sum(got[g].values()) for g in goals) == reported
+
+
+def test_summary_page_prints_the_hand_counts(client, demo_users):
+    cycle = generated_cycle(demo_users["demo-joho"], code="tally", projects=40, goals=2, policies=2,
+                            measures=2)
+    expected, _ = hand_counts(cycle)
+    client.force_login(demo_users["demo-advisor"])  # the CIO補佐官 reads everything
+    html = client.get(reverse("governance:cycle_summary", kwargs={"pk": cycle.pk})).content.decode()
+    for label, counts in expected["implementation_status"].items():
+        assert f"<caption>{label}</caption>" in html
+    whole = expected["progress"]["計画全体"]
+    on_plan = whole[Progress.ON_PLAN]
+    assert f'<th scope="row">○ 計画どおり</th><td class="num">{on_plan}</td>' in html
