@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check migrate seed sysdeps sysdeps-browser bootstrap clean
+.PHONY: help run test check migrate seed sysdeps sysdeps-browser bootstrap clean bench
 
 help:
 	@echo "make run   - 初期設定を行い、計画とデモデータを読み込んで http://127.0.0.1:$(PORT)/ で起動"
@@ -51,6 +51,11 @@ test: sysdeps-browser bootstrap
 check: bootstrap
 	DEBUG=true $(BIN)/python manage.py check
 	$(BIN)/python manage.py check --deploy --fail-level WARNING --settings=akishima_ict.settings
+
+# Performance on a large generated city, in its own database (kept between runs;
+# make bench BENCH_ARGS=--rebuild builds it again).
+bench: sysdeps bootstrap
+	SQLITE_PATH=var/bench.sqlite3 DEBUG=true $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -2,7 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from governance.models import (
-    AgendaItem, AnnualReport, Body, IndicatorResult, Meeting, ReminderLog, ReportEvent, ReviewCycle, Seat,
+    AgendaItem, AnnualReport, Body, BookJob, IndicatorResult, Meeting, ReminderLog, ReportEvent, ReviewCycle,
+    Seat,
 )
 
 
@@ -110,3 +111,14 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_filter = ["cycle", "sent_on"]
     search_fields = ["section__name"]
     ordering = ["-sent_on"]
+
+
+@admin.register(BookJob)
+class BookJobAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "requested_by", "created_at", "size"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["requested_by"]
+    search_fields = ["title", "error"]
+    ordering = ["-created_at"]
+    readonly_fields = ["kind", "params", "status", "requested_by", "started_at", "finished_at", "file", "size",
+                       "error"]

@@ -5,13 +5,16 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from core.forms import FiscalYearField
-from governance.models import AnnualReport, CycleKind, IndicatorResult, Meeting
+from governance.models import AnnualReport, BodyKind, CycleKind, IndicatorResult, Meeting, ReportState
 from governance.vocab import Decision, Evaluation
 
 
 class CycleForm(forms.Form):
     kind = forms.ChoiceField(label="種類", choices=CycleKind.choices, initial=CycleKind.ANNUAL)
-    fiscal_year = FiscalYearField(label="対象年度", help_text="実績を報告する年度。例:平成28年度、2016")
+    fiscal_year = FiscalYearField(
+        label="対象年度", help_text="実績を報告する年度。例:平成28年度、2016",
+        widget=forms.TextInput(attrs={"placeholder": "例:平成28年度 / 2016", "size": 16}),
+    )
     deadline = forms.DateField(label="提出期限", widget=forms.DateInput(attrs={"type": "date"}))
 
 
@@ -72,20 +75,34 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, cycle, bodies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies
-        self.fields["reports"].queryset = cycle.reports.select_related("sheet__project", "section")
+        self.fields["reports"].queryset = cycle.reports.filter(
+            state__in=[ReportState.CONFIRMED, ReportState.EVALUATED]
+        ).select_related("sheet__project", "section")
         self.fields["reports"].label_from_instance = (
             lambda r: f"{r.sheet.project.code} {r.sheet.project.name}({r.get_state_display()})"
         )
 
 
+    def clean(self):
+        data = super().clean()
+        body, reports = data.get("body"), data.get("reports")
+        if body and reports:
+            wanted = ReportState.CONFIRMED if body.kind == BodyKind.COMMITTEE else ReportState.EVALUATED
+            wrong = [r for r in reports if r.state != wanted]
+            if wrong:
+                self.add_error("reports", f"{body.name}の議題にできるのは「{wanted.label}」の報告です:"
+                               + "、".join(r.sheet.project.name for r in wrong))
+        return data
+
+
 class EvaluationForm(forms.Form):
-    evaluation = forms.ChoiceField(label="評価", choices=Evaluation.choices)
+    evaluation = forms.ChoiceField(label="評価", choices=[("", "(選択してください)"), *Evaluation.choices])
     comment = forms.CharField(label="意見", required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="判断", choices=Decision.choices)
+    decision = forms.ChoiceField(label="判断", choices=[("", "(選択してください)"), *Decision.choices])
     comment = forms.CharField(label="理由・指示", required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Position
 from core import fiscal
 from governance.querysets import ReportQuerySet
-from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
+from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress, ReportAction
 
 TEXT_LIMIT = 4000
 
@@ -243,7 +243,7 @@ class ReportEvent(models.Model):
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="events",
                                verbose_name="実績報告")
-    action = models.CharField("操作", max_length=12)
+    action = models.CharField("操作", max_length=12, choices=ReportAction)
     from_state = models.CharField("変更前", max_length=12, choices=ReportState)
     to_state = models.CharField("変更後", max_length=12, choices=ReportState)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -25,7 +25,7 @@ def achievement(actual, target, direction) -> Decimal | None:
     actual, target = Decimal(actual), Decimal(target)
     if direction == "down":
         if actual == 0:
-            return Decimal(100) if target == 0 else None
+            return Decimal("100.0") if target == 0 else None
         rate = target / actual * 100
     else:
         if target == 0:

@@ -91,6 +91,21 @@ def open_cycle(*, user, plan, kind, fiscal_year, deadline) -> ReviewCycle:
     return cycle
 
 
+@transaction.atomic
+def assign_report_sections(*, user, cycle) -> int:
+    """Give the cycle's unsubmitted reports the 担当部署 their sheets have now
+    (for sheets whose section 情報推進課 set after the cycle opened)."""
+    if not is_ict_office(user):
+        raise WorkflowError("担当部署を反映できるのは情報推進課です。")
+    changed = 0
+    for report in cycle.reports.select_for_update().filter(state=ReportState.DRAFT).select_related("sheet"):
+        if report.sheet.section_id and report.section_id != report.sheet.section_id:
+            report.section_id = report.sheet.section_id
+            report.save(update_fields=["section", "updated_at"])
+            changed += 1
+    return changed
+
+
 # ─── Report content ───────────────────────────────────────────────────────
 
 @transaction.atomic
@@ -215,6 +230,10 @@ def prepare_meeting(*, user, body, cycle, title, held_on, place, reports) -> Mee
 
     if not is_ict_office(user):
         raise WorkflowError("会議の準備ができるのは情報推進課です。")
+    wanted = ReportState.CONFIRMED if body.kind == BodyKind.COMMITTEE else ReportState.EVALUATED
+    wrong = [r.sheet.project.name for r in reports if r.state != wanted]
+    if wrong:
+        raise WorkflowError(f"{body.name}の議題にできるのは「{wanted.label}」の報告です:" + "、".join(wrong))
     meeting = Meeting.objects.create(body=body, cycle=cycle, title=title, held_on=held_on,
                                      place=place, prepared_by=user)
     AgendaItem.objects.bulk_create(

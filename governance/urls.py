@@ -16,6 +16,7 @@ urlpatterns = [
     path("cycles/mine/", views.my_reports, name="my_reports"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),
+    path("cycles/<int:pk>/sections/", views.cycle_assign_sections, name="cycle_assign_sections"),
     path("cycles/<int:pk>/summary/", views.cycle_summary, name="cycle_summary"),
     path("cycles/<int:pk>/meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),

@@ -76,8 +76,18 @@ def cycle_detail(request, pk):
         "reports": reports, "state": state,
         "overdue": timezone.localdate() > cycle.deadline and totals.get("draft", 0) + totals.get("returned", 0),
         "meetings": cycle.meetings.select_related("body"),
+        "unassigned": cycle.reports.filter(section__isnull=True).count(),
         "can_manage": permissions.can_manage_cycles(request.user),
     })
+
+
+@require_POST
+def cycle_assign_sections(request, pk):
+    _require_office(request)
+    cycle = get_object_or_404(ReviewCycle, pk=pk)
+    changed = services.assign_report_sections(user=request.user, cycle=cycle)
+    messages.success(request, f"{changed} 件の実績報告にシートの担当部署を反映しました。")
+    return redirect(cycle)
 
 
 @require_POST

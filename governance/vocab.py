@@ -49,3 +49,14 @@ class Decision(models.TextChoices):
     REDUCE = "reduce", "縮小"
     SUSPEND = "suspend", "休止・廃止"
     COMPLETE = "complete", "完了"
+
+
+class ReportAction(models.TextChoices):
+    """The moves of a 実績報告 (governance.workflow)."""
+
+    SUBMIT = "submit", "提出"
+    RETURN = "return", "差戻し"
+    CONFIRM = "confirm", "確認"
+    EVALUATE = "evaluate", "評価の記録"
+    DECIDE = "decide", "判断の記録"
+    REFLECT = "reflect", "シートへの反映"

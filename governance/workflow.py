@@ -10,6 +10,7 @@ from django.db.models import TextChoices
 
 from accounts.permissions import is_ict_office, works_in_section
 from governance.models import ReportState as S
+from governance.vocab import ReportAction
 
 
 class Actor(TextChoices):
@@ -17,13 +18,7 @@ class Actor(TextChoices):
     ICT_OFFICE = "ict_office", "情報推進課(事務局)"
 
 
-class Action(TextChoices):
-    SUBMIT = "submit", "提出"
-    RETURN = "return", "差戻し"
-    CONFIRM = "confirm", "確認"
-    EVALUATE = "evaluate", "評価の記録"
-    DECIDE = "decide", "判断の記録"
-    REFLECT = "reflect", "シートへの反映"
+Action = ReportAction
 
 
 TRANSITIONS = {

@@ -11,7 +11,9 @@ import pytest
 from accounts.models import Department, Position, Section, User
 from governance.bodies import bodies_of, chair_of, holders_of, is_member, members_of, presiding_over
 from governance.models import Body, BodyKind, SeatRole
+from governance import services
 from governance.services import prepare_meeting
+from tests.governance.conftest import fill
 
 # 別表(第3条関係), p.52, written from fixtures/source/second_plan_text.txt in its order.
 BETTAI = [
@@ -172,10 +174,13 @@ def test_vacant_somu_bucho_post_leaves_no_chair(demo_users):
 # ─── Who presides (要綱 第4条) ──────────────────────────────────────────────
 
 @pytest.fixture
-def committee_meeting(cycle, demo_users):
+def committee_meeting(cycle, shimin_report, demo_users):
+    fill(shimin_report)
+    services.submit_report(user=demo_users["demo-staff-a"], report=shimin_report)
+    report = services.confirm_report(user=demo_users["demo-joho"], report=shimin_report)
     return prepare_meeting(user=demo_users["demo-joho"], body=committee(), cycle=cycle,
                            title="検討会議 第1回", held_on=date(2017, 6, 20), place="庁議室",
-                           reports=list(cycle.reports.all()[:1]))
+                           reports=[report])
 
 
 def test_meeting_attendees_are_the_current_members(committee_meeting):

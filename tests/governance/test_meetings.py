@@ -79,7 +79,7 @@ def test_evaluate_needs_a_committee_meeting(shimin_report, demo_users):
 def test_evaluate_needs_the_report_on_the_agenda(shimin_report, shimin_sheets, demo_users):
     joho = demo_users["demo-joho"]
     report = confirmed(shimin_report, demo_users)
-    other = report.cycle.reports.get(sheet=shimin_sheets[1])
+    other = confirmed(report.cycle.reports.get(sheet=shimin_sheets[1]), demo_users)
     meeting = meeting_for(BodyKind.COMMITTEE, report.cycle, [other], joho)
     before, events = snapshot(report)
     with pytest.raises(services.WorkflowError, match="議題にありません"):
@@ -112,8 +112,8 @@ def test_evaluation_records_the_meeting(shimin_report, demo_users):
 def test_decide_needs_a_headquarters_meeting_with_the_report(shimin_report, shimin_sheets, demo_users):
     joho = demo_users["demo-joho"]
     report = evaluated(shimin_report, demo_users)
-    committee = meeting_for(BodyKind.COMMITTEE, report.cycle, [report], joho)
-    other = report.cycle.reports.get(sheet=shimin_sheets[1])
+    committee = report.evaluated_in  # a 検討会議 meeting with the report on its agenda
+    other = evaluated(report.cycle.reports.get(sheet=shimin_sheets[1]), demo_users)
     elsewhere = meeting_for(BodyKind.HEADQUARTERS, report.cycle, [other], joho)
     before, events = snapshot(report)
     with pytest.raises(services.WorkflowError, match="情報化戦略本部の会議を選んでください"):
@@ -300,9 +300,11 @@ def pdf_text(content, tmp_path):
 def test_meeting_papers_pdf_holds_the_agenda_and_the_summary(client, cycle, shimin_sheets, demo_users,
                                                             tmp_path):
     reports = [cycle.reports.get(sheet=sheet) for sheet in shimin_sheets]
-    confirmed(reports[0], demo_users)
-    confirmed(reports[1], demo_users, status="completed", progress="behind", direction="complete",
-              actual=500)
+    reports = [
+        confirmed(reports[0], demo_users),
+        confirmed(reports[1], demo_users, status="completed", progress="behind", direction="complete",
+                  actual=500),
+    ]
     meeting = meeting_for(BodyKind.COMMITTEE, cycle, reports, demo_users["demo-joho"])
     client.force_login(demo_users["demo-joho"])
     response = client.get(f"/meetings/{meeting.pk}/papers.pdf")
