@@ -14,7 +14,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from governance import services
-from governance.models import AnnualReport, BodyKind, ReportEvent, ReportState
+from governance.models import AgendaItem, AnnualReport, BodyKind, ReportEvent, ReportState
 from governance.vocab import Decision
 from projects.models import IndicatorTarget, ProjectSheet
 from tests.governance.conftest import fill, meeting_for
@@ -65,10 +65,13 @@ def snapshot(report):
             ReportEvent.objects.filter(report=report).count())
 
 
-def test_evaluate_needs_a_committee_meeting(shimin_report, demo_users):
+def test_evaluate_needs_a_committee_meeting(shimin_report, shimin_sheets, demo_users):
     joho = demo_users["demo-joho"]
     report = confirmed(shimin_report, demo_users)
-    headquarters = meeting_for(BodyKind.HEADQUARTERS, report.cycle, [report], joho)
+    other = evaluated(report.cycle.reports.get(sheet=shimin_sheets[1]), demo_users)
+    headquarters = meeting_for(BodyKind.HEADQUARTERS, report.cycle, [other], joho)
+    # Even with the report on its agenda, a 戦略本部 meeting does not evaluate.
+    AgendaItem.objects.create(meeting=headquarters, report=report, position=2)
     before, events = snapshot(report)
     for meeting in (None, headquarters):
         with pytest.raises(services.WorkflowError, match="情報化推進検討会議の会議を選んでください"):
@@ -281,6 +284,18 @@ def test_only_the_secretariat_records(client, shimin_report, demo_users, usernam
     client.force_login(demo_users[username])
     assert client.post(url, {f"r{report.pk}-evaluation": "A"}).status_code == 403
     assert reload(report).state == ReportState.CONFIRMED
+
+
+def test_agenda_only_holds_reports_ready_for_the_body(shimin_report, demo_users):
+    from governance.models import Meeting
+
+    joho = demo_users["demo-joho"]
+    with pytest.raises(services.WorkflowError):  # a draft before the 検討会議
+        meeting_for(BodyKind.COMMITTEE, shimin_report.cycle, [shimin_report], joho)
+    report = confirmed(shimin_report, demo_users)
+    with pytest.raises(services.WorkflowError):  # not yet evaluated before the 戦略本部
+        meeting_for(BodyKind.HEADQUARTERS, report.cycle, [report], joho)
+    assert not Meeting.objects.exists()
 
 
 def test_prepare_meeting_is_for_the_ict_office(cycle, demo_users):

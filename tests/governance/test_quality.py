@@ -37,9 +37,7 @@ def set_target(report, year, value):
     (130, 100, "down", "76.9"),     # 76.923…
     (200, 100, "down", "50.0"),
     (3, 2, "down", "66.7"),
-    pytest.param(0, 0, "down", "100.0", marks=pytest.mark.xfail(
-        strict=True, reason="app bug: achievement(0, 0, 'down') returns Decimal('100'), not quantized "
-                            "to one decimal like every other rate (shown as 100% instead of 100.0%)")),
+    (0, 0, "down", "100.0"),        # nothing wanted, nothing happened
     ("12.5", "10", "down", "80.0"),
 ])
 def test_achievement_by_hand(actual, target, direction, expected):
