@@ -44,20 +44,22 @@ def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190
     """Horizontal 100% stacked bars.
 
     categories: labels of the segments (a vocabulary's choices, in order).
-    bars: [(bar label, [count per category], url or None)].
+    bars: [(bar label, [count per category], [url per category] or None)].
     """
     bar_h, gap, top = 22, 10, 30
     legend_h = 26
+    # A chart with links is not a single image to assistive technology.
+    role = "" if any(urls for _, _, urls in bars) else ' role="img"'
     height = top + len(bars) * (bar_h + gap) + legend_h + 10
     plot = width - label_width - 50
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg"{role} viewBox="0 0 {width} {height}" '
         f'width="100%" style="max-width:{width}px" font-family="{FONT}" font-size="12" '
         f'aria-labelledby="{uid}-title">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         _pattern_defs(uid),
     ]
-    for row, (label, counts, url) in enumerate(bars):
+    for row, (label, counts, urls) in enumerate(bars):
         y = top + row * (bar_h + gap)
         total = sum(counts)
         parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="#1a1a1a">'
@@ -75,6 +77,7 @@ def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190
             if w > 22:
                 segment += (f'<text x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" fill="#fff" '
                             f'stroke="#1a1a1a" stroke-width="2.5" paint-order="stroke" font-weight="bold">{count}</text>')
+            url = urls[i] if urls else None
             parts.append(f'<a href="{escape(url)}">{segment}</a>' if url else segment)
             x += w
         parts.append(f'<text x="{label_width + plot + 6}" y="{y + 15}" fill="#4d4d4d">{total}件</text>')

@@ -53,13 +53,19 @@ class Node:
 
     key: tuple
     label: str
+    params: dict  # what narrows the drill-down to this node's projects
+    filters: object = None
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
     children: list = field(default_factory=list)
 
     def row(self, field_name):
+        """(label, count, share, value, drill-down URL) for each choice of a vocabulary."""
         vocab = VOCABS[field_name][1]
         values = [self.counts[field_name].get(v, 0) for v in vocab.values]
-        return list(zip(vocab.labels, values, shares(values), vocab.values))
+        return [
+            (label, count, share, value, drill_url(self.filters, **self.params, field=field_name, value=value))
+            for label, count, share, value in zip(vocab.labels, values, shares(values), vocab.values)
+        ]
 
     @property
     def total(self):
@@ -82,7 +88,7 @@ def scoped_reports(cycle, filters):
     return reports
 
 
-def hierarchy(reports):
+def hierarchy(reports, filters):
     """Goal → policy → measure nodes with counts per vocabulary (reported reports only)."""
     keys = [f"{HOME}__measure__policy__goal__number", f"{HOME}__measure__policy__goal__title",
             f"{HOME}__measure__policy__number", f"{HOME}__measure__policy__title",
@@ -93,48 +99,49 @@ def hierarchy(reports):
         rows = base.values(*keys, field_name).annotate(n=Count("pk", distinct=True)).order_by(*keys)
         for row in rows:
             g, gt, p, pt, m, mt = (row[k] for k in keys)
-            goal = goals.setdefault(g, Node((g,), f"目標{ROMAN[g]} {gt}"))
-            policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {pt}")
-            measure = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {mt}")
+            goal = goals.setdefault(g, Node((g,), f"目標{ROMAN[g]} {gt}", {"goal": g}, filters))
+            policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {pt}", {"policy": f"{g}-{p}"}, filters)
+            measure = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {mt}", {"measure": f"{g}-{p}-{m}"}, filters)
             for node in (goal, policy, measure):
                 if row[field_name]:
                     node.counts[field_name][row[field_name]] += row["n"]
     return [goals[k] for k in sorted(goals)]
 
 
-def _child(parent, key, label):
+def _child(parent, key, label, params, filters):
     for child in parent.children:
         if child.key == key:
             return child
-    node = Node(key, label)
+    node = Node(key, label, params, filters)
     parent.children.append(node)
     return node
 
 
-def by_department(reports):
+def by_department(reports, filters):
+    """Department nodes (keyed by the department's code) and the state board,
+    departments with the most unsubmitted or returned reports first."""
+    dept = ("section__department__sort_order", "section__department__code", "section__department__name")
     nodes = {}
     for field_name in VOCABS:
-        rows = (reports.filter(state__in=REPORTED)
-                .values("section__department__sort_order", "section__department__name", field_name)
-                .annotate(n=Count("pk")).order_by("section__department__sort_order"))
+        rows = (reports.filter(state__in=REPORTED).values(*dept, field_name)
+                .annotate(n=Count("pk")).order_by(*dept[:2]))
         for row in rows:
-            key = row["section__department__sort_order"]
-            node = nodes.setdefault(key, Node((key,), row["section__department__name"] or "(担当部署未定)"))
+            order, code, name = (row[k] for k in dept)
+            node = nodes.setdefault((order or 0, code or ""), Node(
+                (code,), name or "(担当部署未定)", {"department": code} if code else {"unassigned": 1}, filters))
             if row[field_name]:
                 node.counts[field_name][row[field_name]] += row["n"]
     states = defaultdict(Counter)
     names = {}
-    for row in (reports.values("section__department__sort_order", "section__department__name", "state")
-                .annotate(n=Count("pk"))):
-        key = row["section__department__sort_order"]
+    for row in reports.values(*dept, "state").annotate(n=Count("pk")):
+        key = row["section__department__code"] or ""
         names[key] = row["section__department__name"] or "(担当部署未定)"
         states[key][row["state"]] += row["n"]
-    pending = (ReportState.DRAFT, ReportState.RETURNED)
     board = sorted(
-        ((names[k], states[k]) for k in states),
-        key=lambda item: (-(item[1][ReportState.DRAFT] + item[1][ReportState.RETURNED]), item[0]),
+        ((names[k], k, states[k]) for k in states),
+        key=lambda item: (-(item[2][ReportState.DRAFT] + item[2][ReportState.RETURNED]), item[0]),
     )
-    return [nodes[k] for k in sorted(nodes)], board, pending
+    return [nodes[k] for k in sorted(nodes)], board
 
 
 def indicator_achievement(reports, year):
@@ -161,9 +168,12 @@ def indicator_achievement(reports, year):
 
 
 def trend(filters):
-    """進捗度 over the plan's years, one annual cycle per year (the latest)."""
-    reports = AnnualReport.objects.filter(cycle__plan=filters.plan, cycle__kind=CycleKind.ANNUAL,
-                                          state__in=REPORTED)
+    """進捗度 over the plan's years, from the latest annual cycle of each year."""
+    latest = {}
+    for pk, year in (ReviewCycle.objects.filter(plan=filters.plan, kind=CycleKind.ANNUAL)
+                     .order_by("opened_at", "pk").values_list("pk", "fiscal_year")):
+        latest[year] = pk
+    reports = AnnualReport.objects.filter(cycle__in=latest.values(), state__in=REPORTED)
     if filters.goal:
         reports = reports.filter(**{f"{HOME}__is_home": True, f"{HOME}__measure__policy__goal__number": filters.goal})
     if filters.department:

@@ -11,7 +11,7 @@ from governance.dashboard import (
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
-from plans.models import Plan
+from plans.models import ROMAN, Plan
 
 
 def _filters(request):
@@ -26,7 +26,7 @@ def _filters(request):
     if plan and year not in plan.years:
         year = latest or plan.start_year
     goal = params.get("goal", "")
-    goal = int(goal) if goal.isdigit() and plan and plan.goals.filter(number=int(goal)).exists() else None
+    goal = int(goal) if goal.isdecimal() and plan and plan.goals.filter(number=int(goal)).exists() else None
     department = Department.objects.filter(code=params.get("department", "")).first()
     return Filters(plan, year, goal, department), plans
 
@@ -46,32 +46,38 @@ def dashboard(request):
         return render(request, "governance/dashboard.html", context)
 
     reports = scoped_reports(cycle, filters)
-    goals = hierarchy(reports)
-    departments, board, _ = by_department(reports)
+    goals = hierarchy(reports, filters)
+    departments, board = by_department(reports, filters)
     achievement = indicator_achievement(reports, filters.year)
     trend_rows = trend(filters)
 
-    def bars(nodes, field_name, key):
-        return [(n.label, [c for _, c, _, _ in n.row(field_name)], drill_url(filters, **key(n)))
-                for n in nodes]
+    def bars(nodes, field_name):
+        cells = [(n.label, n.row(field_name)) for n in nodes]
+        return [(label, [c[1] for c in row], [c[4] for c in row]) for label, row in cells]
 
+    shown_label, shown_vocab = VOCABS[context["by"]]
     progress_labels = list(Progress.labels)
     context.update({
         "goals_tree": goals,
         "departments_rows": departments,
         "board": board,
+        "board_rows": [
+            (name, [(value, counts.get(value, 0), drill_url(
+                filters, **({"department": code} if code else {"unassigned": 1}), field="state", value=value))
+                for value in ReportState.values])
+            for name, code, counts in board
+        ],
         "states": ReportState,
         "achievement": achievement,
         "trend_rows": [(fiscal.fy_label(y), counts) for y, counts in trend_rows],
         "vocabs": VOCABS,
         "shown_vocab": VOCABS[context["by"]],
         "progress_labels": progress_labels,
-        "chart_goals": charts.stacked_bars(
-            "目標ごとの進捗度", progress_labels,
-            bars(goals, "progress", lambda n: {"goal": n.key[0], "field": "progress"}), uid="goals"),
-        "chart_departments": charts.stacked_bars(
-            "部ごとの進捗度", progress_labels,
-            [(n.label, [c for _, c, _, _ in n.row("progress")], None) for n in departments], uid="depts"),
+        # The goal chart shows the vocabulary of the table beside it.
+        "chart_goals": charts.stacked_bars(f"目標ごとの{shown_label}", list(shown_vocab.labels),
+                                           bars(goals, context["by"]), uid="goals"),
+        "chart_departments": charts.stacked_bars("部ごとの進捗度", progress_labels,
+                                                 bars(departments, "progress"), uid="depts"),
         "chart_trend": charts.stacked_bars(
             "進捗度の推移", progress_labels,
             [(fiscal.fy_label(y), counts, None) for y, counts in trend_rows], uid="trend"),
@@ -102,15 +108,33 @@ def dashboard_projects(request):
         elif field_name == "state" and value in ReportState.values:
             reports = reports.filter(state=value)
             label = f"状態:{ReportState(value).label}"
-        measure = request.GET.get("measure", "")
-        if measure.count("-") == 2 and all(p.isdigit() for p in measure.split("-")):
-            g, p, m = map(int, measure.split("-"))
-            reports = reports.filter(sheet__project__placements__is_home=True,
-                                     sheet__project__placements__measure__policy__goal__number=g,
-                                     sheet__project__placements__measure__policy__number=p,
-                                     sheet__project__placements__measure__number=m)
+        reports = _narrow(reports, request.GET)
         reports = reports.select_related("sheet__project", "section__department").order_by("sheet__project__code")
     return render(request, "governance/dashboard_projects.html", {
         "filters": filters, "cycle": cycle, "reports": reports, "label": label,
+        "goal_code": ROMAN[filters.goal] if filters.goal else "",
         "back": f"?{filters.query()}",
     })
+
+
+def _numbers(text, parts):
+    numbers = text.split("-")
+    if len(numbers) == parts and all(n.isdecimal() for n in numbers):
+        return [int(n) for n in numbers]
+    return None
+
+
+def _narrow(reports, params):
+    """Narrow the drill-down to one policy or measure (by its home placement), or to
+    the reports without a 担当部署."""
+    home = "sheet__project__placements"
+    if numbers := _numbers(params.get("policy", ""), 2):
+        reports = reports.filter(**{f"{home}__is_home": True, f"{home}__measure__policy__goal__number": numbers[0],
+                                    f"{home}__measure__policy__number": numbers[1]})
+    if numbers := _numbers(params.get("measure", ""), 3):
+        reports = reports.filter(**{f"{home}__is_home": True, f"{home}__measure__policy__goal__number": numbers[0],
+                                    f"{home}__measure__policy__number": numbers[1],
+                                    f"{home}__measure__number": numbers[2]})
+    if params.get("unassigned"):
+        reports = reports.filter(section__isnull=True)
+    return reports

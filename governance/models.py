@@ -140,6 +140,12 @@ class ReviewCycle(models.Model):
         return reverse("governance:cycle_detail", kwargs={"pk": self.pk})
 
     @property
+    def result_year(self):
+        """The year whose targets and actual values the reports compare: the
+        cycle's year, or the last year a review covers."""
+        return self.covered_years[-1]
+
+    @property
     def covered_years(self):
         """The years whose results the cycle looks at (図3-3)."""
         start = self.plan.start_year

@@ -45,7 +45,7 @@ class ResultRow:
 def result_rows(report) -> list[ResultRow]:
     """The report's indicator results with the year's target and achievement
     (reads prefetched results → indicator → targets)."""
-    year = report.cycle.fiscal_year
+    year = report.cycle.result_year
     rows = []
     for result in report.results.all():
         indicator = result.indicator
@@ -81,7 +81,7 @@ def quality_check(report) -> tuple[list[str], list[str]]:
     finished = {ImplementationStatus.COMPLETED, ImplementationStatus.DISCONTINUED}
     if report.implementation_status in finished or report.direction in (Way.COMPLETE, Way.DISCONTINUE):
         later = [e for e in report.sheet.schedule.all()
-                 if e.fiscal_year > report.cycle.fiscal_year and e.planned.strip()]
+                 if e.fiscal_year > report.cycle.result_year and e.planned.strip()]
         if later:
             warnings.append(
                 "完了・中止/廃止としていますが、シートのスケジュールに翌年度以降の予定が残っています。"

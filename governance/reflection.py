@@ -22,7 +22,7 @@ def _future_targets(snapshot_or_sheet, after_year):
 def reflection_flags(report, sheet) -> list[str]:
     """Japanese warnings for a revision that seems to ignore the decision."""
     flags = []
-    year = report.cycle.fiscal_year
+    year = report.cycle.result_year
     if report.sheet_version_at_decision and sheet.version <= report.sheet_version_at_decision:
         flags.append("判断の後、シートが更新されていません。判断に沿ってシートを見直してください。")
     before = _future_targets(report.targets_at_decision or {}, year)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import User
+from accounts.models import Position, User
 from accounts.permissions import is_ict_office
 from accounts.roles import Role
 from core import fiscal
@@ -47,12 +47,12 @@ def check_cycle_year(*, plan, kind, fiscal_year):
         raise ValidationError(f"{fiscal.fy_label(fiscal_year)}は計画期間({plan.period_label})の外です。")
 
 
-def active_sheets(plan, year):
-    """Sheets of the plan's projects whose period includes `year`."""
+def active_sheets(plan, years):
+    """Sheets of the plan's projects whose period overlaps `years`."""
     return (
         ProjectSheet.objects.in_plan(plan)
-        .filter(Q(start_year__isnull=True) | Q(start_year__lte=year))
-        .filter(Q(end_year__isnull=True) | Q(end_year__gte=year))
+        .filter(Q(start_year__isnull=True) | Q(start_year__lte=max(years)))
+        .filter(Q(end_year__isnull=True) | Q(end_year__gte=min(years)))
         .prefetch_related("indicators")
     )
 
@@ -63,6 +63,10 @@ def open_cycle(*, user, plan, kind, fiscal_year, deadline) -> ReviewCycle:
     if not is_ict_office(user):
         raise WorkflowError("進行管理を開始できるのは情報推進課です。")
     check_cycle_year(plan=plan, kind=kind, fiscal_year=fiscal_year)
+    if fiscal_year > fiscal.current_fiscal_year():
+        raise ValidationError(f"{fiscal.fy_label(fiscal_year)}はまだ始まっていません。")
+    if deadline <= date(fiscal_year, 3, 31):
+        raise ValidationError("提出期限は対象年度が始まった後の日付にしてください。")
     if ReviewCycle.objects.filter(plan=plan, kind=kind, fiscal_year=fiscal_year,
                                   status=CycleStatus.OPEN).exists():
         raise ValidationError("同じ年度・種類の進行管理がすでに実施中です。")
@@ -72,7 +76,7 @@ def open_cycle(*, user, plan, kind, fiscal_year, deadline) -> ReviewCycle:
                                                deadline=deadline, opened_by=user)
     except IntegrityError as error:  # a concurrent opening won the race
         raise ValidationError("同じ年度・種類の進行管理がすでに実施中です。") from error
-    sheets = list(active_sheets(plan, fiscal_year))
+    sheets = list(active_sheets(plan, cycle.covered_years))
     # bulk_create_with_history: one query for the reports and one for their
     # history rows (plain bulk_create would skip the history).
     reports = bulk_create_with_history(
@@ -176,6 +180,8 @@ def confirm_report(*, user, report, comment="") -> AnnualReport:
 def _check_meeting(meeting, kind, report):
     if meeting is None or meeting.body.kind != kind:
         raise WorkflowError(f"{BodyKind(kind).label}の会議を選んでください。")
+    if meeting.cycle_id != report.cycle_id:
+        raise WorkflowError("この実績報告とは別の進行管理の会議です。")
     if not meeting.items.filter(report=report).exists():
         raise WorkflowError("この実績報告はその会議の議題にありません。")
 
@@ -198,7 +204,8 @@ def decide_report(*, user, report, meeting, decision, comment="") -> AnnualRepor
         "decision": decision, "decision_comment": comment, "decided_in": meeting,
         "targets_at_decision": targets_snapshot(sheet), "sheet_version_at_decision": sheet.version,
     })
-    transaction.on_commit(lambda: notify_section(moved, "戦略本部の判断", moved.get_decision_display()))
+    detail = moved.get_decision_display() + (f"\n\n{comment}" if comment else "")
+    transaction.on_commit(lambda: notify_section(moved, "戦略本部の判断", detail))
     return moved
 
 
@@ -230,6 +237,10 @@ def prepare_meeting(*, user, body, cycle, title, held_on, place, reports) -> Mee
 
     if not is_ict_office(user):
         raise WorkflowError("会議の準備ができるのは情報推進課です。")
+    if body.kind not in (BodyKind.COMMITTEE, BodyKind.HEADQUARTERS):
+        raise WorkflowError("実績報告を議題にできるのは情報化推進検討会議と情報化戦略本部です。")
+    if any(r.cycle_id != cycle.pk for r in reports):
+        raise WorkflowError("別の進行管理の実績報告は議題にできません。")
     wanted = ReportState.CONFIRMED if body.kind == BodyKind.COMMITTEE else ReportState.EVALUATED
     wrong = [r.sheet.project.name for r in reports if r.state != wanted]
     if wrong:
@@ -246,8 +257,11 @@ def prepare_meeting(*, user, body, cycle, title, held_on, place, reports) -> Mee
 # ─── Mail ─────────────────────────────────────────────────────────────────
 
 def section_staff(section_id):
-    return User.objects.filter(section_id=section_id, is_active=True, groups__name=Role.DEPARTMENT_STAFF.value) \
-        .exclude(email="").distinct()
+    """Those who act for a section: its department staff and its 課長."""
+    return User.objects.filter(
+        Q(groups__name=Role.DEPARTMENT_STAFF.value) | Q(position=Position.SECTION_CHIEF),
+        section_id=section_id, is_active=True,
+    ).exclude(email="").distinct()
 
 
 def _site_url(path):
@@ -257,8 +271,10 @@ def _site_url(path):
 def notify_cycle_opened(cycle):
     sections = set(cycle.reports.values_list("section_id", flat=True))
     messages = []
-    for user in User.objects.filter(section_id__in=sections, is_active=True,
-                                    groups__name=Role.DEPARTMENT_STAFF.value).exclude(email="").distinct():
+    for user in User.objects.filter(
+        Q(groups__name=Role.DEPARTMENT_STAFF.value) | Q(position=Position.SECTION_CHIEF),
+        section_id__in=sections, is_active=True,
+    ).exclude(email="").distinct():
         messages.append((
             f"【進行管理】{cycle}の実績報告をお願いします(期限 {cycle.deadline:%Y年%m月%d日})",
             f"{user.display_name} 様\n\n{cycle}を開始しました。担当事業の実績報告を期限までに提出してください。\n"
@@ -310,7 +326,7 @@ def send_reminders(*, today: date | None = None, user=None, days_before=7, cycle
                         )], fail_silently=False)
                     log.recipients = len(recipients)
                     log.save(update_fields=["recipients"])
-                    sent += 1
+                    sent += bool(recipients)  # a section nobody could be mailed is not counted
             except IntegrityError:
                 continue  # already reminded today
     return sent

@@ -1,0 +1,132 @@
+"""The executive's dashboard in the browser, and a PDF book ordered from it.
+
+副市長 五郎 (demo-exec, 情報化戦略本部) signs in and starts on the dashboard, narrows it
+to 目標Ⅰ in 平成28年度 with the form, follows a figure to the projects behind it,
+then orders the plan as a PDF, waits for it and downloads it.
+
+The worker does not run in the tests: the test runs the queue once itself, as
+`manage.py db_worker` would (the live server shares the database).
+"""
+
+import re
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PLAN = "second"  # 第二期昭島市情報化推進計画, 平成28〜32年度 (2016-2020)
+PLAN_NAME = "第二期昭島市情報化推進計画"
+
+# Sheets given to sections for the test, and their FY2016 reports:
+# code: (section, state, 進捗度)
+REPORTS_2016 = {
+    "1-1-1-01": ("kikaku-seisaku", "confirmed", "on_plan"),  # 目標Ⅰ
+    "1-2-1-01": ("shimin", "submitted", "on_plan"),  # 目標Ⅰ
+    "1-2-1-02": ("nozei", "confirmed", "behind"),  # 目標Ⅰ
+    "1-3-1-01": ("shimin", "draft", "on_plan"),  # 目標Ⅰ, not yet reported
+    "2-1-1-05": ("shimin", "confirmed", "on_plan"),  # 目標Ⅱ
+    "3-1-1-01": ("kankyo", "submitted", "on_plan"),  # 目標Ⅲ
+}
+# 目標Ⅰ, ○ 計画どおり, reported: the projects behind the figure 「2」.
+BEHIND_THE_FIGURE = ["1-1-1-01", "1-2-1-01"]
+
+
+@pytest.fixture
+def cycles(seeded):
+    """平成28年度 with figures (REPORTS_2016) and 平成29年度 just opened (the latest)."""
+    from accounts.models import Section, User
+    from governance.models import AnnualReport, CycleKind
+    from governance.services import open_cycle
+    from plans.models import Plan
+    from projects.models import ProjectSheet
+
+    for code, (section, _, _) in REPORTS_2016.items():
+        ProjectSheet.objects.filter(project__plan__code=PLAN, project__code=code).update(
+            section=Section.objects.get(code=section))
+    joho = User.objects.get(username="demo-joho")
+    plan = Plan.objects.get(code=PLAN)  # (`seeded` lists only the plans it had to create)
+    opened = {year: open_cycle(user=joho, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=year,
+                               deadline=date(year + 1, 5, 31)) for year in (2016, 2017)}
+    for code, (_, state, progress) in REPORTS_2016.items():
+        AnnualReport.objects.filter(cycle=opened[2016], sheet__project__code=code).update(
+            state=state, implementation_status="continuing", progress=progress, direction="continue",
+            work_done="実施した")
+    AnnualReport.objects.filter(cycle=opened[2017], sheet__project__code="1-1-1-01").update(
+        state="submitted", implementation_status="continuing", progress="behind", direction="continue",
+        work_done="実施した")
+    return opened
+
+
+def menu(page, name):
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name=name, exact=True).click()
+
+
+def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycles, settings, tmp_path):
+    from plans.models import Project
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    names = dict(Project.objects.filter(plan__code=PLAN).values_list("code", "name"))
+
+    # Signing in lands on the dashboard, showing the latest year.
+    login("demo-exec", next_url="/")
+    expect(page.get_by_role("heading", level=1, name="計画の進捗ダッシュボード")).to_be_visible()
+    expect(page.get_by_text("平成29年度(2017年度) 年次進行管理:対象")).to_be_visible()
+
+    # Narrow it to 目標Ⅰ in 平成28年度 with the form.
+    form = page.get_by_role("form", name="表示の条件")
+    form.get_by_label("年度", exact=True).select_option(label="平成28年度(2016年度)")
+    form.get_by_label("目標", exact=True).select_option(value="1")
+    form.get_by_role("button", name="表示").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/\?(?=.*\bplan=second\b)(?=.*\byear=2016\b)(?=.*\bgoal=1\b)"))
+    expect(page.get_by_text(re.compile(r"平成28年度\(2016年度\) 年次進行管理:対象 \d+ 事業のうち 3 事業が報告済み"))) \
+        .to_be_visible()
+    expect(form.get_by_label("年度", exact=True)).to_have_value("2016")
+    expect(form.get_by_label("目標", exact=True)).to_have_value("1")
+    expect(page.get_by_role("rowheader", name=re.compile(r"^目標Ⅱ"))).to_have_count(0)
+
+    # The figure: 目標Ⅰ, ○ 計画どおり, 2 projects (the draft and 目標Ⅱ's are not in it).
+    figure = page.get_by_role("link", name=re.compile(r"^目標Ⅰ .* ○ 計画どおり 2件$"))
+    expect(figure).to_have_text("2")
+    figure.click()
+    expect(page.get_by_role("heading", level=1, name="該当する事業")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/dashboard/projects/\?(?=.*\byear=2016\b)(?=.*\bgoal=1\b)"
+                                        r"(?=.*\bfield=progress\b)(?=.*\bvalue=on_plan\b)"))
+    rows = page.get_by_role("table").locator("tbody").get_by_role("row")
+    expect(rows).to_have_count(len(BEHIND_THE_FIGURE))
+    for row, code in zip(rows.all(), BEHIND_THE_FIGURE):
+        expect(row.get_by_role("cell").nth(0)).to_have_text(code)
+        expect(row.get_by_role("link")).to_have_text(names[code])
+        expect(row.get_by_role("cell").nth(4)).to_have_text("○ 計画どおり")
+    # And back to the same view of the dashboard.
+    page.get_by_role("link", name="← ダッシュボードに戻る").click()
+    expect(page.get_by_role("form", name="表示の条件").get_by_label("目標", exact=True)).to_have_value("1")
+
+    # Order the plan as a PDF.
+    menu(page, "PDF")
+    expect(page.get_by_role("heading", level=1, name="PDF の作成")).to_be_visible()
+    expect(page.get_by_label("計画", exact=True)).to_have_value(PLAN)
+    page.get_by_role("button", name="計画書の PDF を作成").click()
+    expect(page.get_by_role("heading", level=1, name=PLAN_NAME)).to_be_visible()
+    expect(page.get_by_text("PDF の作成を受け付けました。")).to_be_visible()
+    expect(page.get_by_text("作成を待っています。")).to_be_visible()
+    status_url = page.url
+
+    # The worker's turn, then the status page says it is ready.
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay")
+    page.goto(status_url)
+    expect(page.get_by_text(re.compile(r"できあがりました"))).to_be_visible()
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="PDF をダウンロード").click()
+    download = downloading.value
+    assert download.suggested_filename == f"{PLAN_NAME}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # The list of books shows it as done.
+    menu(page, "PDF")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=PLAN_NAME, exact=True))
+    expect(row.get_by_role("cell").nth(2)).to_have_text("完成")
+    expect(row.get_by_role("link", name="ダウンロード")).to_be_visible()
