@@ -78,7 +78,8 @@ def create_demo_cycle() -> ReviewCycle | None:
     for i, report in enumerate(confirmed[: len(confirmed) // 2]):
         services.evaluate_report(user=joho, report=report, meeting=first, evaluation="AB"[i % 2],
                                  comment="ICT を効果的に活用している。")
-    evaluated = confirmed[: len(confirmed) // 4]
+    evaluated = list(cycle.reports.filter(state="evaluated").order_by("sheet__project__code"))
+    evaluated = evaluated[: len(evaluated) // 2]
     second = services.prepare_meeting(user=joho, body=headquarters, cycle=cycle, title=f"{fiscal.fy_era(plan.start_year + 1)} 第1回 情報化戦略本部",
                                       held_on=date(plan.start_year + 1, 7, 10), place="市役所 庁議室",
                                       reports=evaluated)

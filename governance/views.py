@@ -3,6 +3,7 @@ summary tables. Workflow moves are small POST-only views that call one service."
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,12 +69,14 @@ def cycle_detail(request, pk):
     cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
     board, totals = state_board(cycle)
     state = request.GET.get("state", "")
-    reports = cycle.reports.select_related("sheet__project", "section__department")
+    reports = cycle.reports.select_related("sheet__project", "section__department").order_by(
+        "sheet__project__code")
     if state in ReportState.values:
         reports = reports.filter(state=state)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "governance/cycle_detail.html", {
         "cycle": cycle, "board": board, "totals": totals, "states": ReportState,
-        "reports": reports, "state": state,
+        "reports": page, "page": page, "state": state,
         "overdue": timezone.localdate() > cycle.deadline and totals.get("draft", 0) + totals.get("returned", 0),
         "meetings": cycle.meetings.select_related("body"),
         "unassigned": cycle.reports.filter(section__isnull=True).count(),

@@ -17,7 +17,7 @@ ROMAN = ["", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ
 
 # 事業コード: the home measure's numbers and a serial, e.g. 2-3-1-04 is the
 # fourth project listed under 情報化施策 Ⅱ-3-1.
-PROJECT_CODE_RE = r"^\d{1,2}-\d{1,2}-\d{1,2}-\d{2}$"
+PROJECT_CODE_RE = r"^\d{1,2}-\d{1,2}-\d{1,2}-\d{2,3}$"
 
 
 class Plan(models.Model):
