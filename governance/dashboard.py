@@ -9,11 +9,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
-from governance.quality import achievement
 from governance.summary import shares
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
 from plans.models import ROMAN
@@ -95,14 +94,15 @@ def hierarchy(reports, filters):
             f"{HOME}__measure__number", f"{HOME}__measure__title"]
     goals = {}
     base = reports.filter(state__in=REPORTED, **{f"{HOME}__is_home": True})
-    for field_name in VOCABS:
-        rows = base.values(*keys, field_name).annotate(n=Count("pk", distinct=True)).order_by(*keys)
-        for row in rows:
-            g, gt, p, pt, m, mt = (row[k] for k in keys)
-            goal = goals.setdefault(g, Node((g,), f"目標{ROMAN[g]} {gt}", {"goal": g}, filters))
-            policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {pt}", {"policy": f"{g}-{p}"}, filters)
-            measure = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {mt}", {"measure": f"{g}-{p}-{m}"}, filters)
-            for node in (goal, policy, measure):
+    # One grouped query for all vocabularies: each row is a combination of values.
+    rows = base.values(*keys, *VOCABS).annotate(n=Count("pk", distinct=True)).order_by(*keys)
+    for row in rows:
+        g, gt, p, pt, m, mt = (row[k] for k in keys)
+        goal = goals.setdefault(g, Node((g,), f"目標{ROMAN[g]} {gt}", {"goal": g}, filters))
+        policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {pt}", {"policy": f"{g}-{p}"}, filters)
+        measure = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {mt}", {"measure": f"{g}-{p}-{m}"}, filters)
+        for node in (goal, policy, measure):
+            for field_name in VOCABS:
                 if row[field_name]:
                     node.counts[field_name][row[field_name]] += row["n"]
     return [goals[k] for k in sorted(goals)]
@@ -122,13 +122,13 @@ def by_department(reports, filters):
     departments with the most unsubmitted or returned reports first."""
     dept = ("section__department__sort_order", "section__department__code", "section__department__name")
     nodes = {}
-    for field_name in VOCABS:
-        rows = (reports.filter(state__in=REPORTED).values(*dept, field_name)
-                .annotate(n=Count("pk")).order_by(*dept[:2]))
-        for row in rows:
-            order, code, name = (row[k] for k in dept)
-            node = nodes.setdefault((order or 0, code or ""), Node(
-                (code,), name or "(担当部署未定)", {"department": code} if code else {"unassigned": 1}, filters))
+    rows = (reports.filter(state__in=REPORTED).values(*dept, *VOCABS)
+            .annotate(n=Count("pk")).order_by(*dept[:2]))
+    for row in rows:
+        order, code, name = (row[k] for k in dept)
+        node = nodes.setdefault((order or 0, code or ""), Node(
+            (code,), name or "(担当部署未定)", {"department": code} if code else {"unassigned": 1}, filters))
+        for field_name in VOCABS:
             if row[field_name]:
                 node.counts[field_name][row[field_name]] += row["n"]
     states = defaultdict(Counter)
@@ -145,26 +145,26 @@ def by_department(reports, filters):
 
 
 def indicator_achievement(reports, year):
-    """Per goal: indicators with a result, and how many reached their target."""
+    """Per goal: indicators with a result, and how many reached their target
+    (governance.quality.achievement ≥ 100%, counted in the database)."""
     target = Subquery(
         IndicatorTarget.objects.filter(indicator=OuterRef("indicator"), fiscal_year=year).values("value")[:1]
     )
+    up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
+    rated = Q(target__isnull=False) & ((up & Q(target__gt=0)) | (down & (Q(actual__gt=0) | Q(target=0))))
+    met = (up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))
+    goal = f"report__{HOME}__measure__policy__goal__number"
     rows = (
         IndicatorResult.objects.filter(report__in=reports.filter(state__in=REPORTED),
                                        actual__isnull=False, indicator__is_qualitative=False,
                                        **{f"report__{HOME}__is_home": True})
-        .annotate(target=target)
-        .values_list(f"report__{HOME}__measure__policy__goal__number", "actual", "target",
-                     "indicator__direction")
+        .annotate(target=target).filter(rated)
+        .values(goal).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by(goal)
     )
-    per_goal = defaultdict(lambda: [0, 0])
-    for goal, actual, target_value, direction in rows:
-        rate = achievement(actual, target_value, direction)
-        if rate is None:
-            continue
-        per_goal[goal][0] += 1
-        per_goal[goal][1] += rate >= 100
-    return [(f"目標{ROMAN[g]}", total, met, shares([met, total - met])[0]) for g, (total, met) in sorted(per_goal.items())]
+    return [
+        (f"目標{ROMAN[row[goal]]}", row["total"], row["met"], shares([row["met"], row["total"] - row["met"]])[0])
+        for row in rows
+    ]
 
 
 def trend(filters):
