@@ -188,6 +188,12 @@ class Measure(models.Model):
     def is_repost(self):
         return self.reposted_from_id is not None
 
+    @property
+    def hidden_project_count(self):
+        """Projects left out where a page lists only the first few (plans.views)."""
+        total = getattr(self, "project_count", None)
+        return 0 if total is None else total - len(getattr(self, "listed_placements", []))
+
     def clean(self):
         if self.reposted_from_id and self.reposted_from.policy.goal.plan_id != self.policy.goal.plan_id:
             raise ValidationError({"reposted_from": "再掲元は同じ計画の施策から選んでください。"})

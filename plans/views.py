@@ -1,6 +1,6 @@
 """Screens of the plan hierarchy: the tree (図2-3) and a page per level."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, TemplateView
@@ -8,17 +8,23 @@ from django.views.generic import DetailView, TemplateView
 from plans.models import Goal, Measure, Placement, Plan, Policy, Project
 
 
-def _measures_with_projects():
-    return Measure.objects.select_related("reposted_from__policy__goal__plan").prefetch_related(
-        Prefetch(
-            "placements",
-            queryset=Placement.objects.select_related("project__plan").order_by("position"),
-        )
+# Pages that show many measures list at most this many projects under each
+# (the printed plan never has more than 10), with a link to the measure's page.
+PROJECTS_PER_MEASURE = 12
+
+
+def _measures_with_projects(limit=None):
+    placements = Placement.objects.select_related("project__plan").order_by("position")
+    return (
+        Measure.objects.select_related("reposted_from__policy__goal__plan")
+        .annotate(project_count=Count("placements"))
+        .prefetch_related(Prefetch("placements", queryset=placements[:limit] if limit else placements,
+                                   to_attr="listed_placements"))
     )
 
 
-def _policies_with_measures():
-    return Policy.objects.prefetch_related(Prefetch("measures", queryset=_measures_with_projects()))
+def _policies_with_measures(limit=PROJECTS_PER_MEASURE):
+    return Policy.objects.prefetch_related(Prefetch("measures", queryset=_measures_with_projects(limit)))
 
 
 def _split_path(path, parts):

@@ -123,3 +123,19 @@ def test_user_text_is_escaped_on_the_pages(staff_client):
     text = staff_client.get(project.get_absolute_url()).text
     assert "<script>alert" not in text
     assert "&lt;script&gt;alert" in text
+
+
+def test_tree_lists_a_few_projects_per_measure_and_links_to_the_rest(user_client):
+    plan = make_plan(code="wide", goals=1, policies=1, measures=1, projects=40, reposts=False)
+    measure = Measure.objects.get(policy__goal__plan=plan)
+    text = user_client.get(plan.get_absolute_url()).text
+    assert text.count("/plans/wide/projects/") == 12
+    assert f'<a href="{measure.get_absolute_url()}">ほか 28 件の事業を見る</a>' in text
+    # The measure's own page lists every one.
+    assert user_client.get(measure.get_absolute_url()).text.count("/plans/wide/projects/") == 40
+
+
+def test_the_printed_plan_is_listed_whole_on_the_tree(staff_client):
+    text = staff_client.get(reverse("plans:plan_tree_current")).text
+    assert "件の事業を見る" not in text
+    assert text.count("/plans/second/projects/") == 52  # every placement, 再掲 included
