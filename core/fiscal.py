@@ -79,9 +79,9 @@ def fy_short(fiscal_year: int, era: Era | None = None) -> str:
 
 
 def fy_range(first: int, last: int | None, era: Era | None = None) -> str:
-    """「平成28年度(2016年度)~令和2年度(2020年度)」; an open end is 「~」."""
+    """「平成28年度(2016年度)〜令和2年度(2020年度)」; an open end is 「〜」."""
     start = fy_label(first, era)
-    return f"{start}~" if last is None else f"{start}~{fy_label(last, era)}"
+    return f"{start}〜" if last is None else f"{start}〜{fy_label(last, era)}"
 
 
 _PATTERN = re.compile(

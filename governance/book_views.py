@@ -62,7 +62,9 @@ def book_detail(request, pk):
         job.status, job.error = BookStatus.FAILED, "作成が時間内に終わりませんでした。もう一度依頼してください。"
         job.save(update_fields=["status", "error"])
     waiting = job.status in (BookStatus.QUEUED, BookStatus.RUNNING)
-    return render(request, "governance/book_detail.html", {"job": job, "waiting": waiting})
+    # Nobody has picked the job up for a while: the worker may not be running.
+    stalled = job.status == BookStatus.QUEUED and timezone.now() - job.created_at > timedelta(minutes=1)
+    return render(request, "governance/book_detail.html", {"job": job, "waiting": waiting, "stalled": stalled})
 
 
 def book_download(request, pk):

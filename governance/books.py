@@ -38,10 +38,12 @@ def plan_book(plan: Plan, *, with_sheets=False) -> bytes:
 def cycle_report(cycle: ReviewCycle) -> bytes:
     reports = cycle.reports.with_details().order_by("sheet__project__code")
     tables = summary_tables(cycle)
-    chart_rows = []
-    for label, rows in next(t for t in tables if t.field == "progress").groups:
-        chart_rows.append((label, [row.count for row in rows], None))
-    chart = charts.stacked_bars("進捗度(計画全体・目標別・部別)", list(Progress.labels), chart_rows[:12],
+    # The chart shows the plan as a whole, each goal and each department (the
+    # policies are in the tables that follow).
+    groups = next(t for t in tables if t.field == "progress").groups
+    chart_rows = [(label, [row.count for row in rows], None) for label, rows in groups
+                  if label == "計画全体" or label.startswith("目標") or not label[:1] in "ⅠⅡⅢⅣⅤ"]
+    chart = charts.stacked_bars("進捗度(計画全体・目標別・部別)", list(Progress.labels), chart_rows,
                                 uid="report", width=680, label_width=220)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
     return render_pdf("governance/pdf/cycle_report.html", {

@@ -74,9 +74,12 @@ def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190
                 f'stroke="#fff" stroke-width="0.5"><title>{escape(label)}:{escape(categories[i])} {count}件'
                 f'</title></rect>'
             )
-            if w > 22:
-                segment += (f'<text x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" fill="#fff" '
-                            f'stroke="#1a1a1a" stroke-width="2.5" paint-order="stroke" font-weight="bold">{count}</text>')
+            if w > 26:
+                # A white label under the number keeps it readable on any colour or pattern.
+                cx = x + w / 2
+                segment += (f'<rect x="{cx - 11:.1f}" y="{y + 4}" width="22" height="14" rx="3" fill="#fff"/>'
+                            f'<text x="{cx:.1f}" y="{y + 15}" text-anchor="middle" fill="#1a1a1a" '
+                            f'font-weight="bold">{count}</text>')
             url = urls[i] if urls else None
             parts.append(f'<a href="{escape(url)}">{segment}</a>' if url else segment)
             x += w

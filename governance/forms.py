@@ -75,6 +75,7 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, cycle, bodies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies
+        self.fields["body"].empty_label = "(選択してください)"
         self.fields["reports"].queryset = cycle.reports.filter(
             state__in=[ReportState.CONFIRMED, ReportState.EVALUATED]
         ).select_related("sheet__project", "section")

@@ -252,10 +252,10 @@ class Project(models.Model):
 
     @property
     def since_label(self):
-        """「平成26年度~」 as the plan prints it."""
+        """「平成26年度〜」 as the plan prints it."""
         if self.since_year is None:
             return ""
-        return f"{fiscal.fy_era(self.since_year)}~"
+        return f"{fiscal.fy_era(self.since_year)}〜"
 
 
 class Placement(models.Model):

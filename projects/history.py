@@ -93,7 +93,7 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
         if isinstance(value, bool):
             return "はい" if value else "いいえ"
         if isinstance(value, Decimal):
-            return f"{value.normalize():f}"
+            return f"{value.normalize():,f}"  # as the sheet prints it: 「1,200」
         return str(value)
 
     walk(sheet_rows, lambda row: "シート", display)

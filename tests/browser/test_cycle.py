@@ -179,7 +179,7 @@ def staff_enters_results(staff, project_name):
         "平成29年1月からコンビニ交付を開始し、住民票の写し・印鑑登録証明書を交付した。"
     )
     results = staff.get_by_role("group", name=re.compile(rf"^{INDICATOR}"))
-    expect(results).to_contain_text("目標値:1000件")
+    expect(results).to_contain_text("目標値:1,000件")
     results.get_by_label(f"{INDICATOR}の実績値({UNIT})").fill("900")
     staff.get_by_role("button", name="保存する").click()
 
@@ -188,7 +188,7 @@ def staff_enters_results(staff, project_name):
     expect(field(staff, "進捗度")).to_have_text("○ 計画どおり")
     expect(field(staff, "今後の方向性")).to_have_text("継続")
     cells = result_row(staff).get_by_role("cell")
-    expect(cells.nth(1)).to_have_text("1000")  # 目標値 (平成28年度)
+    expect(cells.nth(1)).to_have_text("1,000")  # 目標値 (平成28年度)
     expect(cells.nth(2)).to_have_text("900")  # 実績値
     expect(cells.nth(3)).to_have_text("90.0%")  # 達成率
     expect(staff.get_by_role("region", name="入力内容の確認")).to_have_count(0)

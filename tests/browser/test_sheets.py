@@ -151,14 +151,14 @@ def test_staff_member_adds_an_indicator_and_sees_each_target_change_in_history(
     expect(cells.nth(0)).to_have_text("活動指標")
     expect(cells.nth(1)).to_have_text("件")
     expect(cells.nth(2)).to_have_text("")  # 28年度: not set
-    expect(cells.nth(3)).to_have_text("1200")  # 29年度
+    expect(cells.nth(3)).to_have_text("1,200")  # 29年度, with a thousands separator
 
     history = page.get_by_role("heading", level=2, name="履歴")
     expect(history).to_be_visible()
     first = history_entry(page, "市民 一郎", 2)
     expect(first).to_have_count(1)
     subject = f"指標「{indicator}」の目標値(29年度)"
-    expect_change(first, subject, "目標値", "", "1200")
+    expect_change(first, subject, "目標値", "", "1,200")
     expect_change(first, f"指標「{indicator}」", "指標名", "", indicator)
     expect_change(first, f"指標「{indicator}」", "単位", "", "件")
 
@@ -174,16 +174,16 @@ def test_staff_member_adds_an_indicator_and_sees_each_target_change_in_history(
 
     expect(page).to_have_url(url(live_server, SHEET_URL))
     expect(messages(page)).to_have_text(SAVED)
-    expect(indicator_cells(page, indicator).nth(3)).to_have_text("1500")
+    expect(indicator_cells(page, indicator).nth(3)).to_have_text("1,500")
     second = history_entry(page, "市民 一郎", 3)
     expect(second).to_have_count(1)
-    expect_change(second, subject, "目標値", "1200", "1500")
+    expect_change(second, subject, "目標値", "1,200", "1,500")
     # Only the target changed in that save.
     expect(change_row(second, f"指標「{indicator}」", "指標名")).to_have_count(0)
     # Newest first; the first entry is still there, unchanged.
     entries = page.get_by_role("region", name=re.compile(r"の変更$"))
     expect(entries.first.get_by_role("heading", level=3)).to_contain_text("第3版")
-    expect_change(history_entry(page, "市民 一郎", 2), subject, "目標値", "", "1200")
+    expect_change(history_entry(page, "市民 一郎", 2), subject, "目標値", "", "1,200")
 
     state = sheet_state()
     assert state["version"] == 3

@@ -69,8 +69,8 @@ def test_input_refuses_anything_else_with_a_japanese_message(text):
 
 
 def test_range_leaves_an_open_end_open():
-    assert fiscal.fy_range(2016, 2020) == "平成28年度(2016年度)~令和2年度(2020年度)"
-    assert fiscal.fy_range(2016, None) == "平成28年度(2016年度)~"
+    assert fiscal.fy_range(2016, 2020) == "平成28年度(2016年度)〜令和2年度(2020年度)"
+    assert fiscal.fy_range(2016, None) == "平成28年度(2016年度)〜"
 
 
 def test_template_filters_use_the_same_formatter():

@@ -53,7 +53,7 @@ def test_tree_shows_the_current_plan_with_its_philosophy(staff_client):
     assert response.context["plan"].code == "second"
     text = response.text
     assert "アイシーティ(ICT)で期待に応えます" in text
-    assert "平成28年度(2016年度)~令和2年度(2020年度)" in text
+    assert "平成28年度(2016年度)〜令和2年度(2020年度)" in text
     for heading in ("目標Ⅰ", "目標Ⅱ", "目標Ⅲ", "Ⅱ-3-1", "Ⅲ-3-1"):
         assert heading in text
 
