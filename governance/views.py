@@ -69,14 +69,19 @@ def cycle_detail(request, pk):
     cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
     board, totals = state_board(cycle)
     state = request.GET.get("state", "")
+    section = request.GET.get("section", "")
     reports = cycle.reports.select_related("sheet__project", "section__department").order_by(
         "sheet__project__code")
     if state in ReportState.values:
         reports = reports.filter(state=state)
+    if section == "none":
+        reports = reports.filter(section__isnull=True)
+    elif section.isdecimal():
+        reports = reports.filter(section_id=int(section))
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "governance/cycle_detail.html", {
         "cycle": cycle, "board": board, "totals": totals, "states": ReportState,
-        "reports": page, "page": page, "state": state,
+        "reports": page, "page": page, "state": state, "section": section,
         "overdue": timezone.localdate() > cycle.deadline and totals.get("draft", 0) + totals.get("returned", 0),
         "meetings": cycle.meetings.select_related("body"),
         "unassigned": cycle.reports.filter(section__isnull=True).count(),
@@ -129,11 +134,14 @@ def my_reports(request):
 def report_detail(request, pk):
     report = _report(request, pk)
     blockers, warnings = quality_check(report)
+    events = list(report.events.select_related("actor"))
+    returned = next((e for e in reversed(events) if e.action == "return"), None)
     return render(request, "governance/report_detail.html", {
         "report": report,
         "rows": result_rows(report),
         "layout": layout_for(report.sheet),
-        "events": report.events.select_related("actor"),
+        "events": events,
+        "return_event": returned if report.state == ReportState.RETURNED else None,
         "blockers": blockers, "warnings": warnings,
         "actions": allowed_actions(request.user, report),
         "can_edit": permissions.can_edit_report(request.user, report),

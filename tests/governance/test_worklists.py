@@ -193,3 +193,16 @@ def test_summary_page_prints_the_hand_counts(client, demo_users):
     whole = expected["progress"]["計画全体"]
     on_plan = whole[Progress.ON_PLAN]
     assert f'<th scope="row">○ 計画どおり</th><td class="num">{on_plan}</td>' in html
+
+
+def test_board_counts_lead_to_the_sections_reports(client, demo_users):
+    joho = demo_users["demo-joho"]
+    cycle = generated_cycle(joho, code="small", projects=50)
+    client.force_login(joho)
+    url = reverse("governance:cycle_detail", kwargs={"pk": cycle.pk})
+    section_id, state = cycle.reports.exclude(section__isnull=True).values_list("section_id", "state").first()
+    expected = cycle.reports.filter(section_id=section_id, state=state).count()
+    assert f'href="?section={section_id}&amp;state={state}#reports"' in client.get(url).text
+    listed = client.get(url, {"section": section_id, "state": state}).context["reports"]
+    assert len(listed) == expected
+    assert all(r.section_id == section_id and r.state == state for r in listed)
