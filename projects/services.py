@@ -101,6 +101,26 @@ def save_sheet(*, user, sheet: ProjectSheet, seen_version: int, edit: SheetEdit,
     return sheet
 
 
+class _Rollback(Exception):
+    def __init__(self, missing):
+        self.missing = missing
+
+
+def missing_if_saved(*, user, sheet: ProjectSheet, seen_version: int, edit: SheetEdit) -> list[str]:
+    """What a save as 完成 would still lack, found by saving the edit as a draft in
+    a transaction that is always rolled back (so that the form can list every
+    missing item at once, not the fields first and the indicators later).
+    `edit` must be built on its own sheet instance: saving changes it."""
+    try:
+        with transaction.atomic():
+            save_sheet(user=user, sheet=sheet, seen_version=seen_version, edit=edit, complete=False)
+            raise _Rollback(missing_items(ProjectSheet.objects.with_details().get(pk=sheet.pk)))
+    except _Rollback as rollback:
+        return rollback.missing
+    except StaleSheetError:
+        return []
+
+
 def _save_indicators(formset, sheet):
     formset.instance = sheet
     for form in formset.deleted_forms:

@@ -17,7 +17,9 @@ from projects.layout import layout_as_of, layout_for
 from projects.merge import merge_stale_input
 from projects.models import Indicator, ProjectSheet
 from projects.pdf import render_sheet_pdf
-from projects.services import IncompleteSheetError, SheetEdit, StaleSheetError, missing_items, save_sheet
+from projects.services import (
+    IncompleteSheetError, SheetEdit, StaleSheetError, missing_if_saved, missing_items, save_sheet,
+)
 
 
 def _sheet(queryset, kwargs):
@@ -126,6 +128,23 @@ class SheetEditView(View):
     def get(self, request, **kwargs):
         return self.render_form(self.forms(), seen_version=self.sheet.version)
 
+    def missing_too(self, data, seen_version, complete, **kwargs):
+        """On a refused 完成, also what the indicators and schedule lack, if the
+        input is otherwise valid as a draft."""
+        if not complete:
+            return None
+        keep = self.sheet
+        self.sheet = _sheet(ProjectSheet.objects.editable_by(self.request.user), kwargs)
+        try:
+            trial = self.forms(data, complete=False)
+            if not all([trial.sheet_form.is_valid(), trial.indicator_formset.is_valid(),
+                        trial.schedule_formset.is_valid()]):
+                return None
+            return missing_if_saved(user=self.request.user, sheet=self.sheet, seen_version=seen_version,
+                                    edit=trial) or None
+        finally:
+            self.sheet = keep
+
     def post(self, request, **kwargs):
         complete = "complete" in request.POST
         edit = self.forms(request.POST, complete=complete)
@@ -137,7 +156,8 @@ class SheetEditView(View):
                      edit.schedule_formset.is_valid()])
         if not valid:
             messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
-            return self.render_form(edit, seen_version=seen_version, status=400)
+            return self.render_form(edit, seen_version=seen_version, status=400,
+                                    missing=self.missing_too(request.POST, seen_version, complete, **kwargs))
         try:
             save_sheet(user=request.user, sheet=self.sheet, seen_version=seen_version,
                        edit=edit, complete=complete)

@@ -306,3 +306,15 @@ def form_data_from(response):
     data.pop("csrfmiddlewaretoken", None)
     data["draft"] = "1"
     return data
+
+
+def test_complete_save_lists_every_missing_item_at_once(staff, shimin_sheet):
+    """Empty fields and the indicators/schedule they lack, in one answer."""
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{**INDICATOR, "complete": "1"}))
+    assert response.status_code == 400
+    assert "完成として保存するには入力が必要です" in response.text  # the fields
+    missing = response.context["missing"]
+    assert any("目標値" in item and "28年度" in item for item in missing)  # the indicator's other years
+    assert "スケジュール(予定)" in missing
+    assert table_digest() == before  # the trial save was rolled back
