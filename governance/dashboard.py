@@ -9,14 +9,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
 from governance.summary import shares
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
-from plans.models import ROMAN
-from projects.models import IndicatorTarget
+from plans.models import ROMAN, Measure
 
 VOCABS = {
     "implementation_status": ("実施状況", ImplementationStatus),
@@ -88,23 +87,29 @@ def scoped_reports(cycle, filters):
 
 
 def hierarchy(reports, filters):
-    """Goal → policy → measure nodes with counts per vocabulary (reported reports only)."""
-    keys = [f"{HOME}__measure__policy__goal__number", f"{HOME}__measure__policy__goal__title",
-            f"{HOME}__measure__policy__number", f"{HOME}__measure__policy__title",
-            f"{HOME}__measure__number", f"{HOME}__measure__title"]
-    goals = {}
+    """Goal → policy → measure nodes with counts per vocabulary (reported reports only).
+
+    One grouped query by home measure (a project has exactly one home placement,
+    so each report is counted once), then the plan's measures for the labels."""
     base = reports.filter(state__in=REPORTED, **{f"{HOME}__is_home": True})
-    # One grouped query for all vocabularies: each row is a combination of values.
-    rows = base.values(*keys, *VOCABS).annotate(n=Count("pk", distinct=True)).order_by(*keys)
+    rows = base.values(f"{HOME}__measure", *VOCABS).annotate(n=Count("pk")).order_by()
+    counts = defaultdict(list)
     for row in rows:
-        g, gt, p, pt, m, mt = (row[k] for k in keys)
-        goal = goals.setdefault(g, Node((g,), f"目標{ROMAN[g]} {gt}", {"goal": g}, filters))
-        policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {pt}", {"policy": f"{g}-{p}"}, filters)
-        measure = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {mt}", {"measure": f"{g}-{p}-{m}"}, filters)
-        for node in (goal, policy, measure):
-            for field_name in VOCABS:
-                if row[field_name]:
-                    node.counts[field_name][row[field_name]] += row["n"]
+        counts[row[f"{HOME}__measure"]].append(row)
+    measures = (Measure.objects.filter(pk__in=counts).select_related("policy__goal")
+                .order_by("policy__goal__number", "policy__number", "number"))
+    goals = {}
+    for measure in measures:
+        g, p, m = measure.policy.goal.number, measure.policy.number, measure.number
+        goal = goals.setdefault(g, Node((g,), f"目標{ROMAN[g]} {measure.policy.goal.title}", {"goal": g}, filters))
+        policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {measure.policy.title}", {"policy": f"{g}-{p}"}, filters)
+        node = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {measure.title}", {"measure": f"{g}-{p}-{m}"},
+                      filters)
+        for row in counts[measure.pk]:
+            for target in (goal, policy, node):
+                for field_name in VOCABS:
+                    if row[field_name]:
+                        target.counts[field_name][row[field_name]] += row["n"]
     return [goals[k] for k in sorted(goals)]
 
 
@@ -147,9 +152,6 @@ def by_department(reports, filters):
 def indicator_achievement(reports, year):
     """Per goal: indicators with a result, and how many reached their target
     (governance.quality.achievement ≥ 100%, counted in the database)."""
-    target = Subquery(
-        IndicatorTarget.objects.filter(indicator=OuterRef("indicator"), fiscal_year=year).values("value")[:1]
-    )
     up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
     rated = Q(target__isnull=False) & ((up & Q(target__gt=0)) | (down & (Q(actual__gt=0) | Q(target=0))))
     met = (up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))
@@ -158,7 +160,9 @@ def indicator_achievement(reports, year):
         IndicatorResult.objects.filter(report__in=reports.filter(state__in=REPORTED),
                                        actual__isnull=False, indicator__is_qualitative=False,
                                        **{f"report__{HOME}__is_home": True})
-        .annotate(target=target).filter(rated)
+        # A join on the year's target (one per indicator and year), not a subquery per row.
+        .filter(indicator__targets__fiscal_year=year)
+        .annotate(target=F("indicator__targets__value")).filter(rated)
         .values(goal).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by(goal)
     )
     return [
@@ -178,9 +182,10 @@ def trend(filters):
         reports = reports.filter(**{f"{HOME}__is_home": True, f"{HOME}__measure__policy__goal__number": filters.goal})
     if filters.department:
         reports = reports.filter(section__department=filters.department)
+    year_of = {pk: year for year, pk in latest.items()}
     counts = defaultdict(Counter)
-    for year, value, n in reports.values_list("cycle__fiscal_year", "progress").annotate(n=Count("pk")):
-        counts[year][value] += n
+    for cycle_id, value, n in reports.values_list("cycle", "progress").annotate(n=Count("pk")).order_by():
+        counts[year_of[cycle_id]][value] += n
     return [(year, [counts[year].get(v, 0) for v in Progress.values]) for year in filters.plan.years]
 
 
