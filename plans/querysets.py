@@ -5,7 +5,7 @@ however many goals, measures and projects the plan has.
 """
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 
 class PlanQuerySet(models.QuerySet):
@@ -15,27 +15,21 @@ class PlanQuerySet(models.QuerySet):
 
 
 class MeasureQuerySet(models.QuerySet):
-    def in_plan(self, plan):
-        return self.filter(policy__goal__plan=plan)
-
-    def with_hierarchy(self):
-        return self.select_related("policy__goal__plan", "reposted_from__policy__goal")
-
-    def with_placements(self):
+    def with_listed_projects(self, limit=None):
+        """Each measure's placements as `listed_placements` (the first `limit`
+        when given, by a window function) and their total as `project_count`."""
         from plans.models import Placement
 
-        return self.prefetch_related(
-            Prefetch(
-                "placements",
-                queryset=Placement.objects.select_related("project").order_by("position"),
-            )
+        placements = Placement.objects.select_related("project__plan").order_by("position")
+        return (
+            self.select_related("reposted_from__policy__goal__plan")
+            .annotate(project_count=Count("placements"))
+            .prefetch_related(Prefetch("placements", queryset=placements[:limit] if limit else placements,
+                                       to_attr="listed_placements"))
         )
 
 
 class ProjectQuerySet(models.QuerySet):
-    def in_plan(self, plan):
-        return self.filter(plan=plan)
-
     def with_placements(self):
         from plans.models import Placement
 

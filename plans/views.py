@@ -1,35 +1,26 @@
 """Screens of the plan hierarchy: the tree (図2-3) and a page per level."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, TemplateView
 
-from plans.models import Goal, Measure, Placement, Plan, Policy, Project
-
+from plans.models import Measure, Plan, Policy, Project
 
 # Pages that show many measures list at most this many projects under each
 # (the printed plan never has more than 10), with a link to the measure's page.
 PROJECTS_PER_MEASURE = 12
 
 
-def _measures_with_projects(limit=None):
-    placements = Placement.objects.select_related("project__plan").order_by("position")
-    return (
-        Measure.objects.select_related("reposted_from__policy__goal__plan")
-        .annotate(project_count=Count("placements"))
-        .prefetch_related(Prefetch("placements", queryset=placements[:limit] if limit else placements,
-                                   to_attr="listed_placements"))
-    )
-
-
 def _policies_with_measures(limit=PROJECTS_PER_MEASURE):
-    return Policy.objects.prefetch_related(Prefetch("measures", queryset=_measures_with_projects(limit)))
+    return Policy.objects.prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.with_listed_projects(limit))
+    )
 
 
 def _split_path(path, parts):
     numbers = path.split("-")
-    if len(numbers) != parts or not all(n.isdigit() for n in numbers):
+    if len(numbers) != parts or not all(n.isdecimal() for n in numbers):
         raise Http404("指定された番号の施策は見つかりません。")
     return [int(n) for n in numbers]
 
@@ -89,7 +80,7 @@ class PolicyDetailView(PlanMixin, DetailView):
         goal, number = _split_path(self.kwargs["path"], 2)
         return get_object_or_404(
             Policy.objects.select_related("goal__plan").prefetch_related(
-                Prefetch("measures", queryset=_measures_with_projects())
+                Prefetch("measures", queryset=Measure.objects.with_listed_projects())
             ),
             goal__plan=self.plan,
             goal__number=goal,
@@ -103,7 +94,7 @@ class MeasureDetailView(PlanMixin, DetailView):
     def get_object(self, queryset=None):
         goal, policy, number = _split_path(self.kwargs["path"], 3)
         return get_object_or_404(
-            _measures_with_projects().select_related("policy__goal__plan"),
+            Measure.objects.with_listed_projects().select_related("policy__goal__plan"),
             policy__goal__plan=self.plan,
             policy__goal__number=goal,
             policy__number=policy,

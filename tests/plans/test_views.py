@@ -107,6 +107,7 @@ def test_plan_picker_switches_to_another_plan(staff_client):
         "/plans/second/goals/9/",
         "/plans/second/policies/1-9/",
         "/plans/second/policies/x-1/",
+        "/plans/second/measures/²-1-1/",
         "/plans/second/measures/1-1/",
         "/plans/second/projects/9-9-9-99/",
         "/plans/first/projects/1-1-1-01/",
