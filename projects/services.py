@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import Section
+from core import fiscal
 from plans.models import Placement, Plan
 from projects.models import IndicatorTarget, ProjectSheet, ScheduleEntry, SheetStatus
 from projects.revisions import revision
@@ -177,8 +178,6 @@ def missing_items(sheet) -> list[str]:
         have = {t.fiscal_year for t in indicator.targets.all()}
         lacking = [y for y in years if y not in have]
         if lacking:
-            from core import fiscal
-
             labels = "、".join(fiscal.fy_short(y, plan.era) for y in lacking)
             missing.append(f"指標「{indicator.name}」の目標値({labels})")
     planned = {entry.fiscal_year for entry in sheet.schedule.all() if entry.planned.strip()}

@@ -5,7 +5,6 @@ the meeting's papers print as one PDF."""
 
 import re
 import subprocess
-from datetime import date
 from decimal import Decimal
 
 import pytest
