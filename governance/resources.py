@@ -1,0 +1,215 @@
+"""Import/export of the yearly results: 実績報告 and 指標の実績 of a cycle, and
+the summary tables (表4-2〜4-4) as a dataset.
+
+Imports follow the report's edit page exactly: only reports the user may edit
+now (governance.permissions.can_edit_report: the owning section, 作成中 or
+差戻し中), the same forms' validation, and per changed report one version
+bump, checked against the 版 column (a stale upload is refused).
+"""
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from core import fiscal
+from governance.forms import ReportForm, ResultForm
+from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState
+from governance.permissions import can_edit_report
+from governance.reports import summary_tables
+from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
+from plans.resources import (
+    VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, NumberWidget, column, file_version,
+)
+
+
+class ReportImportContext:
+    """The versions the reports had when the run began and which it has bumped."""
+
+    def __init__(self, *, user):
+        self.user = user
+        self.start_versions = {}
+        self.bumped: dict[int, int] = {}
+
+    def check(self, report, row):
+        if not can_edit_report(self.user, report):
+            return {NON_FIELD_ERRORS: [
+                f"この実績報告は「{report.get_state_display()}」のため変更できません"
+                "(変更できるのは担当課が作成中・差戻し中の報告だけです)。"
+            ]}
+        seen = file_version(row)
+        if seen is None:
+            return {NON_FIELD_ERRORS: ["「版」の列が読めません。テンプレートの「版」の列は変更しないでください。"]}
+        current = self.start_versions.setdefault(report.pk, report.version)
+        if seen != current:
+            return {NON_FIELD_ERRORS: [
+                f"この実績報告は、ファイルを取り出した後に更新されています(取り出した時の版 {seen}、"
+                f"現在の版 {current})。この行は取り込めません。最新のファイルを取り出して入力し直してください。"
+            ]}
+        return {}
+
+    def bump(self, report, *, save_report=True) -> int:
+        """Lock the report, raise its version once per run (as save_report does)."""
+        if report.pk in self.bumped:
+            return self.bumped[report.pk]
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if locked.version != self.start_versions[report.pk] or not can_edit_report(self.user, locked):
+            raise ValidationError({NON_FIELD_ERRORS: [
+                "取り込みの途中で他の利用者がこの実績報告を更新しました。もう一度取り込んでください。"]})
+        self.bumped[report.pk] = locked.version + 1
+        if save_report:
+            locked.version += 1
+            locked._history_user = self.user
+            locked.save()
+        return self.bumped[report.pk]
+
+
+class _CycleScoped(ExchangeResource):
+    """Rows of reports, keyed by cycle (対象年度 and 種類) and 事業コード; imports
+    match reports of open cycles only."""
+
+    def __init__(self, *, cycle=None, **kwargs):
+        super().__init__(**kwargs)
+        self.cycle = cycle
+        for name in ("fiscal_year",):
+            if self.cycle is not None:
+                self.fields[name].widget.era = self.cycle.plan.era
+
+    def reports(self):
+        reports = AnnualReport.objects.visible_to(self.user)
+        if self.cycle is not None:
+            return reports.filter(cycle=self.cycle)
+        return reports.filter(cycle__status=CycleStatus.OPEN)
+
+    def import_queryset(self):
+        if not self.user.section_id:
+            return self.export_queryset().none()
+        return self.export_queryset().filter(**{self.report_path + "section_id": self.user.section_id})
+
+    def refused_message(self, label):
+        return f"{label} は他の課の実績報告です。この行は取り込めません。"
+
+    def row_key(self, row):
+        year, kind, *rest = super().row_key(row)
+        year = str(fiscal.parse_fiscal_year(year)) if year else ""
+        kind = next((value for value, label in CycleKind.choices if kind in (value, label)), kind)
+        return (year, kind, *rest)
+
+    def before_import_row(self, row, **kwargs):
+        self._row = row
+
+    def row_errors(self, instance):
+        report = self.report_of(instance)
+        return self.context.check(report, self._row) or self.form_check(instance)
+
+
+class ReportResource(_CycleScoped):
+    """実績報告: one row per project of the cycle."""
+
+    title = "実績報告"
+    key_columns = ("対象年度", "種類", "事業コード")
+    report_path = ""
+    fiscal_year = column("対象年度", "cycle__fiscal_year", FiscalYearWidget(), readonly=True)
+    kind = column("種類", "cycle__kind", ChoiceWidget(CycleKind), readonly=True)
+    code = column("事業コード", "sheet__project__code", readonly=True)
+    name = column("事業名", "sheet__project__name", readonly=True)
+    section = column("担当部署", "section", readonly=True)
+    state = column("状態", "state", ChoiceWidget(ReportState), readonly=True)
+    implementation_status = column("実施状況", "implementation_status", ChoiceWidget(ImplementationStatus))
+    progress = column("進捗度", "progress", ChoiceWidget(Progress))
+    work_done = column("実施した内容", "work_done")
+    problems = column("課題・問題点", "problems")
+    direction = column("今後の方向性", "direction", ChoiceWidget(Direction))
+    evaluation = column("検討会議の評価", "evaluation", ChoiceWidget(Evaluation), readonly=True)
+    evaluation_comment = column("評価の意見", "evaluation_comment", readonly=True)
+    decision = column("戦略本部の判断", "decision", ChoiceWidget(Decision), readonly=True)
+    decision_comment = column("判断の理由・指示", "decision_comment", readonly=True)
+    version = column(VERSION_COLUMN, "version", NumberWidget(), readonly=True)
+
+    class Meta(ExchangeResource.Meta):
+        model = AnnualReport
+        fields = ("fiscal_year", "kind", "code", "name", "section", "state", "implementation_status", "progress", "work_done", "problems", "direction", "evaluation", "evaluation_comment", "decision", "decision_comment", "version",)
+
+    def export_queryset(self):
+        return self.reports().select_related(
+            "cycle__plan", "sheet__project", "section__department").order_by(
+            "cycle__fiscal_year", "cycle__kind", "sheet__project__code")
+
+    def instance_key(self, report):
+        return (str(report.cycle.fiscal_year), report.cycle.kind, report.sheet.project.code)
+
+    def report_of(self, report):
+        return report
+
+    def form_check(self, report):
+        original = AnnualReport.objects.get(pk=report.pk)
+        form = ReportForm({name: getattr(report, name) for name in ReportForm.Meta.fields},
+                          instance=original, prefix=None)
+        return self.form_errors(form)
+
+    def do_instance_save(self, report, is_create):
+        report.version = self.context.bump(report, save_report=False)
+        report.save()
+
+
+class ResultResource(_CycleScoped):
+    """指標の実績: one row per indicator of each report, with the year's target beside it."""
+
+    title = "指標の実績"
+    key_columns = ("対象年度", "種類", "事業コード", "指標番号")
+    report_path = "report__"
+    fiscal_year = column("対象年度", "report__cycle__fiscal_year", FiscalYearWidget(), readonly=True)
+    kind = column("種類", "report__cycle__kind", ChoiceWidget(CycleKind), readonly=True)
+    code = column("事業コード", "report__sheet__project__code", readonly=True)
+    name = column("事業名", "report__sheet__project__name", readonly=True)
+    position = column("指標番号", "indicator__position", NumberWidget(), readonly=True)
+    indicator = column("指標名", "indicator__name", readonly=True)
+    unit = column("単位", "indicator__unit", readonly=True)
+    target = column("目標値", "target", NumberWidget(), readonly=True)
+    actual = column("実績値", "actual", NumberWidget())
+    note = column("補足", "note")
+    version = column(VERSION_COLUMN, "report__version", NumberWidget(), readonly=True)
+
+    class Meta(ExchangeResource.Meta):
+        model = IndicatorResult
+        fields = ("fiscal_year", "kind", "code", "name", "position", "indicator", "unit", "target", "actual", "note", "version",)
+
+    def export_queryset(self):
+        return (
+            IndicatorResult.objects.filter(report__in=self.reports())
+            .select_related("report__cycle__plan", "report__sheet__project", "indicator")
+            .prefetch_related("indicator__targets")
+            .order_by("report__cycle__fiscal_year", "report__cycle__kind",
+                      "report__sheet__project__code", "indicator__position", "pk")
+        )
+
+    def dehydrate_target(self, result):
+        year = result.report.cycle.result_year
+        value = next((t.value for t in result.indicator.targets.all() if t.fiscal_year == year), None)
+        return self.fields["target"].widget.render(value)
+
+    def instance_key(self, result):
+        cycle = result.report.cycle
+        return (str(cycle.fiscal_year), cycle.kind, result.report.sheet.project.code,
+                str(result.indicator.position))
+
+    def report_of(self, result):
+        return result.report
+
+    def form_check(self, result):
+        data = {"actual": "" if result.actual is None else result.actual, "note": result.note}
+        original = IndicatorResult.objects.select_related("indicator").get(pk=result.pk)
+        return self.form_errors(ResultForm(data, instance=original))
+
+    def do_instance_save(self, result, is_create):
+        self.context.bump(result.report)
+        result.save()
+
+
+def summary_dataset(cycle) -> tablib.Dataset:
+    """The summary tables (表4-2〜4-4) as one sheet: table, group, item, count, share."""
+    data = tablib.Dataset(headers=["表", "区分", "項目", "件数", "割合(%)"])
+    for summary in summary_tables(cycle):
+        for group, rows in summary.groups:
+            for row in rows:
+                data.append([summary.title, group, row.label, row.count, row.share])
+    data.title = "集計表"
+    return data
