@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Department, Section, User
+from accounts.models import AuditEntry, Department, Section, User
 
 
 class SectionInline(admin.TabularInline):
@@ -45,3 +45,24 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description="氏名")
     def display_name(self, obj):
         return obj.display_name
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only for everyone, superusers included: the log is written by the
+    application alone (accounts.audit)."""
+
+    list_display = ["occurred_at", "kind", "username", "ip_address", "path", "detail"]
+    list_filter = ["kind", "occurred_at"]
+    search_fields = ["username", "ip_address", "detail"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

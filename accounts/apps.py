@@ -12,3 +12,4 @@ class AccountsConfig(AppConfig):
         # Like Django's own permissions, the role groups follow the code after
         # every migrate; the last app's signal sees every permission.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        from accounts import signals  # noqa: F401  (connects the audit and session receivers)

@@ -1,9 +1,11 @@
 """Users and the city's organisation: 部 (Department) and 課 (Section)."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "コードは半角英小文字・数字・ハイフンで入力してください。"
@@ -119,3 +121,57 @@ class User(AbstractUser):
                 raise ValidationError({"section": "課長・職員には所属課が必要です。"})
         if self.position == Position.DIRECTOR and not self.department_id:
             raise ValidationError({"department": "部長には所属部が必要です。"})
+
+
+class UserSession(AbstractBaseSession):
+    """A database session that records whose it is (Django's documented way to
+    extend the session model), so that a user's sessions can be ended at once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, related_name="+", verbose_name="利用者"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = "セッション"
+        verbose_name_plural = "セッション"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", "ログイン"
+    LOGIN_FAILED = "login_failed", "ログイン失敗"
+    LOCKOUT = "lockout", "ロックアウト"
+    LOGOUT = "logout", "ログアウト"
+    PERMISSION_DENIED = "denied", "権限のない操作(403)"
+    SESSIONS_ENDED = "sessions_ended", "利用停止によるセッション終了"
+
+
+class AuditEntry(models.Model):
+    """監査ログ: one sign-in event or refusal. Written by accounts.audit only; nobody
+    can add, change or delete entries through the application."""
+
+    occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
+    kind = models.CharField("種類", max_length=20, choices=AuditKind)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="利用者",
+    )
+    # As typed at a failed sign-in (the user may not exist); kept when a user is deleted.
+    username = models.CharField("ユーザー名", max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
+    path = models.CharField("URL", max_length=300, blank=True)
+    detail = models.CharField("内容", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "監査ログ"
+        verbose_name_plural = "監査ログ"
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-occurred_at"], name="audit_kind_time")]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"

@@ -29,3 +29,8 @@ def works_in_section(user, section_id) -> bool:
     if user.section_id != section_id:
         return False
     return has_role(user, Role.DEPARTMENT_STAFF) or user.position == Position.SECTION_CHIEF
+
+
+def can_view_audit_log(user) -> bool:
+    """The 監査ログ is read by 情報推進課 (and superusers, who run the system)."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or is_ict_office(user))

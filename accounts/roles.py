@@ -40,7 +40,7 @@ ROLE_PERMISSIONS = {
     + _manage("projects", _SHEET_MODELS)
     + _manage("governance", _GOVERNANCE_MODELS)
     + _view("governance", _GOVERNANCE_VIEW)
-    + ["accounts.view_user"],
+    + ["accounts.view_user", "accounts.view_auditentry"],
     Role.COMMITTEE: _view("plans", _PLAN_MODELS),
     Role.HEADQUARTERS: _view("plans", _PLAN_MODELS),
     Role.CIO_ADVISOR: _view("plans", _PLAN_MODELS),

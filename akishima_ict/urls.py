@@ -14,8 +14,12 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),
     path("sheets/", include("projects.urls")),
     path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Every refusal is written to the 監査ログ before the Japanese 403 page.
+handler403 = "accounts.views.permission_denied"

@@ -1,0 +1,15 @@
+"""Template values every page needs for the signed-in user's session."""
+
+from django.conf import settings
+
+from accounts.permissions import can_view_audit_log
+
+
+def session_timeout(request):
+    user = getattr(request, "user", None)
+    return {
+        "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT,
+        "session_idle_warning": min(settings.SESSION_IDLE_WARNING, settings.SESSION_IDLE_TIMEOUT // 2),
+        # Evaluated only where the menu asks (templates call callables).
+        "can_view_audit_log": lambda: user is not None and can_view_audit_log(user),
+    }

@@ -1,0 +1,44 @@
+"""Pages of the accounts app: the 監査ログ, the session keep-alive, and the 403
+handler that records each refusal."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views import defaults
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import audit
+from accounts.forms import AuditFilterForm
+from accounts.models import AuditEntry, AuditKind
+from accounts.permissions import can_view_audit_log
+
+AUDIT_PAGE_SIZE = 50
+
+
+@require_GET
+def audit_log(request):
+    """監査ログ for 情報推進課: read only, filtered, 50 entries a page."""
+    if not can_view_audit_log(request.user):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None)
+    entries = form.filter(AuditEntry.objects.select_related("user"))
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/auditentry_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+    })
+
+
+@require_POST
+def session_keepalive(request):
+    """「ログインを続ける」: any signed-in request renews the session (it is saved on
+    every request), so this answers with nothing."""
+    return HttpResponse(status=204)
+
+
+def permission_denied(request, exception=None):
+    """handler403: the Japanese 403 page, after writing the refusal to the 監査ログ."""
+    audit.record(AuditKind.PERMISSION_DENIED, request=request, user=getattr(request, "user", None))
+    return defaults.permission_denied(request, exception, template_name="403.html")
