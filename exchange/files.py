@@ -90,7 +90,7 @@ _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _PREFIXED = re.compile(r"'+[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # Characters XML 1.0 cannot hold (openpyxl refuses them).
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
@@ -362,15 +362,29 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped_bytes: int) -> Upload
                 workbook.close()
     except FileRejected:
         raise
-    except DefusedXmlException as exc:
-        logger.info("xlsx refused for unsafe XML: %r", exc)
-        raise FileRejected(MSG_UNSAFE_XML) from None
     except Exception as exc:  # anything openpyxl or the XML parser raise means a bad part
+        if _caused_by(exc, DefusedXmlException):
+            logger.info("xlsx refused for unsafe XML: %r", exc)
+            raise FileRejected(MSG_UNSAFE_XML) from None
         logger.info("xlsx refused as corrupt: %r", exc)
         raise FileRejected(MSG_CORRUPT) from None
     if not sheets:
         raise FileRejected(MSG_NO_DATA)
     return Upload(sheets=sheets, errors=collector.errors, errors_truncated=collector.truncated)
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """Whether ``exc`` or an exception it was raised from is a ``kind``.
+
+    openpyxl re-raises what goes wrong while reading the workbook part as a ValueError.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _cell_value(cell):
@@ -476,15 +490,14 @@ def _decode_csv(data: bytes) -> str:
         raise FileRejected(MSG_XLSX_NAMED_CSV)
     if data.startswith(OLE_MAGIC):
         raise FileRejected(MSG_BINARY)
+    if b"\x00" in data:
+        # No text in UTF-8 or CP932 has a NUL byte: UTF-16 without a BOM, or not text at all.
+        raise FileRejected(MSG_BINARY)
     for encoding in ("utf-8-sig", "cp932"):
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:
-            # UTF-16 without a BOM, or a binary file that happens to decode.
-            raise FileRejected(MSG_BINARY)
-        return text
     raise FileRejected(MSG_ENCODING)
 
 
@@ -592,7 +605,8 @@ def _csv_text(value) -> str:
         return format(value, "f")
     if isinstance(value, (int, float)):
         return repr(value) if isinstance(value, float) else str(value)
-    return neutralise(_normalise_newlines(str(value)))
+    # NUL cannot be in a text file (and `read_upload` refuses one that has it).
+    return neutralise(_normalise_newlines(str(value)).replace("\x00", ""))
 
 
 def write_csv(dataset: tablib.Dataset) -> bytes:
@@ -779,6 +793,8 @@ def write_xlsx(sheets: list[SheetSpec]) -> bytes:
             worksheet.protection.formatRows = False
             worksheet.protection.autoFilter = False
 
+    if choices_sheet is not None:  # after the data sheets
+        workbook.move_sheet(choices_sheet, len(workbook.sheetnames) - 1 - workbook.index(choices_sheet))
     if not workbook.worksheets:
         workbook.create_sheet("Sheet")
     out = io.BytesIO()
