@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),
     path("sheets/", include("projects.urls")),
+    path("data/", include("exchange.urls")),
     path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -247,7 +247,7 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
             title, row, key = first_rows.get(sheet_id, ("シート", 1, ""))
             outcome.errors.append(CellError(title, row, "状態", f"{key} は「完成」のシートですが、取り込むと次の項目が"
                                             "不足します:" + "、".join(missing) + "。状態を「下書き」にするか、不足を入力してください。"))
-        outcome.applied = commit and outcome.ok
+        outcome.applied = commit and outcome.ok and bool(outcome.changes)
         if not outcome.applied:
             transaction.set_rollback(True)
     return outcome
