@@ -1,0 +1,120 @@
+"""Sessions: the idle timeout ends them, deactivating a user ends them, the
+keep-alive renews them; the warning script is served and wired into the page."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEntry, AuditKind, UserSession
+from tests.factories import UserFactory
+
+PAGE = "/plans/"
+
+
+@pytest.fixture
+def user(seed):
+    return UserFactory(username="carol")
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+def redirected_to_login(response):
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_each_request_pushes_the_expiry_back_by_the_idle_timeout(user_client, user):
+    UserSession.objects.filter(user=user).update(expire_date=timezone.now() + timedelta(seconds=60))
+    assert user_client.get(PAGE).status_code == 200
+    expiry = UserSession.objects.get(user=user).expire_date
+    assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 60)
+    cookie = user_client.cookies[settings.SESSION_COOKIE_NAME]
+    assert int(cookie["max-age"]) == settings.SESSION_IDLE_TIMEOUT
+
+
+def test_idle_timeout_ends_the_session(user_client, user):
+    assert user_client.get(PAGE).status_code == 200
+    # The idle time has passed since the last request.
+    UserSession.objects.filter(user=user).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert redirected_to_login(user_client.get(PAGE))
+
+
+def test_idle_timeout_defaults_to_thirty_minutes():
+    assert settings.SESSION_IDLE_TIMEOUT == 1800 == settings.SESSION_COOKIE_AGE
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_deactivating_a_user_deletes_their_sessions(client, user, seed):
+    from django.test import Client
+
+    other = Client()
+    client.force_login(user)
+    other.force_login(user)
+    bystander = UserFactory(username="dave")
+    Client().force_login(bystander)
+    assert UserSession.objects.filter(user=user).count() == 2
+
+    user.is_active = False
+    user.save()
+
+    assert not UserSession.objects.filter(user=user).exists()
+    assert UserSession.objects.filter(user=bystander).count() == 1
+    assert redirected_to_login(client.get(PAGE))
+    assert redirected_to_login(other.get(PAGE))
+    entry = AuditEntry.objects.get(kind=AuditKind.SESSIONS_ENDED)
+    assert entry.user == user and "2 件" in entry.detail
+
+
+def test_a_user_deactivated_behind_the_signals_back_is_signed_out_on_the_next_request(user_client, user):
+    """queryset.update() sends no signal: the session row stays, but Django's
+    authentication refuses an inactive user on the next request."""
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert UserSession.objects.filter(user=user).exists()
+    assert redirected_to_login(user_client.get(PAGE))
+
+
+def test_logout_deletes_the_session(user_client, user):
+    assert user_client.post(reverse("logout")).status_code == 302
+    assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_keepalive_answers_a_signed_in_post_and_renews(user_client, user):
+    UserSession.objects.filter(user=user).update(expire_date=timezone.now() + timedelta(seconds=60))
+    response = user_client.post(reverse("accounts:session_keepalive"))
+    assert response.status_code == 204
+    assert UserSession.objects.get(user=user).expire_date > timezone.now() + timedelta(seconds=600)
+
+
+def test_keepalive_refuses_get_and_anonymous(client, user):
+    url = reverse("accounts:session_keepalive")
+    assert redirected_to_login(client.post(url))
+    client.force_login(user)
+    assert client.get(url).status_code == 405
+
+
+def test_pages_load_the_warning_script_with_its_settings(user_client):
+    html = user_client.get(PAGE).text
+    assert '<script src="/static/js/session-timeout.js" defer></script>' in html
+    assert f'data-timeout="{settings.SESSION_IDLE_TIMEOUT}"' in html
+    assert f'data-keepalive-url="{reverse("accounts:session_keepalive")}"' in html
+
+
+def test_warning_script_is_served_and_uses_no_inline_code(client, db):
+    response = client.get("/static/js/session-timeout.js")
+    assert response.status_code == 200
+    script = b"".join(response.streaming_content).decode()
+    assert 'setAttribute("role", "alert")' in script
+    assert "X-CSRFToken" in script and "reason=idle" in script
+    assert "eval(" not in script and "innerHTML" not in script
+
+
+def test_login_page_explains_an_idle_sign_out(client, db):
+    html = client.get(reverse("login") + "?next=/plans/&reason=idle").text
+    assert "30分間操作がなかったため、ログアウトしました" in html
+    assert "操作がなかったため" not in client.get(reverse("login")).text
