@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "plans",
     "projects",
     "governance",
+    "exchange",
 ]
 
 MIDDLEWARE = [
