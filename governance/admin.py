@@ -5,6 +5,7 @@ from governance.models import (
     AgendaItem, AnnualReport, Body, BookJob, IndicatorResult, Meeting, ReminderLog, ReportEvent, ReviewCycle,
     Seat,
 )
+from plans.resources import admin_export_action
 
 
 class SeatInline(admin.TabularInline):
@@ -43,6 +44,7 @@ class ReviewCycleAdmin(admin.ModelAdmin):
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(SimpleHistoryAdmin):
+    actions = [admin_export_action("reports")]
     # States change only through the workflow services, never by editing rows here.
     list_display = ["sheet", "cycle", "section", "state", "evaluation", "decision"]
     list_filter = ["cycle", "state", "evaluation", "decision", "section__department"]
@@ -57,6 +59,7 @@ class AnnualReportAdmin(SimpleHistoryAdmin):
 
 @admin.register(IndicatorResult)
 class IndicatorResultAdmin(SimpleHistoryAdmin):
+    actions = [admin_export_action("results")]
     list_display = ["indicator", "report", "actual"]
     list_select_related = ["indicator", "report__sheet__project", "report__cycle"]
     search_fields = ["indicator__name", "report__sheet__project__code"]

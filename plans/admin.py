@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from plans.models import Goal, MasterPlanCode, Measure, Placement, Plan, Policy, Project
+from plans.resources import admin_export_action
 
 
 @admin.register(Plan)
@@ -63,6 +64,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
+    actions = [admin_export_action("plan")]
     list_display = ["project", "measure", "position", "is_home"]
     list_filter = ["is_home", "measure__policy__goal__plan"]
     list_select_related = ["project", "measure__policy__goal"]
@@ -73,6 +75,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 @admin.register(MasterPlanCode)
 class MasterPlanCodeAdmin(admin.ModelAdmin):
+    actions = [admin_export_action("master_codes")]
     list_display = ["code", "title", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "title"]

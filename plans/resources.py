@@ -401,3 +401,19 @@ class MasterPlanCodeResource(ExchangeResource):
 
     def export_queryset(self):
         return MasterPlanCode.objects.order_by("code")
+
+
+def admin_export_action(name):
+    """The admin's export: the data pages' export of the same resource (same scope,
+    same neutralised cells). The admin offers no import: uploads go through the data
+    pages only, where files are checked, previewed and applied with the section
+    rules and history of the browser's forms."""
+    from django.contrib import admin
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    @admin.action(description="Excel で取り出す(全件。データの入出力の画面と同じ内容)")
+    def export_to_excel(modeladmin, request, queryset):
+        return redirect(reverse("exchange:data_export", args=[name]))
+
+    return export_to_excel

@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from projects import permissions
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
+from plans.resources import admin_export_action
 
 
 class ScopedAdminMixin:
@@ -28,6 +29,7 @@ class ScheduleInline(admin.TabularInline):
 
 @admin.register(ProjectSheet)
 class ProjectSheetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    actions = [admin_export_action("sheets")]
     list_display = ["project", "section", "status", "version", "updated_at", "updated_by"]
     list_filter = ["status", "project__plan", "section__department", "section"]
     list_select_related = ["project__plan", "section__department", "updated_by"]
