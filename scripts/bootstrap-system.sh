@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages the application needs and pip cannot provide:
 # Pango/HarfBuzz for WeasyPrint, the BIZ UD Gothic font for Japanese PDFs,
-# poppler-utils (pdftotext) for the PDF tests and, with --browser, Debian's
-# chromium for the browser tests (we never download a browser of our own).
+# poppler-utils (pdftotext) for the PDF tests, postgresql-client-15 (pg_dump,
+# pg_restore, psql of Debian 12's PostgreSQL) for `manage.py backup`/`restore`
+# and, with --browser, Debian's chromium for the browser tests (we never
+# download a browser of our own).
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -eu
 
-packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-morisawa-bizud-gothic poppler-utils"
+packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-morisawa-bizud-gothic poppler-utils postgresql-client-15"
 if [ "${1:-}" = "--browser" ]; then
     packages="$packages chromium"
 fi
