@@ -62,7 +62,7 @@ import tablib
 from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -78,6 +78,8 @@ MAX_ZIP_MEMBERS = 1000
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
 EXCEL_MAX_ROWS = 1_048_576
+# Empty rows (formatted, say) allowed below the row limit before the file counts as too long.
+TRAILING_ROWS_ALLOWED = 10_000
 # After this many refused cells the rest are not listed one by one.
 MAX_CELL_ERRORS = 200
 
@@ -155,6 +157,7 @@ def _msg_too_large(max_bytes: int) -> str:
 def _msg_too_many_rows(max_rows: int) -> str:
     return (
         f"行数が多すぎます（上限 {max_rows:,} 行）。行を分けて、いくつかのファイルにしてください。"
+        "データの下に書式だけの行が多くあるときは、その行を削除してください。"
     )
 
 
@@ -434,12 +437,18 @@ def _read_worksheet(worksheet, rows_left: int, max_rows: int, collector: _Collec
         row_number += 1
         if row_number > EXCEL_MAX_ROWS:
             raise FileRejected(MSG_CORRUPT)
-        # A row of fillers only (fast, in C): gaps and far-right empty cells cost nothing.
-        if all(map(operator.is_, cells, repeat(EMPTY_CELL))):
-            values = []
-        else:
-            values = []
-            for index, cell in enumerate(cells):
+        if row_number > max_rows + 1 + TRAILING_ROWS_ALLOWED:
+            # Only empty rows may follow the last allowed one; do not parse a million of them.
+            raise FileRejected(_msg_too_many_rows(max_rows))
+        # Fillers openpyxl adds for absent cells, found in C: only real cells cost time.
+        fillers = list(map(operator.is_, cells, repeat(EMPTY_CELL)))
+        try:
+            end = len(fillers) - fillers[::-1].index(False)
+        except ValueError:
+            end = 0
+        values = []
+        if end:
+            for index, cell in enumerate(cells[:end]):
                 try:
                     values.append(_cell_value(cell))
                 except _BadCell as bad:
@@ -624,6 +633,8 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
+LOCKED_STYLE = "編集不可"
+UNLOCKED_STYLE = "編集可"
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 WIDTH_SAMPLE_ROWS = 500
@@ -709,6 +720,10 @@ def write_xlsx(sheets: list[SheetSpec]) -> bytes:
     """
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.add_named_style(
+        NamedStyle(LOCKED_STYLE, fill=LOCKED_FILL, protection=Protection(locked=True))
+    )
+    workbook.add_named_style(NamedStyle(UNLOCKED_STYLE, protection=Protection(locked=False)))
     taken = {CHOICES_SHEET_TITLE.casefold()}
     choices_sheet = None
     list_count = 0
@@ -740,14 +755,22 @@ def write_xlsx(sheets: list[SheetSpec]) -> bytes:
             if header in spec.hidden:
                 dimension.hidden = True
             if protect:
-                # Column style for the rows below the data; each written cell carries its own.
+                # Column style for the rows below the data; each written cell carries its own
+                # (a named style: setting Protection objects cell by cell is slow in openpyxl).
                 dimension.protection = Protection(locked=is_locked)
+                style = LOCKED_STYLE if is_locked else UNLOCKED_STYLE
                 for (cell,) in worksheet.iter_rows(
                     min_row=2, max_row=spec.dataset.height + 1, min_col=col, max_col=col
                 ):
-                    cell.protection = Protection(locked=is_locked)
-                    if is_locked:
-                        cell.fill = LOCKED_FILL
+                    wrap = cell.alignment.wrap_text
+                    quote = cell.quotePrefix
+                    number_format = cell.number_format
+                    cell.style = style
+                    cell.number_format = number_format
+                    if wrap:
+                        cell.alignment = WRAP
+                    if quote:
+                        cell.quotePrefix = True
 
             values = spec.choices.get(header)
             if values:

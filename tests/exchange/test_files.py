@@ -320,7 +320,18 @@ def test_too_many_rows_are_refused_and_trailing_empty_rows_do_not_count():
     assert upload(data, "ok.xlsx", max_rows=20).sheets["事業"].height == 20
     assert refused(data, "many.xlsx", max_rows=19) == (
         "行数が多すぎます（上限 19 行）。行を分けて、いくつかのファイルにしてください。"
+        "データの下に書式だけの行が多くあるときは、その行を削除してください。"
     )
+
+
+def test_a_million_empty_rows_are_not_parsed():
+    rows = "".join(f'<row r="{r}"><c r="XFD{r}" s="0"/></row>' for r in range(2, 200_000))
+    data = simple_xlsx()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    sheet_xml = re.sub(r"<sheetData>.*</sheetData>", f"<sheetData><row r='1'><c r='A1' t='inlineStr'><is><t>h</t></is></c></row>{rows}</sheetData>", sheet_xml, flags=re.S)
+    hostile = rezip(data, {"xl/worksheets/sheet1.xml": sheet_xml.encode()})
+    assert refused(hostile, "empty.xlsx", max_rows=100).startswith("行数が多すぎます（上限 100 行）")
 
 
 def test_a_row_far_below_the_data_counts_towards_the_limit():
@@ -644,7 +655,7 @@ def expected_csv(value):
     return files._csv_text(value)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=ROWS)
 def test_property_written_files_read_back_to_the_written_values(rows):
     ds = tablib.Dataset(headers=["A", "B", "C"])
