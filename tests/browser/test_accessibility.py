@@ -365,3 +365,45 @@ def test_sheet_is_edited_and_saved_with_the_keyboard_alone_and_focus_always_show
     expect(page.get_by_role("status")).to_be_visible()
     sheet = ProjectSheet.objects.get(project__plan__code=PLAN, project__code=CODE)
     assert sheet.activities == "キーボードだけで入力した内容"
+
+
+# ─── Reflow (WCAG 1.4.10): 320 CSS px, as a 1280px screen at 400% zoom ────
+
+
+OVERFLOW = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [];
+    for (const el of document.querySelectorAll('body *')) {
+        // Data tables may scroll, inside their own box (.table-scroll).
+        if (el.closest('.table-scroll')) continue;
+        const right = el.getBoundingClientRect().right;
+        const parent = el.parentElement.getBoundingClientRect().right;
+        if (right > width + 1 && parent <= width + 1) {
+            wide.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)}px)`);
+        }
+    }
+    return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+@pytest.mark.browser_context_args(viewport={"width": 320, "height": 640})
+def test_key_pages_reflow_to_320_css_pixels_without_scrolling_sideways(page, city):
+    page.goto("/accounts/login/")
+    pages = {"ログイン": page.evaluate(OVERFLOW)}
+    sign_in(page, "demo-joho")  # 情報推進課: may edit every sheet, and has reports of its own
+    for url, label in [
+        ("/", "ホーム(進行管理)"),
+        ("/plans/", "計画体系"),
+        (SHEET_URL, "情報化事業シート"),
+        (EDIT_URL, "シートの編集"),
+        ("/cycles/mine/", "実績報告(自課)"),
+        (f"/reports/{city['report'].pk}/", "実績報告"),
+        (f"/cycles/{city['cycle'].pk}/", "進行管理"),
+        (f"/cycles/{city['cycle'].pk}/summary/", "集計表"),
+        ("/books/", "PDF の作成"),
+    ]:
+        page.goto(url)
+        expect(page.locator("main h1")).to_be_visible()
+        pages[label] = page.evaluate(OVERFLOW)
+    wide = {label: found for label, found in pages.items() if found["scrollWidth"] > found["width"]}
+    assert not wide, f"pages wider than 320px: {wide}"
