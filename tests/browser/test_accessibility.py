@@ -401,6 +401,7 @@ def test_key_pages_reflow_to_320_css_pixels_without_scrolling_sideways(page, cit
         (f"/cycles/{city['cycle'].pk}/", "進行管理"),
         (f"/cycles/{city['cycle'].pk}/summary/", "集計表"),
         ("/books/", "PDF の作成"),
+        ("/dashboard/?year=2016", "ダッシュボード"),
     ]:
         page.goto(url)
         expect(page.locator("main h1")).to_be_visible()
