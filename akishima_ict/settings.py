@@ -112,6 +112,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A book that takes longer than this is stopped and reported as failed.
 BOOK_RENDER_TIME_LIMIT = env.int("BOOK_RENDER_TIME_LIMIT", default=300)
 
+# Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board)
+# are cached under keys that contain the data stamps read from the database
+# (core.stamps), so an entry is never stale. A per-process memory cache is thus
+# correct with several gunicorn workers (each fills its own after a write) and
+# needs no server or table; CACHE_URL may point at a shared backend instead.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://akishima-ict")}
+
 # Uploaded spreadsheets (exchange/files.py): larger files, longer sheets and zip
 # archives that unpack beyond these limits are refused with a message.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, TemplateView
 
+from core import stamps
 from plans.models import Measure, Plan, Policy, Project
 
 # Pages that show many measures list at most this many projects under each
@@ -55,6 +56,9 @@ class PlanTreeView(PlanMixin, TemplateView):
     def get_context_data(self, **kwargs):
         goals = []
         if self.plan:
+            # Lazy: the template caches the tree under the stamp read here, first,
+            # and runs these queries only when the stamp has changed.
+            kwargs["stamp"] = stamps.current("plans")
             goals = self.plan.goals.prefetch_related(
                 Prefetch("policies", queryset=_policies_with_measures())
             )

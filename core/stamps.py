@@ -1,0 +1,67 @@
+"""Data stamps: cheap versions of the data that pages cache their heavy parts by.
+
+Every save or delete of a watched model replaces its stamp's token with a new
+random one (one UPDATE, in the same transaction as the write, by the signal
+receivers connected in core.apps). Tokens are random rather than counted so that
+a value never comes back: a rolled-back write restores the old token, and an
+entry cached from its uncommitted data sits under a token no one reads again. A page reads the stamps it depends on (one query) *before* it reads
+the data, and caches under a key that contains them: an entry can then only
+hold data at least as new as its key, and the first write after it changes the
+key, so a cached figure is never stale — in every process, whatever the cache
+backend (see settings.CACHES and the README).
+
+Writes that bypass save() (QuerySet.update, bulk_create) must call `bump`
+themselves; today every such write to a watched model is accompanied by a save
+of a watched model in the same transaction (services.save_sheet, open_cycle).
+"""
+
+import secrets
+
+# stamp key → the models (app_label.model_name) whose writes change it
+WATCHED = {
+    "plans": {"plans.plan", "plans.goal", "plans.policy", "plans.measure", "plans.project",
+              "plans.placement"},
+    "work": {"accounts.department", "accounts.section", "projects.projectsheet",
+             "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
+             "governance.annualreport", "governance.indicatorresult"},
+}
+
+
+def bump(key: str) -> None:
+    from core.models import DataStamp
+
+    token = secrets.token_hex(8)
+    if not DataStamp.objects.filter(key=key).update(token=token):
+        DataStamp.objects.update_or_create(key=key, defaults={"token": token})
+
+
+def current(*keys: str) -> str:
+    """The stamps' tokens as one string for a cache key, e.g. "plans.1f…-work.9c…"
+    (a missing stamp is created, with a token of its own)."""
+    from core.models import DataStamp
+
+    tokens = dict(DataStamp.objects.filter(key__in=keys).values_list("key", "token"))
+    for key in set(keys) - set(tokens):
+        tokens[key] = DataStamp.objects.get_or_create(key=key, defaults={"token": secrets.token_hex(8)})[0].token
+    return "-".join(f"{key}.{tokens[key]}" for key in keys)
+
+
+def _receiver(key):
+    def changed(sender, **kwargs):
+        bump(key)
+    return changed
+
+
+_RECEIVERS = {key: _receiver(key) for key in WATCHED}
+
+
+def connect():
+    """Connect the receivers to each watched model (called from CoreConfig.ready)."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for key, labels in WATCHED.items():
+        for label in labels:
+            model = apps.get_model(label)
+            post_save.connect(_RECEIVERS[key], sender=model, dispatch_uid=f"stamp-{key}-{label}-save")
+            post_delete.connect(_RECEIVERS[key], sender=model, dispatch_uid=f"stamp-{key}-{label}-delete")
