@@ -26,6 +26,7 @@ VOCABS = {
 REPORTED = [ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.EVALUATED,
             ReportState.DECIDED, ReportState.REFLECTED]
 HOME = "sheet__project__placements"
+UNREPORTED = "未報告"
 
 
 @dataclass
@@ -56,14 +57,20 @@ class Node:
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
     children: list = field(default_factory=list)
 
-    def row(self, field_name):
-        """(label, count, share, value, drill-down URL) for each choice of a vocabulary."""
+    unreported: int = 0  # reports still 作成中 or 差戻し中 (departments only)
+
+    def row(self, field_name, *, with_unreported=False):
+        """(label, count, share, value, drill-down URL) for each choice of a vocabulary,
+        then 未報告 when asked; the shares of the cells shown add up to 100.0%."""
         vocab = VOCABS[field_name][1]
-        values = [self.counts[field_name].get(v, 0) for v in vocab.values]
-        return [
-            (label, count, share, value, drill_url(self.filters, **self.params, field=field_name, value=value))
-            for label, count, share, value in zip(vocab.labels, values, shares(values), vocab.values)
-        ]
+        cells = [(label, self.counts[field_name].get(value, 0), value,
+                  drill_url(self.filters, **self.params, field=field_name, value=value))
+                 for label, value in zip(vocab.labels, vocab.values)]
+        if with_unreported:
+            cells.append((UNREPORTED, self.unreported, "unreported",
+                          drill_url(self.filters, **self.params, field="unreported")))
+        return [(label, count, share, value, url)
+                for (label, count, value, url), share in zip(cells, shares([c[1] for c in cells]))]
 
     @property
     def total(self):
@@ -123,25 +130,32 @@ def _child(parent, key, label, params, filters):
 
 
 def by_department(reports, filters):
-    """Department nodes (keyed by the department's code) and the state board,
-    departments with the most unsubmitted or returned reports first."""
+    """Department nodes (keyed by the department's code; every department with a
+    report, with its unreported count) and the state board, departments with the
+    most unsubmitted or returned reports first."""
     dept = ("section__department__sort_order", "section__department__code", "section__department__name")
     nodes = {}
+
+    def node_of(row):
+        order, code, name = (row[k] for k in dept)
+        return nodes.setdefault((order or 0, code or ""), Node(
+            (code,), name or "(担当部署未定)", {"department": code} if code else {"unassigned": 1}, filters))
+
     rows = (reports.filter(state__in=REPORTED).values(*dept, *VOCABS)
             .annotate(n=Count("pk")).order_by(*dept[:2]))
     for row in rows:
-        order, code, name = (row[k] for k in dept)
-        node = nodes.setdefault((order or 0, code or ""), Node(
-            (code,), name or "(担当部署未定)", {"department": code} if code else {"unassigned": 1}, filters))
+        node = node_of(row)
         for field_name in VOCABS:
             if row[field_name]:
                 node.counts[field_name][row[field_name]] += row["n"]
     states = defaultdict(Counter)
     names = {}
-    for row in reports.values(*dept, "state").annotate(n=Count("pk")):
+    for row in reports.values(*dept, "state").annotate(n=Count("pk")).order_by():
         key = row["section__department__code"] or ""
         names[key] = row["section__department__name"] or "(担当部署未定)"
         states[key][row["state"]] += row["n"]
+        if row["state"] not in REPORTED:
+            node_of(row).unreported += row["n"]
     board = sorted(
         ((names[k], k, states[k]) for k in states),
         key=lambda item: (-(item[2][ReportState.DRAFT] + item[2][ReportState.RETURNED]), item[0]),

@@ -1,12 +1,13 @@
 """The executives' dashboard and its drill-down to the projects behind a figure."""
 
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Department
-from core import fiscal
+from core import fiscal, stamps
 from governance import charts
 from governance.dashboard import (
-    REPORTED, VOCABS, Filters, by_department, cycle_for, drill_url, hierarchy, indicator_achievement,
+    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_for, drill_url, hierarchy, indicator_achievement,
     scoped_reports, trend,
 )
 from governance.models import AnnualReport, ReportState
@@ -40,26 +41,43 @@ def dashboard(request):
     shown = request.GET.get("by", "progress")
     context["by"] = shown if shown in VOCABS else "progress"
     context["years"] = [(y, fiscal.fy_label(y)) for y in filters.plan.years]
+    # The stamps are read before any figure (core.stamps): the template caches the
+    # figures under them, and computes them (lazily, below) only on a miss.
+    stamp = stamps.current("plans", "work")
     cycle = cycle_for(filters)
     context["cycle"] = cycle
     if cycle is None:
         return render(request, "governance/dashboard.html", context)
+    context.update({
+        "figures_key": "|".join(str(part) for part in (
+            stamp, cycle.pk, filters.year, filters.goal, getattr(filters.department, "pk", ""), context["by"])),
+        "figures": SimpleLazyObject(lambda: figures(cycle, filters, context["by"])),
+        "vocabs": VOCABS,
+        "shown_vocab": VOCABS[context["by"]],
+        "states": ReportState,
+        "progress_labels": list(Progress.labels),
+        "unreported_label": UNREPORTED,
+    })
+    return render(request, "governance/dashboard.html", context)
 
+
+def figures(cycle, filters, by):
+    """Every figure of the dashboard for a cycle, the filters and the vocabulary shown."""
     reports = scoped_reports(cycle, filters)
     goals = hierarchy(reports, filters)
     departments, board = by_department(reports, filters)
-    achievement = indicator_achievement(reports, filters.year)
     trend_rows = trend(filters)
 
-    def bars(nodes, field_name):
-        cells = [(n.label, n.row(field_name)) for n in nodes]
-        return [(label, [c[1] for c in row], [c[4] for c in row]) for label, row in cells]
+    def bars(rows):
+        return [(label, [c[1] for c in cells], [c[4] for c in cells]) for label, cells in rows]
 
-    shown_label, shown_vocab = VOCABS[context["by"]]
+    shown_label, shown_vocab = VOCABS[by]
     progress_labels = list(Progress.labels)
-    context.update({
+    department_rows = [(n.label, n.row("progress", with_unreported=True)) for n in departments]
+    return {
         "goals_tree": goals,
         "departments_rows": departments,
+        "department_table": department_rows,
         "board": board,
         "board_rows": [
             (name, [(value, counts.get(value, 0), drill_url(
@@ -67,24 +85,19 @@ def dashboard(request):
                 for value in ReportState.values])
             for name, code, counts in board
         ],
-        "states": ReportState,
-        "achievement": achievement,
+        "achievement": indicator_achievement(reports, filters.year),
         "trend_rows": [(fiscal.fy_label(y), counts) for y, counts in trend_rows],
-        "vocabs": VOCABS,
-        "shown_vocab": VOCABS[context["by"]],
-        "progress_labels": progress_labels,
         # The goal chart shows the vocabulary of the table beside it.
         "chart_goals": charts.stacked_bars(f"目標ごとの{shown_label}", list(shown_vocab.labels),
-                                           bars(goals, context["by"]), uid="goals"),
-        "chart_departments": charts.stacked_bars("部ごとの進捗度", progress_labels,
-                                                 bars(departments, "progress"), uid="depts"),
+                                           bars((n.label, n.row(by)) for n in goals), uid="goals"),
+        "chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
+                                                 bars(department_rows), uid="depts"),
         "chart_trend": charts.stacked_bars(
             "進捗度の推移", progress_labels,
             [(fiscal.fy_label(y), counts, None) for y, counts in trend_rows], uid="trend"),
         "reported_count": reports.filter(state__in=REPORTED).count(),
         "total_count": reports.count(),
-    })
-    return render(request, "governance/dashboard.html", context)
+    }
 
 
 def dashboard_projects(request):
@@ -105,6 +118,9 @@ def dashboard_projects(request):
                 label = f"{VOCABS[field_name][0]}:{vocab(value).label}"
             else:
                 label = VOCABS[field_name][0]
+        elif field_name == "unreported":
+            reports = reports.exclude(state__in=REPORTED)
+            label = UNREPORTED
         elif field_name == "state" and value in ReportState.values:
             reports = reports.filter(state=value)
             label = f"状態:{ReportState(value).label}"

@@ -95,6 +95,12 @@ DEPARTMENTS_BY_HAND = [  # in the organisation's order, 進捗度 ○ △ × -
     ("市民部", [3, 1, 0, 1]),  # 0, 2, 8 | 1 | 7
     ("環境部", [0, 0, 1, 0]),  # 9 (5 draft, 6 returned)
 ]
+# The department table adds 未報告 (作成中 or 差戻し中) to each row; shares of the whole row.
+DEPARTMENT_TABLE_BY_HAND = {
+    "企画部": ([1, 0, 1, 0, 0], ["50.0", "0.0", "50.0", "0.0", "0.0"]),
+    "市民部": ([3, 1, 0, 1, 0], ["60.0", "20.0", "0.0", "20.0", "0.0"]),
+    "環境部": ([0, 0, 1, 0, 2], ["0.0", "0.0", "33.3", "0.0", "66.7"]),  # 9 | 5, 6
+}
 BOARD_BY_HAND = [  # most drafts and returns first, then by name
     ("環境部", {"draft": 1, "returned": 1, "confirmed": 1}),
     ("企画部", {"evaluated": 1, "decided": 1}),
@@ -186,7 +192,7 @@ def names_listed(response):
 
 def test_goal_tree_counts_match_the_hand_counts(exec_client, known):
     response = get(exec_client, DASHBOARD, plan="dash", year=2022)
-    tree = response.context["goals_tree"]
+    tree = response.context["figures"]["goals_tree"]
     assert [g.label for g in tree] == [GOAL_1, GOAL_2]
     assert [p.label for g in tree for p in g.children] == POLICIES
     assert [m.label for g in tree for p in g.children for m in p.children] == MEASURES
@@ -198,21 +204,47 @@ def test_goal_tree_counts_match_the_hand_counts(exec_client, known):
         assert [str(share) for _, _, share, _, _ in by_label[label].row("progress")] == expected
     # Reposts (再掲) are not counted twice: 8 reports reported, 8 counted over the goals.
     assert sum(sum(counts(g, "progress")) for g in tree) == 8
-    assert response.context["reported_count"] == 8 and response.context["total_count"] == 10
+    assert response.context["figures"]["reported_count"] == 8 and response.context["figures"]["total_count"] == 10
     assert [g.total for g in tree] == [5, 3]
 
 
 def test_department_rows_and_state_board_match_the_hand_counts(exec_client, known):
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
-    assert [(n.label, counts(n, "progress")) for n in context["departments_rows"]] == DEPARTMENTS_BY_HAND
-    board = [(name, {k: v for k, v in states.items() if v}) for name, _, states in context["board"]]
+    assert [(n.label, counts(n, "progress")) for n in context["figures"]["departments_rows"]] == DEPARTMENTS_BY_HAND
+    board = [(name, {k: v for k, v in states.items() if v}) for name, _, states in context["figures"]["board"]]
     assert board == BOARD_BY_HAND
+
+
+def test_department_table_shows_unreported_with_shares_adding_up_to_100(exec_client, known):
+    response = get(exec_client, DASHBOARD, plan="dash", year=2022)
+    table = response.context["figures"]["department_table"]
+    assert [label for label, _ in table] == [name for name, _ in DEPARTMENTS_BY_HAND]
+    for label, cells in table:
+        assert [c[0] for c in cells] == [*Progress.labels, "未報告"]
+        assert ([c[1] for c in cells], [str(c[2]) for c in cells]) == DEPARTMENT_TABLE_BY_HAND[label], label
+        assert sum(c[2] for c in cells) == Decimal("100.0")
+    # The page shows the same counts under a 未報告 header, and the link lists those reports.
+    root = page(response)
+    html_table = table_after(root, "部ごとの進捗度")
+    assert [text(th) for th in html_table.find(f"{HTML}thead").iter(f"{HTML}th")][-1] == "未報告"
+    assert table_counts(html_table) == {k: v[0] for k, v in DEPARTMENT_TABLE_BY_HAND.items()}
+    link = next(a for a in html_table.iter(f"{HTML}a") if a.get("aria-label") == "環境部 未報告 2件")
+    assert names_listed(exec_client.get(link.get("href"))) == ["生成事業5", "生成事業6"]
+
+
+def test_a_department_with_no_report_in_yet_is_listed_as_all_unreported(exec_client, known):
+    cycle = known["cycles"][2022]
+    for report in cycle.reports.filter(section__department__code="kikaku"):
+        report.state = ReportState.DRAFT
+        report.save()
+    table = dict(get(exec_client, DASHBOARD, plan="dash", year=2022).context["figures"]["department_table"])
+    assert [(c[1], str(c[2])) for c in table["企画部"]] == [(0, "0.0")] * 4 + [(2, "100.0")]
 
 
 def test_achievement_and_trend_match_the_hand_counts(exec_client, known):
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
-    assert context["achievement"] == ACHIEVEMENT_BY_HAND
-    assert context["trend_rows"] == [
+    assert context["figures"]["achievement"] == ACHIEVEMENT_BY_HAND
+    assert context["figures"]["trend_rows"] == [
         (label, TREND_BY_HAND.get(year, [0, 0, 0, 0])) for year, label in context["years"]
     ]
 
@@ -220,7 +252,7 @@ def test_achievement_and_trend_match_the_hand_counts(exec_client, known):
 def test_every_node_row_has_shares_adding_up_to_100(exec_client, known):
     for params in ({}, {"goal": 1}, {"department": "shimin"}, {"goal": 2, "department": "kikaku"}):
         context = get(exec_client, DASHBOARD, plan="dash", year=2022, **params).context
-        for node in [*nodes(context["goals_tree"]), *context["departments_rows"]]:
+        for node in [*nodes(context["figures"]["goals_tree"]), *context["figures"]["departments_rows"]]:
             for field in ("implementation_status", "progress", "direction", "decision"):
                 row = node.row(field)
                 total = sum(share for _, _, share, _, _ in row)
@@ -232,8 +264,8 @@ def test_every_node_row_has_shares_adding_up_to_100(exec_client, known):
 
 def test_dashboard_agrees_with_the_summary_tables(exec_client, known):
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
-    tree = context["goals_tree"]
-    dashboard_nodes = {n.label: n for n in [*nodes(tree), *context["departments_rows"]]}
+    tree = context["figures"]["goals_tree"]
+    dashboard_nodes = {n.label: n for n in [*nodes(tree), *context["figures"]["departments_rows"]]}
     tables = summary_tables(known["cycles"][2022])
     assert [t.field for t in tables] == ["implementation_status", "progress", "direction"]
     for summary in tables:
@@ -249,22 +281,22 @@ def test_dashboard_agrees_with_the_summary_tables(exec_client, known):
             assert [(r.key, r.count, r.share) for r in rows] == \
                 [(value, count, share) for _, count, share, value, _ in node.row(summary.field)], label
         expected = {n.label for n in tree} | {p.label for g in tree for p in g.children} \
-            | {n.label for n in context["departments_rows"]}
+            | {n.label for n in context["figures"]["departments_rows"] if n.total}
         assert set(groups) == expected
 
 
 def test_filters_narrow_every_figure(exec_client, known):
     """目標Ⅰ × 市民部: 0, 1, 8 reported (4 and 9 belong to 企画部 and 環境部)."""
     context = get(exec_client, DASHBOARD, plan="dash", year=2022, goal=1, department="shimin").context
-    tree = context["goals_tree"]
+    tree = context["figures"]["goals_tree"]
     assert [g.label for g in tree] == [GOAL_1]
     assert counts(tree[0], "progress") == [2, 1, 0, 0]
-    assert [(n.label, counts(n, "progress")) for n in context["departments_rows"]] == [("市民部", [2, 1, 0, 0])]
-    assert [(name, states) for name, _, states in context["board"]] == [("市民部", Counter({"submitted": 2, "confirmed": 1}))]
-    assert context["achievement"] == [("目標Ⅰ", 3, 2, Decimal("66.7"))]
-    trend = dict(context["trend_rows"])
+    assert [(n.label, counts(n, "progress")) for n in context["figures"]["departments_rows"]] == [("市民部", [2, 1, 0, 0])]
+    assert [(name, states) for name, _, states in context["figures"]["board"]] == [("市民部", Counter({"submitted": 2, "confirmed": 1}))]
+    assert context["figures"]["achievement"] == [("目標Ⅰ", 3, 2, Decimal("66.7"))]
+    trend = dict(context["figures"]["trend_rows"])
     assert list(trend.values())[:2] == [[2, 0, 0, 1], [2, 1, 0, 0]]  # 2021: 0, 1 ○ and 8 -
-    assert context["reported_count"] == 3 and context["total_count"] == 3
+    assert context["figures"]["reported_count"] == 3 and context["figures"]["total_count"] == 3
 
 
 @pytest.mark.parametrize(("params", "expected"), [
@@ -333,8 +365,8 @@ def test_trend_counts_the_latest_cycle_of_each_year_only(exec_client, known, dem
                          direction="continue", work_done="再度")
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
     assert context["cycle"] == again
-    assert [sum(counts(g, "progress")) for g in context["goals_tree"]] == [6, 4]
-    trend = dict(context["trend_rows"])
+    assert [sum(counts(g, "progress")) for g in context["figures"]["goals_tree"]] == [6, 4]
+    trend = dict(context["figures"]["trend_rows"])
     assert list(trend.values())[1] == [0, 10, 0, 0]
 
 
@@ -354,9 +386,9 @@ def test_departments_with_the_same_display_order_are_told_apart(exec_client, dem
     cycle.reports.update(state="submitted", implementation_status="continuing", progress="on_plan",
                          direction="continue")
     context = get(exec_client, DASHBOARD, plan="same", year=2021).context
-    assert sorted((n.label, counts(n, "progress")) for n in context["departments_rows"]) == \
+    assert sorted((n.label, counts(n, "progress")) for n in context["figures"]["departments_rows"]) == \
         [("第一部", [1, 0, 0, 0]), ("第二部", [1, 0, 0, 0])]
-    assert sorted(name for name, _, _ in context["board"]) == ["第一部", "第二部"]
+    assert sorted(name for name, _, _ in context["figures"]["board"]) == ["第一部", "第二部"]
 
 
 # ─── 2. The query count does not grow with the plan ───────────────────────
@@ -410,17 +442,52 @@ def test_dashboard_query_count_does_not_grow_with_projects_or_years(exec_client,
     joho = demo_users["demo-joho"]
     generated(joho, code="small", projects=30, years=[2021])
     generated(joho, code="large", projects=300, years=[2021, 2022, 2023, 2024, 2025])
-    exec_client.get(f"{DASHBOARD}?plan=small&year=2021")  # warm up (session, content types)
+    exec_client.get(f"{DASHBOARD}?plan=small&year=2022")  # warm up (session, content types), no figures
     for extra in ("", "&goal=2", "&department=shimin", "&goal=3&department=kankyo", "&by=decision",
                   "&by=implementation_status"):
         few, small = count_queries(exec_client, f"{DASHBOARD}?plan=small&year=2021{extra}")
         many, large = count_queries(exec_client, f"{DASHBOARD}?plan=large&year=2021{extra}")
         assert many == few, f"{extra or 'no filter'}: {few} queries for 30 projects × 1 year, {many} for 300 × 5"
         # Both pages did show figures.
-        assert small.context["reported_count"] > 0 and large.context["reported_count"] > 0
-        assert large.context["reported_count"] > small.context["reported_count"]
-    trend = dict(large.context["trend_rows"])
+        assert small.context["figures"]["reported_count"] > 0 and large.context["figures"]["reported_count"] > 0
+        assert large.context["figures"]["reported_count"] > small.context["figures"]["reported_count"]
+    trend = dict(large.context["figures"]["trend_rows"])
     assert all(sum(row) == 225 for row in trend.values())  # a quarter are drafts
+
+
+def figures_html(response):
+    """The figures part of the page (the rest has per-request tokens)."""
+    content = response.content.decode()
+    return content[content.index('<p class="lead">'):content.index("</main>")]
+
+
+def test_cached_dashboard_uses_fewer_queries_and_as_many_for_any_size(exec_client, demo_users):
+    joho = demo_users["demo-joho"]
+    generated(joho, code="small", projects=30, years=[2021])
+    generated(joho, code="large", projects=300, years=[2021, 2022, 2023])
+    counts_ = {}
+    for code in ("small", "large"):
+        url = f"{DASHBOARD}?plan={code}&year=2021"
+        missed, first = count_queries(exec_client, url)
+        hit, again = count_queries(exec_client, url)
+        assert figures_html(again) == figures_html(first) != ""
+        counts_[code] = (missed, hit)
+    assert counts_["small"] == counts_["large"]
+    assert counts_["small"][1] < counts_["small"][0]
+
+
+def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known, demo_users):
+    from governance.services import return_report
+
+    url = f"{DASHBOARD}?plan=dash&year=2022"
+    assert "10 事業のうち 8 事業が報告済み" in get(exec_client, url).content.decode()
+    assert "10 事業のうち 8 事業が報告済み" in get(exec_client, url).content.decode()  # cached
+    report = known["cycles"][2022].reports.get(sheet__project__name="生成事業1")
+    return_report(user=demo_users["demo-joho"], report=report, reason="実績値を確認してください")
+    response = get(exec_client, url)
+    assert "10 事業のうち 7 事業が報告済み" in response.content.decode()
+    table = table_counts(table_after(page(response), "部ごとの進捗度"))
+    assert table["市民部"] == [3, 0, 0, 1, 1]
 
 
 def test_drill_down_query_count_does_not_grow_with_projects(exec_client, demo_users):
@@ -605,7 +672,8 @@ def test_each_chart_is_shown_with_a_table_of_the_same_numbers(exec_client, known
         assert bar == goals[label] == BY_HAND["progress"][label]
 
     departments = table_counts(table_after(root, "部ごとの進捗度"))
-    assert segments(charts["depts"]) == {name: values for name, values in DEPARTMENTS_BY_HAND} == departments
+    assert segments(charts["depts"], [*progress, "未報告"]) == departments == \
+        {name: values for name, (values, _) in DEPARTMENT_TABLE_BY_HAND.items()}
 
     trend = table_counts(table_after(root, "計画期間の推移"))
     trend_bars = segments(charts["trend"])
