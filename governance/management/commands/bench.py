@@ -47,4 +47,8 @@ class Command(BaseCommand):
         if not no_books:
             self.stderr.write("PDF を作成して計測しています…")
             rows += bench.measure_books()
+        from exchange.bench import measure_import  # exchange sits above governance
+
+        self.stderr.write("Excel の取り込み(1 万行)を計測しています…")
+        rows += measure_import()
         self.stdout.write(bench.format_table(rows))
