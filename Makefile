@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check migrate seed sysdeps sysdeps-browser bootstrap clean bench
+.PHONY: help run test check migrate seed sysdeps sysdeps-browser bootstrap clean bench load
 
 help:
 	@echo "make run   - 初期設定を行い、計画とデモデータを読み込んで http://127.0.0.1:$(PORT)/ で起動"
@@ -56,6 +56,11 @@ check: bootstrap
 # make bench BENCH_ARGS=--rebuild builds it again).
 bench: sysdeps bootstrap
 	SQLITE_PATH=var/bench.sqlite3 DEBUG=true $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# Load test: gunicorn on loopback against a copy of the bench city (var/load.sqlite3),
+# 20 users of locust for 60 s; e.g. make load LOAD_ARGS="--run-time 120s --workers 4".
+load: sysdeps bootstrap
+	$(BIN)/python scripts/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

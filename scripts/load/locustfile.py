@@ -1,0 +1,111 @@
+"""The load test's users (locust), started by scripts/load/run.py (`make load`).
+
+A mix of the city's daily work on the large generated city of `make bench`:
+- department staff (事業担当職員) open their sheet list and sheets, open the edit form
+  and save it as the browser does (CSRF token, seen_version and every field);
+- 情報推進課 opens the cycle's work list (pages of 50), reports and the summary;
+- executives open the dashboard with filters and the plan tree.
+Each simulated user is a distinct person, signed in once through the login page by run.py.
+No think time: 20 users ask as fast as the server answers (see the README for what
+that means in real users).
+"""
+
+import itertools
+import json
+import os
+import random
+from pathlib import Path
+
+from locust import HttpUser, constant, task
+
+from htmlform import form_fields
+
+TARGETS = json.loads(Path(os.environ["LOAD_TARGETS"]).read_text())
+PLAN = TARGETS["plan"]
+SERIAL = itertools.count(1)
+
+
+class CityUser(HttpUser):
+    abstract = True
+    wait_time = constant(0)
+
+    def on_start(self):
+        # Signed in through the login page by run.py before the clock starts: a password
+        # hash costs ~0.5 s of CPU by design, and 20 of them would fill the first seconds.
+        self.spec = next(self.specs)
+        for name, value in self.spec["cookies"].items():
+            self.client.cookies.set(name, value, domain="127.0.0.1", path="/")
+
+
+class Staff(CityUser):
+    fixed_count = len(TARGETS["users"]["staff"])
+    specs = itertools.cycle(TARGETS["users"]["staff"])
+
+    @task(3)
+    def sheet_list(self):
+        self.client.get("/sheets/", name="自課の事業 /sheets/")
+
+    @task(3)
+    def sheet(self):
+        code = random.choice(self.spec["sheets"])
+        self.client.get(f"/sheets/{PLAN}/{code}/", name="シート /sheets/<計画>/<コード>/")
+
+    @task(2)
+    def edit_and_save(self):
+        code = random.choice(self.spec["sheets"])
+        url = f"/sheets/{PLAN}/{code}/edit/"
+        page = self.client.get(url, name="シート編集画面 …/edit/")
+        if page.status_code != 200:
+            return
+        text = f"負荷試験による更新 {self.spec['username']} {next(SERIAL)}"
+        fields = [(k, v) for k, v in form_fields(page.text) if k != "sheet-activities"]
+        fields += [("sheet-activities", text), ("draft", "")]
+        with self.client.post(url, data=fields, name="シート保存(POST)", allow_redirects=False,
+                              catch_response=True) as response:
+            if response.status_code != 302:
+                response.failure(f"保存されません({response.status_code})")
+                return
+        # Every save the server confirmed, for run.py to find in the sheets' history.
+        with open(os.environ["LOAD_SAVED"], "a", encoding="utf-8") as saved:
+            saved.write(text + "\n")
+
+    @task(1)
+    def my_reports(self):
+        self.client.get("/cycles/mine/", name="自課の実績報告 /cycles/mine/")
+
+
+class Joho(CityUser):
+    fixed_count = len(TARGETS["users"]["joho"])
+    specs = itertools.cycle(TARGETS["users"]["joho"])
+
+    @task(3)
+    def work_list(self):
+        page = random.choice(["", "?page=2", "?page=3"])
+        self.client.get(f"/cycles/{TARGETS['cycle']}/{page}", name="進行管理 /cycles/<番号>/")
+
+    @task(3)
+    def report(self):
+        self.client.get(f"/reports/{random.choice(TARGETS['reports'])}/", name="実績報告 /reports/<番号>/")
+
+    @task(1)
+    def summary(self):
+        self.client.get(f"/cycles/{TARGETS['cycle']}/summary/", name="集計表 …/summary/")
+
+
+class Executive(CityUser):
+    fixed_count = len(TARGETS["users"]["executives"])
+    specs = itertools.cycle(TARGETS["users"]["executives"])
+
+    @task(3)
+    def dashboard(self):
+        params = {"plan": PLAN, "year": random.choice(TARGETS["years"]),
+                  "by": random.choice(["progress", "implementation_status", "direction", "decision"])}
+        if random.random() < 0.5:
+            params["goal"] = random.choice(TARGETS["goals"])
+        elif random.random() < 0.5:
+            params["department"] = random.choice(TARGETS["departments"])
+        self.client.get("/dashboard/", params=params, name="ダッシュボード(条件付き)")
+
+    @task(1)
+    def tree(self):
+        self.client.get(f"/plans/{PLAN}/", name="計画体系 /plans/<計画>/")

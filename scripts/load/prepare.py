@@ -1,0 +1,88 @@
+"""Django side of the load test (scripts/load/run.py runs it with the load database's
+environment): pick the simulated users and what they open, give them a password,
+and count the sheets' history rows.
+
+    python scripts/load/prepare.py targets OUT.json   # users, URLs' ids, history count
+    python scripts/load/prepare.py history            # prints the history row count
+    python scripts/load/prepare.py saved FILE         # how many of the saves in FILE (one
+                                                      # unique text per line) have a history row
+"""
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(BASE_DIR))
+
+import os  # noqa: E402
+
+import django  # noqa: E402
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akishima_ict.settings")
+django.setup()
+
+from accounts.models import Department, User  # noqa: E402
+from governance.bench import CITY_PLAN  # noqa: E402
+from governance.models import CycleStatus, ReviewCycle  # noqa: E402
+from plans.models import Plan  # noqa: E402
+from projects.models import ProjectSheet  # noqa: E402
+
+STAFF, JOHO, EXECUTIVES = 12, 4, 4
+
+
+def history_rows() -> int:
+    return ProjectSheet.history.count()
+
+
+def saves_in_history(path: Path) -> int:
+    texts = set(path.read_text(encoding="utf-8").splitlines()) if path.exists() else set()
+    found = set(ProjectSheet.history.filter(activities__in=texts).values_list("activities", flat=True))
+    return len(found)
+
+
+def targets() -> dict:
+    plan = Plan.objects.get(code=CITY_PLAN)
+    cycle = ReviewCycle.objects.get(plan=plan, status=CycleStatus.OPEN)
+    # One department staff member per section, so that no two simulated users edit the
+    # same sheet (a conflict would be correct behaviour, but not what we measure).
+    staff, sections = [], set()
+    for user in User.objects.filter(username__startswith="bench-staff-").order_by("username"):
+        if user.section_id not in sections:
+            sections.add(user.section_id)
+            staff.append(user)
+        if len(staff) == STAFF:
+            break
+    users = {
+        "staff": [{"username": u.username, "sheets": list(
+            ProjectSheet.objects.filter(project__plan=plan, section_id=u.section_id)
+            .order_by("project__code").values_list("project__code", flat=True)[:20])} for u in staff],
+        "joho": [{"username": f"bench-joho-{i}"} for i in range(1, JOHO + 1)],
+        "executives": [{"username": f"bench-exec-{i:02d}"} for i in range(1, EXECUTIVES + 1)],
+    }
+    password = secrets.token_urlsafe(16)
+    for kind in users.values():
+        for spec in kind:
+            user = User.objects.get(username=spec["username"])
+            user.set_password(password)
+            user.save(update_fields=["password"])
+    return {
+        "plan": plan.code, "years": list(plan.years), "cycle": cycle.pk, "password": password,
+        "goals": list(plan.goals.values_list("number", flat=True)),
+        "departments": list(Department.objects.filter(code__startswith="bench-")
+                            .values_list("code", flat=True)),
+        "reports": list(cycle.reports.order_by("pk").values_list("pk", flat=True)[:400]),
+        "users": users, "history_rows": history_rows(),
+    }
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["targets"]:
+        Path(sys.argv[2]).write_text(json.dumps(targets(), ensure_ascii=False))
+    elif sys.argv[1:2] == ["history"]:
+        print(history_rows())
+    elif sys.argv[1:2] == ["saved"]:
+        print(saves_in_history(Path(sys.argv[2])))
+    else:
+        sys.exit(__doc__)

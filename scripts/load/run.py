@@ -1,0 +1,235 @@
+"""`make load`: gunicorn on loopback against the large generated city, driven by locust.
+
+    .venv/bin/python scripts/load/run.py [--users 20] [--run-time 60s]
+                                         [--worker-class gthread] [--workers 2] [--threads 4]
+
+1. The database is var/load.sqlite3, a copy of `make bench`'s var/bench.sqlite3 when that is
+   complete (so that the saves here never disturb the bench), else built by `manage.py bench`;
+   then migrated. Static files are collected into var/load-static.
+2. gunicorn serves it with production settings (DEBUG off, manifest static files), on
+   127.0.0.1 and a free port, over plain http (so SSL redirect and Secure cookies are off).
+3. locust (headless) runs the mix of scripts/load/locustfile.py for a bounded time.
+4. Prints requests/s and p50/p95/p99 per kind and overall, the errors, and whether every
+   successful save left its history row. Exits 1 on errors or lost saves; the speed
+   targets are reported (OK/NG), as `make bench` does.
+"""
+
+import argparse
+import csv
+import http.cookiejar
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+from htmlform import form_fields
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+VAR = BASE_DIR / "var"
+DATABASE = VAR / "load.sqlite3"
+BENCH = VAR / "bench.sqlite3"
+TARGET_RPS, TARGET_P95_MS = 150, 300
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--run-time", default="60s")
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rebuild", action="store_true", help="var/load.sqlite3 を作り直します")
+    args = parser.parse_args()
+
+    env = server_environment()
+    prepare_database(env, rebuild=args.rebuild)
+    run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    with tempfile.TemporaryDirectory(prefix="akishima-load-") as work:
+        work = Path(work)
+        targets = work / "targets.json"
+        run([BIN / "python", "scripts/load/prepare.py", "targets", targets], env)
+        history_before = count_history(env)
+        port = free_port()
+        server = start_gunicorn(env, port, args)
+        try:
+            sign_in(targets, port)
+            locust = [BIN / "locust", "-f", "scripts/load/locustfile.py", "--headless",
+                      "--host", f"http://127.0.0.1:{port}", "--users", str(args.users),
+                      "--spawn-rate", str(args.users), "--run-time", args.run_time,
+                      # Users finish the task under way, so that no save is cut off unrecorded.
+                      "--stop-timeout", "60",
+                      "--csv", work / "stats", "--only-summary", "--loglevel", "WARNING",
+                      "--exit-code-on-error", "0"]
+            print(f"負荷試験:{args.users} 人、{args.run_time}、gunicorn {args.worker_class} "
+                  f"workers={args.workers} threads={args.threads}(127.0.0.1:{port})", flush=True)
+            run(locust, {**env, "LOAD_TARGETS": str(targets), "LOAD_SAVED": str(work / "saved.txt")},
+                quiet=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        history_added = count_history(env) - history_before
+        saved = (work / "saved.txt").read_text(encoding="utf-8").splitlines() \
+            if (work / "saved.txt").exists() else []
+        found = int(prepare(env, "saved", work / "saved.txt"))
+        rows = read_stats(work / "stats_stats.csv")
+        failures = (work / "stats_failures.csv").read_text(encoding="utf-8")
+    return report(rows, failures, saves=len(saved), found=found, history_added=history_added)
+
+
+def server_environment() -> dict:
+    return {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "akishima_ict.settings",
+        "SQLITE_PATH": str(DATABASE), "STATIC_ROOT": str(VAR / "load-static"),
+        "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false", "LOG_LEVEL": "WARNING",
+    }
+
+
+def complete(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM plans_plan WHERE code IN ('bench', 'bench500')"
+                              ).fetchone()[0] == 2
+    except sqlite3.Error:
+        return False
+
+
+def prepare_database(env: dict, *, rebuild: bool) -> None:
+    if rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
+    if not complete(DATABASE):
+        if complete(BENCH):
+            print(f"{BENCH.name} を {DATABASE.name} に複写します。", flush=True)
+            # The online backup API: a consistent copy even if `make bench` is writing.
+            with closing(sqlite3.connect(f"{BENCH.resolve().as_uri()}?mode=ro", uri=True)) as src, \
+                    closing(sqlite3.connect(DATABASE)) as dst:
+                src.backup(dst)
+        else:
+            print("大規模な生成データを作ります(数分かかります)。", flush=True)
+            run([BIN / "python", "manage.py", "bench", "--no-books", "--requests", "1"],
+                {**env, "DEBUG": "true"})
+    run([BIN / "python", "manage.py", "migrate", "--noinput", "-v0"], env)
+
+
+def count_history(env: dict) -> int:
+    return int(prepare(env, "history"))
+
+
+def prepare(env: dict, *args) -> str:
+    out = subprocess.run([BIN / "python", "scripts/load/prepare.py", *map(str, args)], env=env,
+                         cwd=BASE_DIR, capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
+    command = [BIN / "gunicorn", "akishima_ict.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--worker-class", args.worker_class, "--workers", str(args.workers),
+               "--threads", str(args.threads), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env, cwd=BASE_DIR)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("gunicorn が起動しませんでした。")
+
+
+def sign_in(targets: Path, port: int) -> None:
+    """Each simulated user signs in once through the login page, before the clock starts;
+    locust then carries their session cookies."""
+    data = json.loads(targets.read_text())
+    login = f"http://127.0.0.1:{port}/accounts/login/"
+    for spec in (s for kind in data["users"].values() for s in kind):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+        with opener.open(login, timeout=60) as page:
+            fields = dict(form_fields(page.read().decode()))
+        fields.update(username=spec["username"], password=data["password"])
+        try:
+            opener.open(login, urllib.parse.urlencode(fields).encode(), timeout=60)
+            raise SystemExit(f"{spec['username']} でログインできませんでした。")
+        except urllib.error.HTTPError as redirect:
+            if redirect.code != 302:
+                raise SystemExit(f"{spec['username']} でログインできませんでした({redirect.code})。")
+        spec["cookies"] = {cookie.name: cookie.value for cookie in jar}
+    targets.write_text(json.dumps(data, ensure_ascii=False))
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def run(command, env, quiet=False) -> None:
+    result = subprocess.run([str(c) for c in command], env=env, cwd=BASE_DIR,
+                            stdout=subprocess.DEVNULL if quiet else None)
+    if result.returncode != 0:
+        raise SystemExit(f"失敗しました:{' '.join(str(c) for c in command)}")
+
+
+def read_stats(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def report(rows: list[dict], failures: str, *, saves: int, found: int, history_added: int) -> int:
+    header = ["種類", "件数", "エラー", "件/秒", "p50 ms", "p95 ms", "p99 ms"]
+    body = [[r["Name"] if r["Name"] != "Aggregated" else "全体", r["Request Count"], r["Failure Count"],
+             f"{float(r['Requests/s']):.1f}", r["50%"], r["95%"], r["99%"]] for r in rows]
+    widths = [max(_width(str(row[i])) for row in [header, *body]) for i in range(len(header))]
+    print()
+    for cells in [header, *body]:
+        print("  ".join(_pad(str(c), widths[i], right=i > 0) for i, c in enumerate(cells)))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    errors = int(total["Failure Count"])
+    rps, p95 = float(total["Requests/s"]), float(total["95%"])
+    print()
+    ok = rps >= TARGET_RPS and p95 < TARGET_P95_MS and errors == 0
+    print(f"目標 {TARGET_RPS} 件/秒以上・p95 {TARGET_P95_MS} ms 未満・エラー 0:"
+          f"{rps:.1f} 件/秒、p95 {p95:.0f} ms、エラー {errors} → {'OK' if ok else 'NG'}")
+    lost = saves - found
+    # A save still under way when the clock stopped is in the history without a response.
+    print(f"保存の成功 {saves} 件のうち履歴にあるもの {found} 件(履歴は {history_added} 行増):"
+          + ("失われた保存はありません。" if lost == 0 else f"{lost} 件の保存が履歴にありません。"))
+    if errors:
+        print("\nエラーの内訳:\n" + failures)
+    return 0 if errors == 0 and lost == 0 else 1
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
