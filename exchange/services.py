@@ -20,7 +20,7 @@ from accounts.permissions import is_ict_office
 from exchange.files import CellError, SheetSpec, Upload
 from governance.models import CycleStatus, ReviewCycle
 from governance.resources import ReportImportContext, ReportResource, ResultResource, summary_dataset
-from plans.resources import MasterPlanCodeResource, PlacementResource
+from plans.resources import ImportStale, MasterPlanCodeResource, PlacementResource
 from projects.models import ProjectSheet
 from projects.resources import IndicatorResource, ScheduleResource, SheetImportContext, SheetResource
 from projects.revisions import revision
@@ -255,6 +255,9 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
 
 def _collect(outcome, resource, title, dataset, result, first_rows):
     for error in result.base_errors:
+        if isinstance(error.error, ImportStale):
+            outcome.errors += [CellError(title, 1, "", text) for text in error.error.messages]
+            continue
         logger.error("import of %s failed: %s", title, error.error, exc_info=error.error)
         outcome.errors.append(CellError(title, 1, "", "このシートを取り込めませんでした(システムの内部エラー)。"))
     headers = dataset.headers

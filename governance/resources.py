@@ -4,11 +4,15 @@ the summary tables (表4-2〜4-4) as a dataset.
 Imports follow the report's edit page exactly: only reports the user may edit
 now (governance.permissions.can_edit_report: the owning section, 作成中 or
 差戻し中), the same forms' validation, and per changed report one version
-bump, checked against the 版 column (a stale upload is refused).
+bump, checked against the 版 column (a stale upload is refused). Changed rows
+are written in batches (plans.resources.ExchangeResource.write): per batch one
+version bump of its reports and one history row per report and per result, as
+save_report writes them.
 """
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
 
 from accounts.permissions import is_ict_office
 from core import fiscal
@@ -18,7 +22,8 @@ from governance.permissions import can_edit_report
 from governance.reports import summary_tables
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
 from plans.resources import (
-    VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, NumberWidget, column, file_version,
+    VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, ImportStale, NumberWidget, bulk_history,
+    bump_versions, column, file_version,
 )
 
 
@@ -47,20 +52,22 @@ class ReportImportContext:
             ]}
         return {}
 
-    def bump(self, report, *, save_report=True) -> int:
-        """Lock the report, raise its version once per run (as save_report does)."""
-        if report.pk in self.bumped:
-            return self.bumped[report.pk]
-        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if locked.version != self.start_versions[report.pk] or not can_edit_report(self.user, locked):
-            raise ValidationError({NON_FIELD_ERRORS: [
-                "取り込みの途中で他の利用者がこの実績報告を更新しました。もう一度取り込んでください。"]})
-        self.bumped[report.pk] = locked.version + 1
-        if save_report:
-            locked.version += 1
-            locked._history_user = self.user
-            locked.save()
-        return self.bumped[report.pk]
+    def bump(self, reports, *, history=True) -> None:
+        """Raise the version of each report once per run (as save_report does), in
+        one UPDATE that also checks that none changed since the run began (a
+        submitted or returned report has a new version too); with `history`, write
+        each report's history row (the in-memory reports are as loaded)."""
+        todo = {r.pk: r for r in reports if r.pk not in self.bumped}
+        if not todo:
+            return
+        now = timezone.now()
+        if not bump_versions(AnnualReport, {pk: self.start_versions[pk] for pk in todo}, updated_at=now):
+            raise ImportStale("取り込みの途中で他の利用者が実績報告を更新しました。もう一度取り込んでください。")
+        for pk, report in todo.items():
+            self.bumped[pk] = report.version = self.start_versions[pk] + 1
+            report.updated_at = now
+        if history:
+            bulk_history(list(todo.values()), user=self.user)
 
 
 class _CycleScoped(ExchangeResource):
@@ -145,14 +152,13 @@ class ReportResource(_CycleScoped):
         return report
 
     def form_check(self, report):
-        original = AnnualReport.objects.get(pk=report.pk)
         form = ReportForm({name: getattr(report, name) for name in ReportForm.Meta.fields},
-                          instance=original, prefix=None)
+                          instance=self._original, prefix=None)
         return self.form_errors(form)
 
-    def do_instance_save(self, report, is_create):
-        report.version = self.context.bump(report, save_report=False)
-        report.save()
+    def write(self, reports):
+        self.context.bump(reports, history=False)
+        self.write_rows(reports, also=["version"])
 
 
 class ResultResource(_CycleScoped):
@@ -201,12 +207,11 @@ class ResultResource(_CycleScoped):
 
     def form_check(self, result):
         data = {"actual": "" if result.actual is None else result.actual, "note": result.note}
-        original = IndicatorResult.objects.select_related("indicator").get(pk=result.pk)
-        return self.form_errors(ResultForm(data, instance=original))
+        return self.form_errors(ResultForm(data, instance=self._original))
 
-    def do_instance_save(self, result, is_create):
-        self.context.bump(result.report)
-        result.save()
+    def write(self, results):
+        self.context.bump([result.report for result in results])
+        self.write_rows(results)
 
 
 def summary_dataset(cycle) -> tablib.Dataset:

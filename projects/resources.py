@@ -5,24 +5,38 @@ Imports follow the browser's edit page exactly: only sheets the user may edit
 (ProjectSheet.objects.editable_by), the same forms' validation, 担当部署 only by
 情報推進課, and one version bump and one history revision per changed sheet
 (the 版 column must still be the sheet's version: a stale upload is refused).
+Changed rows are written in batches (plans.resources.ExchangeResource.write):
+per batch one version bump of its sheets, and history rows stamped with the
+run's revision, as projects.services.save_sheet writes them.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import F
+from types import SimpleNamespace
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
 
 from accounts.models import Section
 from core import fiscal
 from plans.models import MasterPlanCode
 from plans.resources import (
-    VERSION_COLUMN, BooleanWidget, ChoiceWidget, CodeWidget, ExchangeResource, FiscalYearWidget,
-    NumberWidget, column, file_version,
+    VERSION_COLUMN, BooleanWidget, ChoiceWidget, CodeWidget, ExchangeResource, FiscalYearWidget, ImportStale,
+    NumberWidget, bulk_history, bump_versions, column, file_version,
 )
 from projects import permissions
 from projects.forms import IndicatorForm, ScheduleForm, SheetForm, SheetOfficeForm
 from projects.models import (
     Direction, Indicator, IndicatorKind, ProjectSheet, ScheduleEntry, SheetStatus,
 )
+from projects.revisions import stamp_revision
 from projects.services import _save_targets, missing_items
+
+
+def revision_attrs() -> dict:
+    """The revision fields a history row of this run gets (what the
+    pre_create_historical_record receiver stamps on a browser save)."""
+    probe = SimpleNamespace()
+    stamp_revision(sender=None, history_instance=probe)
+    return {"revision": probe.revision}
 
 
 class SheetImportContext:
@@ -49,23 +63,23 @@ class SheetImportContext:
             ]}
         return {}
 
-    def bump(self, sheet: ProjectSheet, *, save_sheet=True) -> int:
-        """The sheet's version for this run, raised once; the sheet is saved (one
-        history row, like every browser save) unless the caller saves it itself."""
-        if sheet.pk in self.bumped:
-            return self.bumped[sheet.pk]
-        start = self.start_versions[sheet.pk]
-        if not ProjectSheet.objects.filter(pk=sheet.pk, version=start).update(version=F("version") + 1):
-            raise ValidationError({NON_FIELD_ERRORS: [
-                "取り込みの途中で他の利用者がこのシートを更新しました。もう一度取り込んでください。"
-            ]})
-        self.bumped[sheet.pk] = start + 1
-        if save_sheet:
-            sheet = ProjectSheet.objects.get(pk=sheet.pk)
-            sheet.updated_by = self.user
-            sheet._history_user = self.user
-            sheet.save()
-        return start + 1
+    def bump(self, sheets, *, history=True) -> None:
+        """Raise each sheet's version once per run, in one UPDATE that also checks
+        that none changed since the run began, and record who updated it; with
+        `history`, write each sheet's history row (one per sheet, like every
+        browser save; the in-memory sheets are as loaded)."""
+        todo = {s.pk: s for s in sheets if s.pk not in self.bumped}
+        if not todo:
+            return
+        now = timezone.now()
+        starts = {pk: self.start_versions[pk] for pk in todo}
+        if not bump_versions(ProjectSheet, starts, updated_at=now, updated_by=self.user):
+            raise ImportStale("取り込みの途中で他の利用者がシートを更新しました。もう一度取り込んでください。")
+        for pk, sheet in todo.items():
+            self.bumped[pk] = sheet.version = starts[pk] + 1
+            sheet.updated_at, sheet.updated_by = now, self.user
+        if history:
+            bulk_history(list(todo.values()), user=self.user, attrs=revision_attrs())
 
     def incomplete(self) -> dict[int, list[str]]:
         """Bumped sheets marked 完成 that would lack something after this run."""
@@ -101,9 +115,9 @@ class _SheetScoped(ExchangeResource):
     def form_check(self, instance):
         return {}
 
-    def do_instance_save(self, instance, is_create):
-        self.context.bump(self.sheet_of(instance))
-        instance.save()
+    def write(self, instances):
+        self.context.bump([self.sheet_of(instance) for instance in instances])
+        self.write_rows(instances, attrs=revision_attrs())
 
 
 class SheetResource(_SheetScoped):
@@ -156,7 +170,7 @@ class SheetResource(_SheetScoped):
         return sheet
 
     def form_check(self, sheet):
-        original = ProjectSheet.objects.select_related("project__plan").get(pk=sheet.pk)
+        original = self._original
         office = permissions.can_assign_section(self.user)
         if not office and sheet.section_id != original.section_id:
             return {"section": ["担当部署は情報推進課だけが変更できます。"]}
@@ -173,10 +187,11 @@ class SheetResource(_SheetScoped):
         form = form_class(data, instance=original, complete=sheet.status == SheetStatus.COMPLETE)
         return self.form_errors(form)
 
-    def do_instance_save(self, sheet, is_create):
-        sheet.version = self.context.bump(sheet, save_sheet=False)
-        sheet.updated_by = self.user
-        sheet.save()
+    def write(self, sheets):
+        self.context.bump(sheets, history=False)
+        for sheet in sheets:
+            sheet.updated_by = self.user
+        self.write_rows(sheets, also=["version", "updated_by"], attrs=revision_attrs())
 
 
 class TargetField:
@@ -243,7 +258,7 @@ class IndicatorResource(_SheetScoped):
         return (indicator.sheet.project.code, str(indicator.position))
 
     def form_check(self, indicator):
-        original = Indicator.objects.prefetch_related("targets").get(pk=indicator.pk)
+        original = self._original
         data = {
             name: "" if (value := getattr(indicator, name)) is None else value
             for name in IndicatorForm.Meta.fields if name != "is_qualitative"
@@ -260,10 +275,11 @@ class IndicatorResource(_SheetScoped):
             for name, messages in errors.items()
         }
 
-    def do_instance_save(self, indicator, is_create):
-        self.context.bump(indicator.sheet)
-        indicator.save()
-        _save_targets(indicator, {year: getattr(indicator, f"target_{year}") for year in self.plan.years})
+    def write(self, indicators):
+        super().write(indicators)
+        # The targets as the sheet's save writes them (a few rows per changed indicator).
+        for indicator in indicators:
+            _save_targets(indicator, {year: getattr(indicator, f"target_{year}") for year in self.plan.years})
 
 
 class ScheduleResource(_SheetScoped):
@@ -301,6 +317,6 @@ class ScheduleResource(_SheetScoped):
         return (code, str(fiscal.parse_fiscal_year(year)) if year else "")
 
     def form_check(self, entry):
-        original = ScheduleEntry.objects.get(pk=entry.pk)
+        original = self._original
         form = ScheduleForm({"planned": entry.planned, "actual": entry.actual}, instance=original)
         return self.form_errors(form)
