@@ -6,6 +6,8 @@ and count the sheets' history rows.
     python scripts/load/prepare.py history            # prints the history row count
     python scripts/load/prepare.py saved FILE         # how many of the saves in FILE (one
                                                       # unique text per line) have a history row
+    python scripts/load/prepare.py pages FILE         # CPU time of each page of the mix (FILE
+                                                      # from `targets`), one request at a time
 """
 
 import json
@@ -77,11 +79,61 @@ def targets() -> dict:
     }
 
 
+def page_cpu(targets_file: Path, repeat: int = 9) -> None:
+    """CPU milliseconds per page, served one at a time in this process (Django's test
+    client): unlike wall time, it hardly depends on what else the machine is doing. The
+    dashboard and the tree are measured from their cache and after a save (the data
+    stamps change, as every sheet save under load changes them)."""
+    import time
+    import warnings
+
+    from django.test import Client, override_settings
+
+    from core import stamps
+
+    data = json.loads(targets_file.read_text())
+    warnings.filterwarnings("ignore", "No directory at")
+
+    def client(username):
+        c = Client(HTTP_HOST="127.0.0.1")
+        c.force_login(User.objects.get(username=username))
+        return c
+
+    staff = data["users"]["staff"][0]
+    s, j, e = client(staff["username"]), client("bench-joho-1"), client("bench-exec-01")
+    sheet = f"/sheets/{data['plan']}/{staff['sheets'][0]}/"
+    dashboard = f"/dashboard/?plan={data['plan']}&year={data['years'][-1]}&by=direction"
+    pages = [
+        ("自課の事業 /sheets/", s, "/sheets/", None), ("シート", s, sheet, None),
+        ("シート編集画面", s, sheet + "edit/", None), ("自課の実績報告", s, "/cycles/mine/", None),
+        ("進行管理 /cycles/<番号>/", j, f"/cycles/{data['cycle']}/", None),
+        ("実績報告 /reports/<番号>/", j, f"/reports/{data['reports'][0]}/", None),
+        ("集計表", j, f"/cycles/{data['cycle']}/summary/", None),
+        ("ダッシュボード(キャッシュから)", e, dashboard, None),
+        ("ダッシュボード(保存の直後)", e, dashboard, "work"),
+        ("計画体系(キャッシュから)", e, f"/plans/{data['plan']}/", None),
+        ("計画体系(計画の変更の直後)", e, f"/plans/{data['plan']}/", "plans"),
+    ]
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        for label, c, url, stamp in pages:
+            c.get(url)
+            times = []
+            for _ in range(repeat):
+                if stamp:
+                    stamps.bump(stamp)
+                start = time.process_time()
+                status = c.get(url).status_code
+                times.append(1000 * (time.process_time() - start))
+            print(f"{label}\t{status}\t{sorted(times)[repeat // 2]:.0f} ms")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["targets"]:
         Path(sys.argv[2]).write_text(json.dumps(targets(), ensure_ascii=False))
     elif sys.argv[1:2] == ["history"]:
         print(history_rows())
+    elif sys.argv[1:2] == ["pages"]:
+        page_cpu(Path(sys.argv[2]))
     elif sys.argv[1:2] == ["saved"]:
         print(saves_in_history(Path(sys.argv[2])))
     else:

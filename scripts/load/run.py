@@ -33,6 +33,8 @@ import urllib.request
 from contextlib import closing
 from pathlib import Path
 
+import psutil  # a dependency of locust
+
 from htmlform import form_fields
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -51,6 +53,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rebuild", action="store_true", help="var/load.sqlite3 を作り直します")
+    parser.add_argument("--pages", action="store_true",
+                        help="あとで画面ごとの CPU 時間(1 件ずつ)も測ります(どこに時間がかかるか)")
     args = parser.parse_args()
 
     env = server_environment()
@@ -65,6 +69,7 @@ def main() -> int:
         server = start_gunicorn(env, port, args)
         try:
             sign_in(targets, port)
+            cpu_before = server_cpu_seconds(server)
             locust = [BIN / "locust", "-f", "scripts/load/locustfile.py", "--headless",
                       "--host", f"http://127.0.0.1:{port}", "--users", str(args.users),
                       "--spawn-rate", str(args.users), "--run-time", args.run_time,
@@ -76,6 +81,7 @@ def main() -> int:
                   f"workers={args.workers} threads={args.threads}(127.0.0.1:{port})", flush=True)
             run(locust, {**env, "LOAD_TARGETS": str(targets), "LOAD_SAVED": str(work / "saved.txt")},
                 quiet=True)
+            cpu = server_cpu_seconds(server) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -85,12 +91,16 @@ def main() -> int:
         found = int(prepare(env, "saved", work / "saved.txt"))
         rows = read_stats(work / "stats_stats.csv")
         failures = (work / "stats_failures.csv").read_text(encoding="utf-8")
-    return report(rows, failures, saves=len(saved), found=found, history_added=history_added)
+        status = report(rows, failures, saves=len(saved), found=found, history_added=history_added, cpu=cpu)
+        if args.pages:
+            print("\n画面ごとの CPU 時間(1 件ずつ、中央値):")
+            run([BIN / "python", "scripts/load/prepare.py", "pages", targets], env)
+    return status
 
 
 def server_environment() -> dict:
     return {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "akishima_ict.settings",
+        **os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "akishima_ict.settings"),
         "SQLITE_PATH": str(DATABASE), "STATIC_ROOT": str(VAR / "load-static"),
         "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
@@ -160,6 +170,13 @@ def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
     raise SystemExit("gunicorn が起動しませんでした。")
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time used so far by gunicorn and its workers: on a machine shared with other
+    work, CPU per request says what the server would do on cores of its own."""
+    master = psutil.Process(server.pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [master, *master.children(recursive=True)])
+
+
 def sign_in(targets: Path, port: int) -> None:
     """Each simulated user signs in once through the login page, before the clock starts;
     locust then carries their session cookies."""
@@ -198,7 +215,8 @@ def read_stats(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def report(rows: list[dict], failures: str, *, saves: int, found: int, history_added: int) -> int:
+def report(rows: list[dict], failures: str, *, saves: int, found: int, history_added: int,
+           cpu: float) -> int:
     header = ["種類", "件数", "エラー", "件/秒", "p50 ms", "p95 ms", "p99 ms"]
     body = [[r["Name"] if r["Name"] != "Aggregated" else "全体", r["Request Count"], r["Failure Count"],
              f"{float(r['Requests/s']):.1f}", r["50%"], r["95%"], r["99%"]] for r in rows]
@@ -213,6 +231,10 @@ def report(rows: list[dict], failures: str, *, saves: int, found: int, history_a
     ok = rps >= TARGET_RPS and p95 < TARGET_P95_MS and errors == 0
     print(f"目標 {TARGET_RPS} 件/秒以上・p95 {TARGET_P95_MS} ms 未満・エラー 0:"
           f"{rps:.1f} 件/秒、p95 {p95:.0f} ms、エラー {errors} → {'OK' if ok else 'NG'}")
+    per_request = 1000 * cpu / max(int(total["Request Count"]), 1)
+    print(f"サーバーの CPU 時間:1 件あたり {per_request:.0f} ms"
+          f"(CPU を専有できれば 2 コアで約 {2000 / per_request:.0f} 件/秒が上限)、"
+          f"測定中の負荷平均 {os.getloadavg()[0]:.1f}")
     lost = saves - found
     # A save still under way when the clock stopped is in the history without a response.
     print(f"保存の成功 {saves} 件のうち履歴にあるもの {found} 件(履歴は {history_added} 行増):"
