@@ -192,6 +192,10 @@ class ResultResource(_CycleScoped):
                       "report__sheet__project__code", "indicator__position", "pk")
         )
 
+    def import_queryset(self):
+        # The import matches and validates rows without the targets (export only).
+        return super().import_queryset().prefetch_related(None)
+
     def dehydrate_target(self, result):
         year = result.report.cycle.result_year
         value = next((t.value for t in result.indicator.targets.all() if t.fiscal_year == year), None)

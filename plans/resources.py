@@ -26,9 +26,10 @@ number of queries per batch, never per row:
 - a batch is written by `write()`: one optimistic version bump for all its
   reports/sheets (`bump_versions`: UPDATE … WHERE pk IN … AND version = the
   version at the start; fewer rows updated → someone saved in between → the
-  whole import fails with the stale message), `bulk_update` of the rows and
-  `bulk_history_create` of their history rows — the same rows (who, when,
-  revision, every field) that a browser save writes one at a time.
+  whole import fails with the stale message), the rows' UPDATE as one
+  executemany (`update_rows`) and `bulk_history_create` of their history rows —
+  the same rows (who, when, revision, every field) that a browser save writes
+  one at a time.
 """
 
 import copy
@@ -36,11 +37,11 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from import_export import fields, resources, widgets
-from simple_history.utils import bulk_update_with_history, get_history_manager_for_model
+from simple_history.utils import get_history_manager_for_model
 
 from core import fiscal
 from plans.models import MasterPlanCode, Placement
@@ -235,6 +236,26 @@ def touch(instance):
             field.pre_save(instance, False)
 
 
+def update_rows(instances, names):
+    """UPDATE the fields `names` of each instance by its pk, as one executemany.
+
+    Django's bulk_update builds a CASE expression per field over every object,
+    which costs more in Python than the rest of the import; the statement here is
+    the one save() runs for each row (values prepared by the fields themselves)."""
+    model = type(instances[0])
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(model._meta.pk.column))
+    params = [
+        [*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields), obj.pk] for obj in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def bulk_history(objs, *, user, attrs=None):
     """The history rows a save() of each object writes ('~', who, now, no reason)."""
     if objs:
@@ -422,10 +443,8 @@ class ExchangeResource(resources.ModelResource):
             touch(instance)
         model = type(instances[0])
         stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
-        bulk_update_with_history(
-            instances, model, [*self.written_fields(), *also, *stamped], default_user=self.user,
-            default_change_reason=None, custom_historical_attrs=attrs,
-        )
+        update_rows(instances, [*self.written_fields(), *also, *stamped])
+        bulk_history(instances, user=self.user, attrs=attrs)
 
 
 def _shown(value) -> str:
