@@ -204,9 +204,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def run(command, env, quiet=False) -> None:
-    result = subprocess.run([str(c) for c in command], env=env, cwd=BASE_DIR,
-                            stdout=subprocess.DEVNULL if quiet else None)
+    """Run a step; a quiet one (locust, whose own report we replace) shows its output
+    only when it fails."""
+    output = subprocess.PIPE if quiet else None
+    result = subprocess.run([str(c) for c in command], env=env, cwd=BASE_DIR, stdout=output,
+                            stderr=output, text=True)
     if result.returncode != 0:
+        if quiet:
+            print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
         raise SystemExit(f"失敗しました:{' '.join(str(c) for c in command)}")
 
 
