@@ -229,3 +229,53 @@ def test_no_page_has_inline_script_or_style(demo_users, seed):
     for page in [reverse("login"), "/no/such/page/"]:
         assert inline_problems(Client().get(page).content.decode()) == [], page
     assert len(checked) > 20, checked
+
+
+# ─── No mass assignment: every form lists its fields ───────────────────────
+
+def project_form_classes():
+    """Every form and formset class defined in our apps' modules."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django.apps import apps as django_apps
+    from django import forms
+
+    found = set()
+    for config in django_apps.get_app_configs():
+        if not str(config.path).startswith(str(settings.BASE_DIR)):
+            continue
+        package = importlib.import_module(config.name)
+        names = [config.name] + [
+            f"{config.name}.{info.name}" for info in pkgutil.iter_modules(package.__path__)
+            if info.name not in ("tests", "migrations", "management")
+        ]
+        for name in names:
+            module = importlib.import_module(name)
+            for value in vars(module).values():
+                if inspect.isclass(value) and issubclass(value, (forms.BaseForm, forms.BaseFormSet)):
+                    if value.__module__.split(".")[0] == config.name or issubclass(value, forms.BaseFormSet):
+                        found.add(value)
+    return found
+
+
+def test_every_model_form_lists_its_fields():
+    from django import forms
+
+    model_forms = []
+    for cls in project_form_classes():
+        form = getattr(cls, "form", None) if issubclass(cls, forms.BaseFormSet) else cls
+        if form is None:  # a formset base class imported from Django
+            continue
+        if not issubclass(form, forms.BaseModelForm) or form is forms.ModelForm:
+            continue
+        if form.__module__.split(".")[0] in ("django",):
+            continue
+        model_forms.append(form)
+        meta = form._meta
+        assert isinstance(meta.fields, (list, tuple)), f"{form.__module__}.{form.__name__}: fields = {meta.fields!r}"
+        assert not meta.exclude, f"{form.__module__}.{form.__name__} uses exclude"
+    # The walk found the sheet, report and meeting forms (it would pass on nothing otherwise).
+    names = {form.__name__ for form in model_forms}
+    assert {"SheetForm", "ReportForm", "MeetingForm", "MinutesForm"} <= names, names
