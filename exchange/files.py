@@ -305,6 +305,9 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+PROLOG_BYTES = 4096
+
+
 def _check_zip(data: bytes, *, max_unzipped_bytes: int) -> None:
     if data.startswith(OLE_MAGIC):
         raise FileRejected(MSG_ENCRYPTED)
@@ -329,6 +332,15 @@ def _check_zip(data: bytes, *, max_unzipped_bytes: int) -> None:
             # before openpyxl, which stops reading at the row limit, sees them.
             if archive.testzip() is not None:
                 raise FileRejected(MSG_CORRUPT)
+            # A DTD (entity declarations) can only stand in a part's prolog. Excel
+            # never writes one; refused here because lxml ≥ 6 stops an entity
+            # expansion itself, as a syntax error, before defusedxml can name it.
+            for member in members:
+                if not member.filename.lower().endswith((".xml", ".rels")):
+                    continue  # media (an SVG image may carry a harmless DOCTYPE; openpyxl does not parse it)
+                with archive.open(member) as part:
+                    if b"<!DOCTYPE" in part.read(PROLOG_BYTES).upper():
+                        raise FileRejected(MSG_UNSAFE_XML)
     except FileRejected:
         raise
     except RuntimeError as exc:  # an encrypted member ("File is encrypted")
