@@ -193,8 +193,9 @@ class ResultResource(_CycleScoped):
         )
 
     def import_queryset(self):
-        # The import matches and validates rows without the targets (export only).
-        return super().import_queryset().prefetch_related(None)
+        # The import matches and validates rows without the targets and the plan (export only).
+        return (super().import_queryset().prefetch_related(None).select_related(None)
+                .select_related("report__cycle", "report__sheet__project", "indicator"))
 
     def dehydrate_target(self, result):
         year = result.report.cycle.result_year
