@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import AuditEntry, Department, Section, User
+from accounts.models import AuditEntry, Department, Section, User, UserSession
 
 
 class SectionInline(admin.TabularInline):
@@ -65,4 +65,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    """Who is signed in until when; a superuser may end a session by deleting it.
+    The session data itself is never shown."""
+
+    list_display = ["user", "expire_date"]
+    list_select_related = ["user"]
+    fields = ["user", "expire_date"]
+    readonly_fields = fields
+    search_fields = ["user__username", "user__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
