@@ -279,3 +279,11 @@ def test_every_model_form_lists_its_fields():
     # The walk found the sheet, report and meeting forms (it would pass on nothing otherwise).
     names = {form.__name__ for form in model_forms}
     assert {"SheetForm", "ReportForm", "MeetingForm", "MinutesForm"} <= names, names
+
+
+def test_excel_export_download_has_headers(office_client):
+    response = office_client.get(reverse("exchange:data_export", kwargs={"name": "sheets"}), secure=True)
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    assert "attachment" in response["Content-Disposition"]
+    assert_security_headers(response)
