@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -56,12 +55,9 @@ def _job(request, pk):
 
 def book_detail(request, pk):
     job = _job(request, pk)
-    # A job the worker left behind (stopped, crashed) is reported, not waited for.
-    limit = timedelta(seconds=settings.BOOK_RENDER_TIME_LIMIT + 120)
-    if job.status == BookStatus.RUNNING and job.started_at and timezone.now() - job.started_at > limit:
-        job.status, job.error = BookStatus.FAILED, "作成が時間内に終わりませんでした。もう一度依頼してください。"
-        job.save(update_fields=["status", "error"])
-    waiting = job.status in (BookStatus.QUEUED, BookStatus.RUNNING)
+    # A job the worker left behind (stopped, crashed) is reported, not waited for
+    # (BookJob.shown_status); a GET never writes.
+    waiting = job.shown_status in (BookStatus.QUEUED, BookStatus.RUNNING)
     # Nobody has picked the job up for a while: the worker may not be running.
     stalled = job.status == BookStatus.QUEUED and timezone.now() - job.created_at > timedelta(minutes=1)
     return render(request, "governance/book_detail.html", {"job": job, "waiting": waiting, "stalled": stalled})

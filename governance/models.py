@@ -1,6 +1,7 @@
 """Governance: the bodies (by post, not by name), the yearly review cycles, the
 実績報告 with its workflow events, and the meetings that evaluate and decide."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Position
@@ -367,3 +369,25 @@ class BookJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("governance:book_detail", kwargs={"pk": self.pk})
+
+    # A job the worker left behind (process killed, machine restarted) is shown as
+    # failed once it has run well past the time limit; reading it changes nothing.
+    ABANDONED_MESSAGE = "作成が時間内に終わりませんでした。もう一度依頼してください。"
+
+    @property
+    def abandoned(self) -> bool:
+        limit = timedelta(seconds=settings.BOOK_RENDER_TIME_LIMIT + 120)
+        return (self.status == BookStatus.RUNNING and self.started_at is not None
+                and timezone.now() - self.started_at > limit)
+
+    @property
+    def shown_status(self) -> str:
+        return BookStatus.FAILED if self.abandoned else self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return BookStatus(self.shown_status).label
+
+    @property
+    def shown_error(self) -> str:
+        return self.ABANDONED_MESSAGE if self.abandoned else self.error
