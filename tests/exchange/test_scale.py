@@ -13,6 +13,7 @@ from exchange import services
 from exchange.files import SheetSpec, read_upload, write_xlsx
 from governance.models import AnnualReport, CycleKind, IndicatorResult
 from governance.resources import ResultResource
+from projects.resources import ScheduleResource
 from governance.services import open_cycle
 from projects.models import Indicator, ProjectSheet
 from tests.exchange.conftest import digest
@@ -69,6 +70,30 @@ def test_queries_do_not_grow_with_rows_and_reports(demo_users, plan, many_result
     # first import reads the user's roles once.
     assert large <= small + 6
     assert large < total / 5  # the write costs 1 statement per batch, not per row
+
+
+def test_schedule_import_queries_do_not_grow_with_rows_and_sheets(demo_users, plan, many_results):
+    user = demo_users["demo-staff-a"]
+
+    def schedule_file(rows, text):
+        resource = ScheduleResource(user=user, plan=plan)
+        dataset = resource.export(queryset=resource.export_queryset())
+        dataset = dataset.subset(rows=range(rows)) if rows < len(dataset) else dataset
+        column = dataset.headers.index("実績")
+        for index, values in enumerate(dataset):
+            values = list(values)
+            values[column] = text
+            dataset[index] = values
+        dataset.title = resource.title
+        return read_upload(io.BytesIO(write_xlsx([SheetSpec(title=resource.title, dataset=dataset)])), "s.xlsx")
+
+    total = len(ScheduleResource(user=user, plan=plan).export_queryset())
+    assert total >= 150
+    small, outcome = queries_of_import(user, plan, schedule_file(10, "実施"))
+    assert outcome.changed_rows == 10
+    large, outcome = queries_of_import(user, plan, schedule_file(total, "完了"))
+    assert outcome.changed_rows == total
+    assert large <= small + 6 and large < total / 5
 
 
 def test_every_imported_change_has_its_history_and_one_version_bump_per_report(demo_users, plan, many_results):
