@@ -3,10 +3,20 @@ every sheet), the yearly 進行管理報告書, and a meeting's papers. Each is 
 template rendered by core.pdf; the same functions serve the background task
 and the command line."""
 
-from django.db.models import Prefetch
-from django.utils import timezone
+import io
+import multiprocessing
+import os
+import subprocess
+from functools import lru_cache
 
-from core.pdf import render_pdf
+import django
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
 from governance import charts
 from governance.models import BookKind, Meeting, ReviewCycle
 from governance.quality import result_rows
@@ -17,6 +27,11 @@ from projects.layout import layout_for
 from projects.models import ProjectSheet
 
 STYLESHEETS = ("pdf/base.css", "pdf/sheet.css", "pdf/book.css")
+# A yearly report of more reports than this is rendered in parts of PART_SIZE
+# reports, PROCESSES at a time, then joined (see _report_in_parts).
+SINGLE_UP_TO = 100
+PART_SIZE = 40
+PROCESSES = max(1, min(os.cpu_count() or 1, 4))
 
 
 def plan_book(plan: Plan, *, with_sheets=False) -> bytes:
@@ -46,10 +61,119 @@ def cycle_report(cycle: ReviewCycle) -> bytes:
     chart = charts.stacked_bars("進捗度(計画全体・目標別・部別)", list(Progress.labels), chart_rows,
                                 uid="report", width=680, label_width=220)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
-    return render_pdf("governance/pdf/cycle_report.html", {
-        "cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
-        "printed_on": timezone.localdate(),
-    }, stylesheets=STYLESHEETS)
+    context = {"cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
+               "printed_on": timezone.localdate()}
+    if len(papers) <= SINGLE_UP_TO:
+        return render_pdf("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
+    return _report_in_parts(context)
+
+
+def _report_in_parts(context) -> bytes:
+    """The yearly report of many projects, in parts rendered side by side.
+
+    WeasyPrint lays a document out on one core, in memory growing with its pages
+    (500 reports: 1,020 pages, 2 GiB): the summary and each run of PART_SIZE
+    reports are separate documents, rendered by PROCESSES worker processes; the
+    cover and contents are rendered last, with the page numbers the parts gave;
+    pikepdf joins them and lays the 「- n -」 numbers over the pages. The running
+    header stays each part's own. The joined book is not a tagged PDF (no tool
+    merges structure trees; a book up to SINGLE_UP_TO reports is one tagged document).
+    """
+    papers = context["papers"]
+
+    def part(**extra):
+        return render_to_string("governance/pdf/cycle_report_part.html", {**context, **extra})
+
+    runs = range(0, len(papers), PART_SIZE)
+    parts = render_parts([part(part="summary")] + [
+        part(part="papers", papers=papers[i:i + PART_SIZE], first=i == 0) for i in runs])
+    front_pages = 2  # cover and contents; rendered again if the contents ran longer
+    while True:
+        toc = {"summary": front_pages + 1, "reports": front_pages + 1 + parts[0][1]}
+        front, pages = write_part(part(part="front", toc_pages=toc))
+        if pages == front_pages:
+            break
+        front_pages = pages
+    return join_parts([front, *(data for data, _ in parts)], title=f"{context['cycle']} 進行管理報告書")
+
+
+def write_part(html: str) -> tuple[bytes, int]:
+    """One part as an untagged PDF without page numbers, and its number of pages.
+    Runs in the worker processes: fetches only static files, as core.pdf does."""
+    fetcher = StaticOnlyURLFetcher(timeout=5)
+    fonts = FontConfiguration()
+    css = [CSS(filename=str(static_path(name)), url_fetcher=fetcher, font_config=fonts)
+           for name in (*STYLESHEETS, "pdf/parts.css")]
+    base_url = static_path(STYLESHEETS[0]).parent.as_uri() + "/"
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=css, font_config=fonts)
+    return document.write_pdf(), len(document.pages)
+
+
+def render_parts(htmls: list[str]) -> list[tuple[bytes, int]]:
+    """write_part of each, in order, in PROCESSES fresh worker processes (spawned,
+    so that each holds only Django and its part). An error in a part is raised here;
+    leaving early (an error, the task's time limit) terminates the workers."""
+    if PROCESSES == 1 or len(htmls) == 1:
+        return [write_part(html) for html in htmls]
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Pool(PROCESSES, initializer=django.setup, maxtasksperchild=2) as pool:
+        return pool.map(write_part, htmls, chunksize=1)
+
+
+def join_parts(pdfs: list[bytes], *, title: str, numbered_from=2) -> bytes:
+    """The parts as one PDF, with 「- n -」 laid over every page from `numbered_from`."""
+    import pikepdf
+
+    book = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(data)) for data in pdfs]
+    try:
+        for source in sources:
+            book.pages.extend(source.pages)
+        numbers = pikepdf.open(io.BytesIO(page_numbers(len(book.pages), numbered_from)))
+        for page, number in list(zip(book.pages, numbers.pages))[numbered_from - 1:]:
+            page.add_overlay(number)
+        book.docinfo["/Title"] = title
+        book.Root.Lang = pikepdf.String("ja")
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    finally:
+        for source in sources:
+            source.close()
+
+
+FOOTER_BASELINE = 24.93  # pt above the bottom edge: where base.css's @bottom-center puts it
+
+
+def page_numbers(count: int, first: int) -> bytes:
+    """A PDF of `count` A4 pages, blank but for 「- n -」 as base.css prints it (from `first`)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "BIZUDGothic" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("BIZUDGothic", _font_file("BIZ UDGothic")))
+    out = io.BytesIO()
+    pages = canvas.Canvas(out, pagesize=A4)
+    for number in range(1, count + 1):
+        if number >= first:
+            pages.setFont("BIZUDGothic", 9)
+            pages.drawCentredString(A4[0] / 2, FOOTER_BASELINE, f"- {number} -")
+        pages.showPage()
+    pages.save()
+    return out.getvalue()
+
+
+@lru_cache
+def _font_file(family: str) -> str:
+    """The font file fontconfig gives WeasyPrint for `family` (not a fallback)."""
+    found = subprocess.run(["fc-match", "-f", "%{file}\n%{family}", family], capture_output=True,
+                           text=True, check=True).stdout.split("\n")
+    if family not in found[1].split(","):
+        raise FileNotFoundError(f"フォント {family} がありません(sh scripts/bootstrap-system.sh)")
+    return found[0]
 
 
 def meeting_papers(meeting: Meeting) -> bytes:

@@ -156,3 +156,65 @@ def test_the_database_worker_renders_an_ordered_book(client):
     job.refresh_from_db()
     assert job.status == BookStatus.DONE, job.error
     assert "できあがりました" in client.get(job.get_absolute_url()).text
+
+
+# ─── A large yearly report: rendered in parts, joined, numbered ───────────
+
+def pages_text(data: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    return [squash(page) for page in out.stdout.decode().split("\f")[:-1]]
+
+
+@pytest.fixture
+def five_reports(cycle):
+    keep = list(cycle.reports.order_by("sheet__project__code").values_list("pk", flat=True)[:5])
+    cycle.reports.exclude(pk__in=keep).delete()
+    return cycle
+
+
+def test_report_in_parts_reads_page_for_page_as_the_one_document(five_reports, monkeypatch):
+    """Header, body, 「- n -」 footers and the contents' page numbers of the book made
+    of parts (several worker processes) are those of the same book as one document."""
+    whole = books.cycle_report(five_reports)
+    monkeypatch.setattr(books, "SINGLE_UP_TO", 2)
+    monkeypatch.setattr(books, "PART_SIZE", 2)
+    monkeypatch.setattr(books, "PROCESSES", 2)
+    in_parts = books.cycle_report(five_reports)
+    assert pages_text(in_parts) == pages_text(whole)
+    pages = pages_text(in_parts)
+    assert "-1-" not in pages[0]  # the cover has no number
+    assert all(page.endswith(f"-{n}-") for n, page in enumerate(pages[1:], start=2))
+    toc = re.search(r"事業ごとの実績\.+(\d+)", pages[1])
+    first = five_reports.reports.order_by("sheet__project__code")[0].sheet.project
+    assert squash(f"{first.code} {first.name}") in pages[int(toc.group(1)) - 1]
+
+
+def test_a_failing_part_fails_the_whole_render():
+    with pytest.raises(TypeError):
+        books.render_parts(["<p>一</p>", None, "<p>三</p>"])
+
+
+def test_a_failing_part_marks_the_job_failed(five_reports, demo_users, monkeypatch):
+    monkeypatch.setattr(books, "SINGLE_UP_TO", 2)
+    real = books.render_parts
+    monkeypatch.setattr(books, "render_parts", lambda htmls: real([*htmls, None]))
+    job = BookJob.objects.create(kind=BookKind.REPORT, params={"cycle": five_reports.pk}, title="報告書",
+                                 requested_by=demo_users["demo-exec"])
+    with pytest.raises(TypeError):
+        render_book.func(job.pk)
+    job.refresh_from_db()
+    assert job.status == BookStatus.FAILED and "TypeError" in job.error
+
+
+def test_a_render_in_parts_over_the_time_limit_is_stopped_with_its_workers(demo_users, monkeypatch, settings):
+    import multiprocessing
+
+    settings.BOOK_RENDER_TIME_LIMIT = 1
+    job = BookJob.objects.create(kind=BookKind.PLAN, params={"plan": "second"}, title="計画書",
+                                 requested_by=demo_users["demo-exec"])
+    heavy = "<p>" + "長い文章。" * 20000 + "</p>"
+    monkeypatch.setattr(books, "render", lambda kind, params: books.render_parts([heavy] * 4))
+    assert render_book.func(job.pk) == "timeout"
+    job.refresh_from_db()
+    assert job.status == BookStatus.FAILED and "中止しました" in job.error
+    assert multiprocessing.active_children() == []
