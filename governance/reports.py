@@ -4,6 +4,7 @@ policy and department, from one query per table."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from governance.models import ReportState
@@ -34,6 +35,11 @@ def state_board(cycle):
     for counts in board.values():
         totals.update(counts)
     return [(key, names[key], board[key]) for key in board], totals
+
+
+def cached_state_board(cycle, stamp):
+    """state_board, cached under the data stamps read before it (core.stamps)."""
+    return cache.get_or_set(f"state-board:{cycle.pk}:{stamp}", lambda: state_board(cycle), 86400)
 
 
 @dataclass

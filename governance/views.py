@@ -8,10 +8,12 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from core import stamps
 from governance import permissions, services
 from governance.bodies import members_of, presiding_over
 from governance.forms import (
@@ -22,7 +24,7 @@ from governance.models import (
     AnnualReport, Body, BodyKind, CycleStatus, IndicatorResult, Meeting, ReportState, ReviewCycle,
 )
 from governance.quality import quality_check, result_rows
-from governance.reports import state_board, summary_tables
+from governance.reports import cached_state_board, summary_tables
 from governance.workflow import allowed_actions
 from plans.models import Plan
 from projects.layout import layout_for
@@ -67,7 +69,9 @@ def cycle_open(request):
 
 def cycle_detail(request, pk):
     cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
-    board, totals = state_board(cycle)
+    # Read first: the board and the list are cached under it (core.stamps).
+    stamp = stamps.current("plans", "work")
+    board, totals = cached_state_board(cycle, stamp)
     state = request.GET.get("state", "")
     section = request.GET.get("section", "")
     reports = cycle.reports.select_related("sheet__project", "section__department").order_by(
@@ -78,13 +82,15 @@ def cycle_detail(request, pk):
         reports = reports.filter(section__isnull=True)
     elif section.isdecimal():
         reports = reports.filter(section_id=int(section))
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page", "")
+    page = SimpleLazyObject(lambda: Paginator(reports, 50).get_page(page_number))
     return render(request, "governance/cycle_detail.html", {
         "cycle": cycle, "board": board, "totals": totals, "states": ReportState,
         "reports": page, "page": page, "state": state, "section": section,
+        "stamp": stamp, "page_number": page_number,
         "overdue": timezone.localdate() > cycle.deadline and totals.get("draft", 0) + totals.get("returned", 0),
         "meetings": cycle.meetings.select_related("body"),
-        "unassigned": cycle.reports.filter(section__isnull=True).count(),
+        "unassigned": sum(counts.total() for key, _, counts in board if key is None),
         "can_manage": permissions.can_manage_cycles(request.user),
     })
 

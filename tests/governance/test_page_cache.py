@@ -1,0 +1,74 @@
+"""Cached parts of pages (core.stamps): the data stamps change with every write,
+in its transaction; a cached page shows a write right after it; a cached page
+costs fewer queries, as many whatever the size of the data. The report page
+shows when a report last changed instead of its lock counter."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from core import stamps
+from governance.services import submit_report
+from plans.models import Project
+from tests.governance.conftest import fill
+from tests.governance.test_worklists import count_queries, generated_cycle
+
+
+def test_each_kind_of_write_changes_its_stamp(cycle, shimin_report):
+    before = stamps.current("plans", "work")
+    sheet = shimin_report.sheet
+    sheet.objective = "目標を書き直した"
+    sheet.save()
+    after_sheet = stamps.current("plans", "work")
+    assert after_sheet.split("-")[0] == before.split("-")[0] and after_sheet != before
+    project = Project.objects.get(pk=sheet.project_id)
+    project.name = "名前を変えた事業"
+    project.save()
+    assert stamps.current("plans", "work").split("-")[0] != after_sheet.split("-")[0]
+
+
+def test_a_rolled_back_write_leaves_the_stamp_and_its_token_never_comes_back(shimin_report):
+    before = stamps.current("work")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        fill(shimin_report)
+        inside = stamps.current("work")
+        raise RuntimeError
+    assert inside != before and stamps.current("work") == before
+    fill(shimin_report)
+    assert stamps.current("work") not in (before, inside)
+
+
+def board_cell(html, label):
+    return f'aria-label="{label}"' in html
+
+
+def test_cycle_page_shows_a_report_move_right_after_it(client, cycle, shimin_report, demo_users):
+    client.force_login(demo_users["demo-joho"])
+    url = cycle.get_absolute_url()
+    for _ in range(2):  # the second from the cache
+        html = client.get(url).text
+        assert board_cell(html, "市民部市民課 作成中 2件") and "提出済 1件" not in html
+    submit_report(user=demo_users["demo-staff-a"], report=fill(shimin_report))
+    html = client.get(url).text
+    assert board_cell(html, "市民部市民課 作成中 1件") and board_cell(html, "市民部市民課 提出済 1件")
+    listed = client.get(url + "?state=submitted").text
+    assert shimin_report.sheet.project.name in listed
+
+
+def test_cached_cycle_page_costs_fewer_queries_as_many_for_any_size(client, demo_users):
+    joho = demo_users["demo-joho"]
+    counts = []
+    for code, size in (("small", 50), ("large", 500)):
+        url = reverse("governance:cycle_detail", kwargs={"pk": generated_cycle(joho, code=code, projects=size).pk})
+        client.force_login(joho)
+        missed, first = count_queries(client, url)
+        hit, again = count_queries(client, url)
+        assert again[again.index("<h2>課ごとの状況"):] == first[first.index("<h2>課ごとの状況"):]
+        counts.append((missed, hit))
+    assert counts[0] == counts[1] and counts[0][1] < counts[0][0]
+
+
+def test_report_page_shows_when_it_last_changed_not_a_lock_counter(client, shimin_report, demo_users):
+    client.force_login(demo_users["demo-joho"])
+    html = client.get(shimin_report.get_absolute_url()).text
+    assert "最終更新" in html and "版</p>" not in html
