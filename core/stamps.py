@@ -21,10 +21,13 @@ import secrets
 WATCHED = {
     "plans": {"plans.plan", "plans.goal", "plans.policy", "plans.measure", "plans.project",
               "plans.placement"},
-    "work": {"accounts.department", "accounts.section", "projects.projectsheet",
+    "work": {"accounts.department", "accounts.section",
              "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
              "governance.annualreport", "governance.indicatorresult"},
 }
+# Not watched: a sheet's own fields and schedule (ProjectSheet, ScheduleEntry), which no
+# cached part shows; so the many sheet saves of a working day keep the dashboard and the
+# cycle board cached. A page that caches them must add them here under its own key.
 
 
 def bump(key: str) -> None:

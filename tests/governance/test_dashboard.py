@@ -490,6 +490,24 @@ def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known,
     assert table["市民部"] == [3, 0, 0, 1, 1]
 
 
+def test_cached_dashboard_changes_right_after_a_sheet_target_is_saved(exec_client, known):
+    """A sheet's new target (as the sheet edit saves it) changes the achievement at once."""
+    url = f"{DASHBOARD}?plan=dash&year=2022"
+
+    def goal_1_row():
+        table = table_after(page(get(exec_client, url)), "指標の達成状況")
+        return next([text(td) for td in tr.findall(f"{HTML}td")] for tr in table.iter(f"{HTML}tr")
+                    if tr.find(f"{HTML}th") is not None and text(tr.find(f"{HTML}th")) == "目標Ⅰ")
+
+    assert goal_1_row() == ["3", "2", "66.7%"]
+    assert goal_1_row() == ["3", "2", "66.7%"]  # from the cache
+    target = IndicatorTarget.objects.get(indicator__sheet__project__plan__code="dash",
+                                         indicator__sheet__project__name="生成事業1", fiscal_year=2022)
+    target.value = 400  # 生成事業1's result is 500
+    target.save()
+    assert goal_1_row() == ["3", "3", "100.0%"]
+
+
 def test_drill_down_query_count_does_not_grow_with_projects(exec_client, demo_users):
     joho = demo_users["demo-joho"]
     generated(joho, code="small", projects=30, years=[2021])
