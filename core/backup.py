@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -159,9 +160,24 @@ def _dump_sqlite(database: dict, dump: Path) -> None:
     timeout = database.get("OPTIONS", {}).get("timeout", 20)
     with closing(sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout)) as src, \
             closing(sqlite3.connect(dump)) as dst:
-        src.backup(dst)
+        try:
+            _copy(src, dst, timeout)
+        except (sqlite3.Error, TimeoutError) as error:
+            raise BackupError(f"データベースを読めませんでした:{error}") from error
         # A self-contained file: no -wal beside it in the archive.
         dst.execute("PRAGMA journal_mode=DELETE")
+
+
+def _copy(src: sqlite3.Connection, dst: sqlite3.Connection, timeout: float) -> None:
+    """SQLite's backup API, all pages in one step. Python retries a busy step for ever;
+    give up after `timeout` seconds instead (nothing is written until a step succeeds)."""
+    deadline = time.monotonic() + timeout
+
+    def progress(status, remaining, total):
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise TimeoutError("database is locked")
+
+    src.backup(dst, progress=progress, sleep=0.1)
 
 
 def _pg_environment(database: dict) -> dict:
@@ -320,9 +336,13 @@ def _restore_sqlite(archive, member_name, database) -> None:
             # a mix, and no stale -wal/-shm file is left to be replayed onto the new one
             # (which replacing the file by a rename could do).
             timeout = database.get("OPTIONS", {}).get("timeout", 20)
-            with closing(sqlite3.connect(target, timeout=timeout)) as dst:
-                dst.execute("PRAGMA journal_mode=WAL")
-                src.backup(dst)
+            try:
+                with closing(sqlite3.connect(target, timeout=timeout)) as dst:
+                    dst.execute("PRAGMA journal_mode=WAL")
+                    _copy(src, dst, timeout)
+            except (sqlite3.OperationalError, TimeoutError) as error:
+                raise BackupError("データベースが使用中のため復元できませんでした(何も変更していません)。"
+                                  "Web サーバーとワーカーを止めてから実行してください。") from error
 
 
 def _restore_postgresql(archive, member_name, database, manifest) -> None:
@@ -330,7 +350,8 @@ def _restore_postgresql(archive, member_name, database, manifest) -> None:
         with conn.cursor():
             server_version = conn.pg_version
             current = set(conn.introspection.table_names())
-    env = _pg_environment(database)
+    # A running application holds locks that DROP TABLE would wait for without end.
+    env = {**_pg_environment(database), "PGOPTIONS": "-c lock_timeout=30s"}
     # Tables that the backup does not have (a newer schema) would survive --clean and
     # break the next migrate: drop them in the same transaction.
     extra = sorted(current - set(manifest.tables))
@@ -347,7 +368,13 @@ def _restore_postgresql(archive, member_name, database, manifest) -> None:
                    "--set=ON_ERROR_STOP=1", "--output=/dev/null"]
         if drops:
             command += ["--command", " ".join(drops)]
-        _run(command + [f"--file={script}"], env=env, what="psql")
+        try:
+            _run(command + [f"--file={script}"], env=env, what="psql")
+        except BackupError as error:
+            if "lock timeout" in str(error):
+                raise BackupError("データベースが使用中のため復元できませんでした(何も変更していません)。"
+                                  "Web サーバーとワーカーを止めてから実行してください。") from error
+            raise
 
 
 def _restore_media(archive: tarfile.TarFile) -> int:

@@ -260,3 +260,24 @@ def test_restore_over_a_newer_database_leaves_no_table_the_backup_lacks(tmp_path
 
     backup.restore_backup(archive, database=empty_database)
     assert "governance_from_a_newer_version" not in all_rows(empty_database)
+
+
+@on_sqlite
+def test_restore_into_a_database_being_written_stops_with_a_message(tmp_path, empty_database):
+    archive = tmp_path / "backup.tar.gz"
+    source = tmp_path / "source.sqlite3"
+    with closing(sqlite3.connect(source)) as src:
+        src.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        src.commit()
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(source, arcname=backup.DATABASE_MEMBERS["sqlite"])
+    busy = {**empty_database, "OPTIONS": {**empty_database.get("OPTIONS", {}), "timeout": 0.1}}
+    with closing(sqlite3.connect(empty_database["NAME"], isolation_level=None)) as app:
+        app.execute("PRAGMA journal_mode=WAL")
+        app.execute("CREATE TABLE kept (id INTEGER PRIMARY KEY)")
+        app.execute("BEGIN IMMEDIATE")  # the application is in the middle of a save
+        app.execute("INSERT INTO kept VALUES (1)")
+        with pytest.raises(backup.BackupError, match="使用中のため復元できませんでした"):
+            backup._restore_sqlite(tarfile.open(archive, "r:gz"), backup.DATABASE_MEMBERS["sqlite"], busy)
+        app.execute("COMMIT")
+        assert app.execute("SELECT count(*) FROM kept").fetchone() == (1,)
