@@ -73,6 +73,13 @@ def pg_params(database: dict, **changes) -> dict:
     return {**params, **changes}
 
 
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    """Backups in these tests read and write their own MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def empty_database(tmp_path):
     """An empty database of the same engine as the test database, removed afterwards."""
@@ -112,7 +119,6 @@ def populate(users):
 @pytest.mark.django_db(transaction=True)
 def test_restore_drill_gives_back_every_row_of_every_table(
         demo_users, empty_database, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
     job = populate(demo_users)
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", output=str(archive), stdout=io.StringIO())
