@@ -4,15 +4,18 @@ Every save or delete of a watched model replaces its stamp's token with a new
 random one (one UPDATE, in the same transaction as the write, by the signal
 receivers connected in core.apps). Tokens are random rather than counted so that
 a value never comes back: a rolled-back write restores the old token, and an
-entry cached from its uncommitted data sits under a token no one reads again. A page reads the stamps it depends on (one query) *before* it reads
-the data, and caches under a key that contains them: an entry can then only
-hold data at least as new as its key, and the first write after it changes the
-key, so a cached figure is never stale — in every process, whatever the cache
-backend (see settings.CACHES and the README).
+entry cached from its uncommitted data sits under a token no one reads again.
+
+A page reads the stamps it depends on (one query) *before* it reads the data,
+and caches under a key that contains them: an entry can then only hold data at
+least as new as its key, and the first write after it changes the key, so a
+cached figure is never stale — in every process, whatever the cache backend
+(see settings.CACHES and the README).
 
 Writes that bypass save() (QuerySet.update, bulk_create) must call `bump`
 themselves; today every such write to a watched model is accompanied by a save
-of a watched model in the same transaction (services.save_sheet, open_cycle).
+of a model under the same key in the same transaction (governance.services.
+open_cycle creates the cycle; plans.services saves the plan made current).
 """
 
 import secrets
