@@ -17,6 +17,7 @@ Timestamps survive to the microsecond because nothing goes through JSON (dumpdat
 would cut them to milliseconds).
 """
 
+import io
 import json
 import os
 import re
@@ -135,8 +136,6 @@ def create_backup(output: Path, *, database: dict, include_media: bool = True) -
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
-    import io
-
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = int(timezone.now().timestamp())
