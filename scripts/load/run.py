@@ -156,7 +156,11 @@ def free_port() -> int:
 def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
     command = [BIN / "gunicorn", "akishima_ict.wsgi", "--bind", f"127.0.0.1:{port}",
                "--worker-class", args.worker_class, "--workers", str(args.workers),
-               "--threads", str(args.threads), "--log-level", "warning"]
+               "--threads", str(args.threads), "--log-level", "warning",
+               # A connection per request, as from nginx (no upstream keep-alive by default):
+               # otherwise each simulated user stays on the process that took its connection
+               # and one process can get most of the heavy users.
+               "--keep-alive", "0"]
     server = subprocess.Popen(command, env=env, cwd=BASE_DIR)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
