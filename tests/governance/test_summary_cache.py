@@ -1,0 +1,60 @@
+"""The 集計表 page caches its tables under the data stamps (core.stamps): a report
+move or a change to the plan shows right after it, and a cached page costs fewer
+queries, as many whatever the size of the cycle."""
+
+import re
+
+from django.urls import reverse
+
+from governance.services import return_report, submit_report
+from governance.vocab import Progress
+from plans.models import Goal
+from tests.governance.conftest import fill
+from tests.governance.test_worklists import count_queries, generated_cycle
+
+
+def on_plan_in_the_whole_plan(html):
+    """The count of ○ 計画どおり in the 進捗度 table of the whole plan (its first table)."""
+    counts = re.findall(rf'<th scope="row">{Progress.ON_PLAN.label}</th><td class="num">(\d+)</td>', html)
+    return int(counts[0])
+
+
+def test_summary_page_shows_a_report_move_right_after_it(client, cycle, shimin_report, demo_users):
+    client.force_login(demo_users["demo-joho"])
+    url = reverse("governance:cycle_summary", kwargs={"pk": cycle.pk})
+    first = client.get(url).text
+    assert on_plan_in_the_whole_plan(first) == 0
+    again = client.get(url).text  # the second from the cache
+    assert again[again.index("<h1>"):] == first[first.index("<h1>"):]
+
+    submitted = submit_report(user=demo_users["demo-staff-a"], report=fill(shimin_report, progress="on_plan"))
+    assert on_plan_in_the_whole_plan(client.get(url).text) == 1
+    assert on_plan_in_the_whole_plan(client.get(url).text) == 1  # cached again, with the new figure
+
+    return_report(user=demo_users["demo-joho"], report=submitted, reason="数値を確認してください")
+    assert on_plan_in_the_whole_plan(client.get(url).text) == 0
+
+
+def test_summary_page_shows_a_renamed_goal_right_after_it(client, cycle, shimin_report, demo_users):
+    submit_report(user=demo_users["demo-staff-a"], report=fill(shimin_report))
+    client.force_login(demo_users["demo-joho"])
+    url = reverse("governance:cycle_summary", kwargs={"pk": cycle.pk})
+    client.get(url)
+    goal = Goal.objects.get(pk=shimin_report.sheet.project.placements.get(is_home=True).measure.policy.goal_id)
+    goal.title = "書き直した目標の名前"
+    goal.save()
+    assert "書き直した目標の名前</caption>" in client.get(url).text
+
+
+def test_cached_summary_page_costs_fewer_queries_as_many_for_any_size(client, demo_users):
+    joho = demo_users["demo-joho"]
+    counts = []
+    for code, size in (("small", 50), ("large", 500)):
+        url = reverse("governance:cycle_summary", kwargs={"pk": generated_cycle(joho, code=code, projects=size).pk})
+        client.force_login(joho)
+        missed, first = count_queries(client, url)
+        hit, again = count_queries(client, url)
+        assert again[again.index("<h1>"):] == first[first.index("<h1>"):]
+        assert "<caption>計画全体</caption>" in again
+        counts.append((missed, hit))
+    assert counts[0] == counts[1] and counts[0][1] < counts[0][0]
