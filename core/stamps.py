@@ -27,10 +27,13 @@ WATCHED = {
     "work": {"accounts.department", "accounts.section",
              "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
              "governance.annualreport", "governance.indicatorresult"},
+    # the sheet page (projects.views.SheetDetailView) also shows these; saves through
+    # projects.services.save_sheet change the sheet's version as well
+    "sheets": {"projects.projectsheet", "projects.scheduleentry", "plans.masterplancode"},
 }
-# Not watched: a sheet's own fields and schedule (ProjectSheet, ScheduleEntry), which no
-# cached part shows; so the many sheet saves of a working day keep the dashboard and the
-# cycle board cached. A page that caches them must add them here under its own key.
+# A sheet's own fields and schedule (ProjectSheet, ScheduleEntry) are under "sheets", which
+# only the sheet page reads; so the many sheet saves of a working day keep the dashboard and
+# the cycle board cached. A page that caches other models must add them under its own key.
 
 
 def bump(key: str) -> None:

@@ -2,13 +2,17 @@
 print page, PDF and past versions."""
 
 from django.contrib import messages
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import Section
+from core import stamps
 from plans.models import Plan
 from projects import permissions
 from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm, SheetOfficeForm
@@ -53,13 +57,28 @@ class SheetListView(TemplateView):
 
 
 class SheetDetailView(View):
+    """The sheet, what it lacks and its history. The body is cached under the data
+    stamps (core.stamps: plans, work and sheets, read first), the sheet's version and
+    the day; indicators, schedule and history are read only when the cache misses."""
+
     def get(self, request, **kwargs):
-        sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
+        sheet = get_object_or_404(
+            ProjectSheet.objects.visible_to(request.user).with_basics(),
+            project__plan__code=kwargs["plan"], project__code=kwargs["code"],
+        )
+        stamp = stamps.current("plans", "work", "sheets")
+
+        def body():
+            prefetch_related_objects(  # as ProjectSheet.objects.with_details()
+                [sheet], Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets")),
+                "schedule")
+            return {"layout": layout_for(sheet), "missing": missing_items(sheet),
+                    "history": sheet_history(sheet)}
         return render(request, "projects/sheet_detail.html", {
-            "layout": layout_for(sheet),
+            "body": SimpleLazyObject(body),
             "sheet": sheet,
-            "missing": missing_items(sheet),
-            "history": sheet_history(sheet),
+            "stamp": stamp,
+            "today": timezone.localdate(),
             "can_edit": permissions.can_edit_sheet(request.user, sheet),
         })
 

@@ -51,7 +51,7 @@ def test_seed_sheets_exist_for_every_project_with_the_plans_own_sections(seed):
 
 
 def test_staff_save_records_one_history_entry_with_user_and_fields(staff, demo_users, shimin_sheet):
-    entries_before = len(staff.get(shimin_sheet.get_absolute_url()).context["history"])
+    entries_before = len(staff.get(shimin_sheet.get_absolute_url()).context["body"]["history"])
     data = form_data(staff, shimin_sheet, **INDICATOR, **{"sheet-legal_basis": "地方自治法", "draft": "1"})
     response = staff.post(edit_url(shimin_sheet), data)
     assert response.status_code == 302
@@ -62,7 +62,7 @@ def test_staff_save_records_one_history_entry_with_user_and_fields(staff, demo_u
     target = IndicatorTarget.objects.get(indicator__sheet=shimin_sheet)
     assert (target.fiscal_year, target.value) == (2017, Decimal("120"))
 
-    history = staff.get(shimin_sheet.get_absolute_url()).context["history"]
+    history = staff.get(shimin_sheet.get_absolute_url()).context["body"]["history"]
     latest = history[0]
     assert latest.user == demo_users["demo-staff-a"]
     changed = {(c.subject, c.label): (c.before, c.after) for c in latest.changes}

@@ -1,0 +1,42 @@
+"""The sheet page caches its body (layout, what is missing, history) under the data
+stamps, the sheet's version and the day (core.stamps): a save shows at once, also one
+that bypasses the edit form (the admin), and a cached page costs fewer queries."""
+
+from django.core.cache import cache
+
+from projects.models import ScheduleEntry
+from tests.projects.conftest import edit_url, form_data
+from tests.projects.test_sheets import count_queries
+
+
+def test_a_save_shows_on_the_sheet_page_at_once(client, demo_users, shimin_sheet):
+    client.force_login(demo_users["demo-staff-a"])
+    url = shimin_sheet.get_absolute_url()
+    for _ in range(2):  # the second from the cache
+        html = client.get(url).text
+        assert "地方自治法第一条" not in html and "第1版" in html
+    data = form_data(client, shimin_sheet, **{"sheet-legal_basis": "地方自治法第一条", "draft": "1"})
+    assert client.post(edit_url(shimin_sheet), data).status_code == 302
+    html = client.get(url).text
+    assert "第2版" in html
+    assert html.count("地方自治法第一条") == 2  # in the sheet and in the history's new entry
+    assert "<ins>地方自治法第一条</ins>" in html
+
+
+def test_a_schedule_change_outside_the_form_shows_at_once(client, demo_users, shimin_sheet):
+    client.force_login(demo_users["demo-staff-a"])
+    url = shimin_sheet.get_absolute_url()
+    client.get(url)
+    entry = ScheduleEntry.objects.filter(sheet=shimin_sheet).first()
+    entry.planned = "管理画面で直した予定"  # a plain save, as the admin does: the version stays
+    entry.save()
+    assert "管理画面で直した予定" in client.get(url).text
+
+
+def test_cached_sheet_page_costs_fewer_queries(client, demo_users, shimin_sheet):
+    client.force_login(demo_users["demo-joho"])
+    url = shimin_sheet.get_absolute_url()
+    cache.clear()
+    missed = count_queries(client, url)
+    hit = count_queries(client, url)
+    assert hit < missed
