@@ -91,8 +91,8 @@ def messages(page):
 
 
 def state_line(page, state):
-    """「<code> / 市民課 / 状態:<state> / 第N版」 under the report's heading."""
-    expect(page.get_by_text(re.compile(rf"状態:{state} / 第\d+版"))).to_be_visible()
+    """「<code> / 市民課 / 状態:<state> / 最終更新 <date time>」 under the report's heading."""
+    expect(page.get_by_text(re.compile(rf"状態:{state} / 最終更新 \d{{4}}/\d\d/\d\d \d\d:\d\d"))).to_be_visible()
 
 
 def field(page, label):
