@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import AuditEntry, Department, Section, User, UserSession
+from core.admin import ReadOnlyAdmin
 
 
 class SectionInline(admin.TabularInline):
@@ -48,7 +49,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read only for everyone, superusers included: the log is written by the
     application alone (accounts.audit)."""
 
@@ -57,15 +58,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["username", "ip_address", "detail"]
     date_hierarchy = "occurred_at"
     list_select_related = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(UserSession)

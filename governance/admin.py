@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
 from governance.models import (
     AgendaItem, AnnualReport, Body, BookJob, IndicatorResult, Meeting, ReminderLog, ReportEvent, ReviewCycle,
     Seat,
@@ -67,21 +68,12 @@ class IndicatorResultAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
+class ReportEventAdmin(ReadOnlyAdmin):
     list_display = ["report", "action", "from_state", "to_state", "actor", "at"]
     list_filter = ["action", "to_state"]
     list_select_related = ["report__sheet__project", "report__cycle", "actor"]
     search_fields = ["report__sheet__project__code", "comment"]
     ordering = ["-at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AgendaInline(admin.TabularInline):
