@@ -30,7 +30,7 @@ import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import connections
@@ -146,7 +146,10 @@ def _media_files() -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".restore-"))
+    # Not the uploads waiting for their confirmation (exchange: imports/), which are
+    # temporary, nor a restore's working folder.
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".restore-")
+                  and p.relative_to(root).parts[0] != "imports")
 
 
 def _dump_sqlite(database: dict, dump: Path) -> None:
@@ -294,12 +297,15 @@ def restore_backup(path: Path, *, database: dict, restore_media: bool = True) ->
     _close_connections_to(database)
     with tarfile.open(path, "r:gz") as archive:
         member_name = DATABASE_MEMBERS[manifest.engine]
+        # Every media member is checked before the database is touched, so a tampered
+        # file is refused with nothing changed.
+        media = _media_members(archive) if restore_media else []
         if manifest.engine == "sqlite":
             _restore_sqlite(archive, member_name, database)
         else:
             _restore_postgresql(archive, member_name, database, manifest)
-        if restore_media:
-            _restore_media(archive)
+        if media:
+            _restore_media(archive, media)
     return manifest
 
 
@@ -376,10 +382,22 @@ def _restore_postgresql(archive, member_name, database, manifest) -> None:
             raise
 
 
-def _restore_media(archive: tarfile.TarFile) -> int:
-    members = [m for m in archive.getmembers() if m.name.startswith(MEDIA_PREFIX) and m.isfile()]
-    if not members:
-        return 0
+def _media_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """The media files of the archive, each a plain file whose path stays inside media/
+    (no absolute path, no "..", no link): anything else refuses the whole backup."""
+    members = []
+    for member in archive.getmembers():
+        if not member.name.startswith(MEDIA_PREFIX) or member.isdir():
+            continue
+        parts = PurePosixPath(member.name).parts
+        if not member.isfile() or ".." in parts or member.name.startswith("/"):
+            raise BackupError(f"バックアップの中に不正なファイルがあります({member.name})。"
+                              "このファイルは復元できません(何も変更していません)。")
+        members.append(member)
+    return members
+
+
+def _restore_media(archive: tarfile.TarFile, members: list[tarfile.TarInfo]) -> int:
     root = Path(settings.MEDIA_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=".restore-") as work:

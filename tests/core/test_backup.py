@@ -287,3 +287,37 @@ def test_restore_into_a_database_being_written_stops_with_a_message(tmp_path, em
             backup._restore_sqlite(tarfile.open(archive, "r:gz"), backup.DATABASE_MEMBERS["sqlite"], busy)
         app.execute("COMMIT")
         assert app.execute("SELECT count(*) FROM kept").fetchone() == (1,)
+
+
+# --- a tampered file ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["media/../escaped.txt", "media/books/../../escaped.txt"])
+def test_a_media_member_leaving_media_root_refuses_the_whole_restore(
+        tmp_path, seed, empty_database, settings, name):
+    good = tmp_path / "backup.tar.gz"
+    call_command("backup", output=str(good), stdout=io.StringIO())
+    tampered = tmp_path / "tampered.tar.gz"
+    with tarfile.open(good, "r:gz") as source, tarfile.open(tampered, "w:gz") as target:
+        for member in source.getmembers():
+            target.addfile(member, source.extractfile(member) if member.isfile() else None)
+        info = tarfile.TarInfo(name)
+        info.size = 4
+        target.addfile(info, io.BytesIO(b"evil"))
+    settings.MEDIA_ROOT = tmp_path / "restored" / "media"
+
+    with pytest.raises(backup.BackupError, match="不正なファイル"):
+        backup.restore_backup(tampered, database=empty_database)
+
+    assert not list(tmp_path.rglob("escaped.txt"))
+    assert not backup.database_has_data(empty_database)  # refused before the database was touched
+
+
+def test_the_uploads_waiting_for_confirmation_are_not_backed_up(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "imports").mkdir(parents=True)
+    (tmp_path / "media" / "imports" / "token.xlsx").write_bytes(b"upload")
+    (tmp_path / "media" / "books").mkdir()
+    (tmp_path / "media" / "books" / "plan.pdf").write_bytes(b"%PDF")
+    assert [p.name for p in backup._media_files()] == ["plan.pdf"]
