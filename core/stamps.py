@@ -20,6 +20,8 @@ open_cycle creates the cycle; plans.services saves the plan made current).
 
 import secrets
 
+from django.db import connection
+
 # stamp key → the models (app_label.model_name) whose writes change it
 WATCHED = {
     "plans": {"plans.plan", "plans.goal", "plans.policy", "plans.measure", "plans.project",
@@ -40,6 +42,13 @@ def bump(key: str) -> None:
     from core.models import DataStamp
 
     token = secrets.token_hex(8)
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        # Lock every stamp row, always in the same order, before changing one: two
+        # transactions bumping keys in opposite orders (a sheet save, then a report move
+        # that touches the sheet) then wait for each other instead of deadlocking.
+        # (SQLite runs one write transaction at a time; outside a transaction the
+        # UPDATE below is a transaction of its own.)
+        list(DataStamp.objects.select_for_update().order_by("key").values_list("pk", flat=True))
     if not DataStamp.objects.filter(key=key).update(token=token):
         DataStamp.objects.update_or_create(key=key, defaults={"token": token})
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from simple_history.models import HistoricalRecords
 
 from accounts.permissions import is_ict_office
+from core import stamps
 from exchange.files import CellError, SheetSpec, Upload
 from governance.models import CycleStatus, ReviewCycle
 from governance.resources import ReportImportContext, ReportResource, ResultResource, summary_dataset
@@ -250,6 +251,11 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
         outcome.applied = commit and outcome.ok and bool(outcome.changes)
         if not outcome.applied:
             transaction.set_rollback(True)
+        else:
+            # The import writes rows in bulk (no save() signals): the cached pages
+            # that show sheets, indicators and reports must see the change at once.
+            for key in ("sheets", "work"):
+                stamps.bump(key)
     return outcome
 
 

@@ -62,11 +62,11 @@ class SheetDetailView(View):
     the day; indicators, schedule and history are read only when the cache misses."""
 
     def get(self, request, **kwargs):
+        stamp = stamps.current("plans", "work", "sheets")  # before the data it keys
         sheet = get_object_or_404(
             ProjectSheet.objects.visible_to(request.user).with_basics(),
             project__plan__code=kwargs["plan"], project__code=kwargs["code"],
         )
-        stamp = stamps.current("plans", "work", "sheets")
 
         def body():
             prefetch_related_objects(  # as ProjectSheet.objects.with_details()
