@@ -29,9 +29,12 @@ ERA_INITIALS = {"S": "昭和", "H": "平成", "R": "令和"}
 ERA_GRACE_YEARS = 10
 
 
+FIRST_YEAR, LAST_YEAR = 1926, 2200  # the years the application reads and writes
+
+
 def _last_era_year(era: Era) -> int:
     later = [e.first_year for e in ERAS if e.first_year > era.first_year]
-    return (min(later) - era.first_year + 1) if later else 99
+    return (min(later) - era.first_year + 1) if later else LAST_YEAR - era.first_year + 1
 
 
 def era_of(fiscal_year: int) -> Era:
@@ -53,8 +56,16 @@ def current_fiscal_year() -> int:
     return fiscal_year_of(timezone.localdate())
 
 
+def _naming_era(fiscal_year: int, era: Era | None) -> Era:
+    """`era` (a plan's era) when it can name the year — from its first year to the grace
+    years after its end, as parse_fiscal_year reads it back — else the era in force."""
+    if era is None or not 1 <= fiscal_year - era.first_year + 1 <= _last_era_year(era) + ERA_GRACE_YEARS:
+        return era_of(fiscal_year)
+    return era
+
+
 def era_year(fiscal_year: int, era: Era | None = None) -> int:
-    era = era or era_of(fiscal_year)
+    era = _naming_era(fiscal_year, era)
     return fiscal_year - era.first_year + 1
 
 
@@ -64,7 +75,7 @@ def _era_year_label(number: int) -> str:
 
 def fy_era(fiscal_year: int, era: Era | None = None) -> str:
     """「令和元年度」: the era form alone."""
-    era = era or era_of(fiscal_year)
+    era = _naming_era(fiscal_year, era)
     return f"{era.name}{_era_year_label(era_year(fiscal_year, era))}年度"
 
 
@@ -75,7 +86,7 @@ def fy_label(fiscal_year: int, era: Era | None = None) -> str:
 
 def fy_short(fiscal_year: int, era: Era | None = None) -> str:
     """「28年度」: the short form of a table column, in `era` when given (a plan's era)."""
-    return f"{_era_year_label(era_year(fiscal_year, era or era_of(fiscal_year)))}年度"
+    return f"{_era_year_label(era_year(fiscal_year, era))}年度"
 
 
 def fy_range(first: int, last: int | None, era: Era | None = None) -> str:
@@ -85,7 +96,7 @@ def fy_range(first: int, last: int | None, era: Era | None = None) -> str:
 
 
 _PATTERN = re.compile(
-    r"^(?:(?P<era>昭和|平成|令和|[SHR])\s*(?P<era_year>元|\d{1,2})|(?P<western>\d{4}))"
+    r"^(?:(?P<era>昭和|平成|令和|[SHR])\s*(?P<era_year>元|\d{1,3})|(?P<western>\d{4}))"
     r"\s*(?:年度|年)?(?:\s*\(\s*(?P<check>\d{4})\s*(?:年度|年)?\s*\))?$"
 )
 
@@ -108,7 +119,7 @@ def parse_fiscal_year(text: str) -> int:
         if number < 1 or number > _last_era_year(era) + ERA_GRACE_YEARS:
             raise ValueError(f"「{text}」は年度として読めません({era.name}にその年はありません)。")
         year = era.first_year + number - 1
-    if not 1926 <= year <= 2200:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"「{text}」は対応している年度の範囲外です。")
     if match["check"] and int(match["check"]) != year:
         raise ValueError(f"「{text}」の和暦と西暦が一致しません。")

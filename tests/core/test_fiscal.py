@@ -77,3 +77,17 @@ def test_template_filters_use_the_same_formatter():
     assert fy(2019) == "令和元年度(2019年度)"
     assert fy_short(2020, HEISEI) == "32年度"
     assert fy(None) == ""
+
+
+@pytest.mark.parametrize("era", [None, *fiscal.ERAS], ids=lambda era: era.name if era else "current")
+def test_every_label_reads_back_as_its_year(era):
+    """What the application writes (pages, Excel) it can read again: a year the
+    plan's era cannot name (平成129年度) is written in the era in force."""
+    for year in range(1926, 2201):
+        assert fiscal.parse_fiscal_year(fiscal.fy_label(year, era)) == year
+
+
+def test_a_plan_in_heisei_writes_far_years_in_reiwa():
+    heisei = fiscal.ERAS_BY_NAME["平成"]
+    assert fiscal.fy_label(2020, heisei) == "平成32年度(2020年度)"
+    assert fiscal.fy_label(2117, heisei) == "令和99年度(2117年度)"
