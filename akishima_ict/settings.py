@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,13 +170,15 @@ AXES_IPWARE_PROXY_ORDER = "right-most"
 
 # Sessions: a database session that records its user, so that deactivating a
 # user ends their sessions (accounts.sessions). The session ends after
-# SESSION_IDLE_TIMEOUT seconds without a request (a sliding expiry: every
-# request saves it); static/js/session-timeout.js warns before that.
+# SESSION_IDLE_TIMEOUT seconds without a request (a sliding expiry); a request
+# writes it again once its stored end is SESSION_RENEW_AFTER seconds old
+# (accounts.middleware), not on every request; static/js/session-timeout.js is
+# told the real end and warns before it.
 SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_IDLE_WARNING = env.int("SESSION_IDLE_WARNING", default=5 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = 60
 
 # Japanese only, whatever language the browser asks for.
 LANGUAGE_CODE = "ja"

@@ -137,13 +137,15 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-# Bookkeeping that any request may write: the session (saved on every request for
-# the idle timeout), the 監査ログ (which records refusals) and the sign-in throttle.
+# Bookkeeping that any request may write: the session (renewed for the idle
+# timeout), the 監査ログ (which records refusals) and the sign-in throttle.
 BOOKKEEPING_TABLES = re.compile(r"^(accounts_usersession|django_session|accounts_auditentry|axes_\w+)$")
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
 # POSTs that every signed-in user may make, by design.
 OPEN_TO_EVERY_SIGNED_IN_USER = {"logout", "admin:logout", "accounts:session_keepalive"}
 CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+# The seconds the session has left, which tick between two requests.
+SESSION_LEFT = re.compile(rb'data-left="\d+"')
 # Messages left by the previous request (and the title's 「エラー:」 that they add).
 MESSAGES = re.compile(rb'<div role="status">\s*<ul class="messages">.*?</ul>\s*</div>|<title>.*?</title>', re.S)
 
@@ -259,7 +261,7 @@ def ignored_post(client, url, response):
     if "text/html" not in response["Content-Type"]:
         return True
     def page(r):  # without the token and the messages left by the previous request
-        return re.sub(rb"\s+", b" ", MESSAGES.sub(b"", CSRF_TOKEN.sub(b"", r.content)))
+        return re.sub(rb"\s+", b" ", MESSAGES.sub(b"", SESSION_LEFT.sub(b"", CSRF_TOKEN.sub(b"", r.content))))
 
     return page(again) == page(response)
 

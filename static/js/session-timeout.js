@@ -1,6 +1,7 @@
 /*
  * Idle timeout warning. The server ends a session SESSION_IDLE_TIMEOUT seconds
- * after the last request (a sliding expiry); this script only tells the person
+ * after it was last written (a sliding expiry; requests write it at most once a
+ * minute, and the page says how long it has left); this script only tells the person
  * beforehand, offers to stay signed in, and says clearly when the session ended.
  * Loaded as a static file (the Content-Security-Policy allows no inline script).
  * The last request time is shared between tabs through localStorage, so a tab
@@ -21,10 +22,14 @@
   var ended = false;
   var shownMinutes = null;
 
-  function remember() {
-    lastHere = Date.now();
+  // The session ends timeoutMs after it was last written; a page is told how long
+  // it has left (the server writes the session at most once a minute).
+  function remember(msLeft) {
+    lastHere = Date.now() - (timeoutMs - msLeft);
     try {
-      window.localStorage.setItem(storageKey, String(lastHere));
+      // Another tab may have renewed the session later: keep the latest time.
+      var shared = Number(window.localStorage.getItem(storageKey)) || 0;
+      window.localStorage.setItem(storageKey, String(Math.max(shared, lastHere)));
     } catch (error) {
       /* storage unavailable: this tab's own time is used */
     }
@@ -108,7 +113,7 @@
     }).then(function (response) {
       button.disabled = false;
       if (response.status === 204) {
-        remember();
+        remember(timeoutMs);
         hideWarning();
       } else {
         sessionEnded();
@@ -135,6 +140,8 @@
 
   document.addEventListener("input", function () { typed = true; }, true);
   document.addEventListener("visibilitychange", check);
-  remember();
+  var left = Number(config.dataset.left);
+  remember(isNaN(left) ? timeoutMs : Math.min(left * 1000, timeoutMs));
+  check();  // a page opened close to the end warns at once
   window.setInterval(check, 5000);
 }());

@@ -1,10 +1,13 @@
 """Sessions: the idle timeout ends them, deactivating a user ends them, the
 keep-alive renews them; the warning script is served and wired into the page."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,13 +32,44 @@ def redirected_to_login(response):
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_each_request_pushes_the_expiry_back_by_the_idle_timeout(user_client, user):
+def stored_end(user):
+    return UserSession.objects.get(user=user).expire_date
+
+
+def test_a_request_pushes_the_expiry_back_by_the_idle_timeout(user_client, user):
     UserSession.objects.filter(user=user).update(expire_date=timezone.now() + timedelta(seconds=60))
     assert user_client.get(PAGE).status_code == 200
-    expiry = UserSession.objects.get(user=user).expire_date
-    assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 60)
+    assert stored_end(user) > timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 5)
     cookie = user_client.cookies[settings.SESSION_COOKIE_NAME]
     assert int(cookie["max-age"]) == settings.SESSION_IDLE_TIMEOUT
+
+
+def test_a_session_written_less_than_a_minute_ago_is_not_written_again(user_client, user):
+    recent = timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 30)
+    UserSession.objects.filter(user=user).update(expire_date=recent)
+    with CaptureQueriesContext(connection) as queries:
+        assert user_client.get(PAGE).status_code == 200
+    assert not [q for q in queries if "accounts_usersession" in q["sql"] and not q["sql"].startswith("SELECT")]
+    assert stored_end(user) == recent
+    assert settings.SESSION_COOKIE_NAME not in user_client.get(PAGE).cookies
+
+
+def test_a_session_written_more_than_a_minute_ago_is_renewed(user_client, user):
+    older = timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - settings.SESSION_RENEW_AFTER - 5)
+    UserSession.objects.filter(user=user).update(expire_date=older)
+    assert user_client.get(PAGE).status_code == 200
+    assert stored_end(user) > timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 5)
+
+
+def test_the_page_tells_the_script_when_the_session_really_ends(user_client, user):
+    left = settings.SESSION_IDLE_TIMEOUT - 30
+    UserSession.objects.filter(user=user).update(expire_date=timezone.now() + timedelta(seconds=left))
+    shown = int(re.search(r'data-left="(\d+)"', user_client.get(PAGE).text)[1])
+    assert left - 5 <= shown <= left
+    # Once renewed, a full timeout.
+    UserSession.objects.filter(user=user).update(expire_date=timezone.now() + timedelta(seconds=60))
+    shown = int(re.search(r'data-left="(\d+)"', user_client.get(PAGE).text)[1])
+    assert shown == settings.SESSION_IDLE_TIMEOUT
 
 
 def test_idle_timeout_ends_the_session(user_client, user):
@@ -47,7 +81,7 @@ def test_idle_timeout_ends_the_session(user_client, user):
 
 def test_idle_timeout_defaults_to_thirty_minutes():
     assert settings.SESSION_IDLE_TIMEOUT == 1800 == settings.SESSION_COOKIE_AGE
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_RENEW_AFTER == 60 and not settings.SESSION_SAVE_EVERY_REQUEST
 
 
 def test_deactivating_a_user_deletes_their_sessions(client, user, seed):
@@ -88,7 +122,15 @@ def test_keepalive_answers_a_signed_in_post_and_renews(user_client, user):
     UserSession.objects.filter(user=user).update(expire_date=timezone.now() + timedelta(seconds=60))
     response = user_client.post(reverse("accounts:session_keepalive"))
     assert response.status_code == 204
-    assert UserSession.objects.get(user=user).expire_date > timezone.now() + timedelta(seconds=600)
+    assert stored_end(user) > timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 5)
+
+
+def test_keepalive_renews_even_a_session_written_a_moment_ago(user_client, user):
+    """「ログインを続ける」 gives a full timeout from now, as the script then counts."""
+    recent = timezone.now() + timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 30)
+    UserSession.objects.filter(user=user).update(expire_date=recent)
+    assert user_client.post(reverse("accounts:session_keepalive")).status_code == 204
+    assert stored_end(user) > recent + timedelta(seconds=25)
 
 
 def test_keepalive_refuses_get_and_anonymous(client, user):
