@@ -2,6 +2,7 @@
 environment): pick the simulated users and what they open, give them a password,
 and count the sheets' history rows.
 
+    python scripts/load/prepare.py build              # migrate and build the generated city
     python scripts/load/prepare.py targets OUT.json   # users, URLs' ids, history count
     python scripts/load/prepare.py history            # prints the history row count
     python scripts/load/prepare.py saved FILE         # how many of the saves in FILE (one
@@ -148,8 +149,20 @@ def _save_cpu(client, url: str, repeat: int) -> float:
     return sorted(times[1:])[repeat // 2]
 
 
+def build() -> None:
+    from django.core.management import call_command
+
+    from governance import bench
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not bench.city_built():
+        bench.build_city()
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["targets"]:
+    if sys.argv[1:2] == ["build"]:
+        build()
+    elif sys.argv[1:2] == ["targets"]:
         Path(sys.argv[2]).write_text(json.dumps(targets(), ensure_ascii=False))
     elif sys.argv[1:2] == ["history"]:
         print(history_rows())

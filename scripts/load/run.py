@@ -3,9 +3,11 @@
     .venv/bin/python scripts/load/run.py [--users 20] [--run-time 60s]
                                          [--worker-class gthread] [--workers 2] [--threads 4]
 
-1. The database is var/load.sqlite3, a copy of `make bench`'s var/bench.sqlite3 when that is
-   complete (so that the saves here never disturb the bench), else built by `manage.py bench`;
-   then migrated. Static files are collected into var/load-static.
+1. The generated city is kept in var/load-city.sqlite3: a copy of `make bench`'s
+   var/bench.sqlite3 when that is complete, else built (governance.bench.build_city). Each run
+   serves a fresh copy of it, var/load.sqlite3, so that every run starts from the same data
+   (the saves of a run add history rows, which later runs would otherwise show) and the saves
+   never disturb the bench. Static files are collected into var/load-static.
 2. gunicorn serves it with production settings (DEBUG off, manifest static files), on
    127.0.0.1 and a free port, over plain http (so SSL redirect and Secure cookies are off).
 3. locust (headless) runs the mix of scripts/load/locustfile.py for a bounded time.
@@ -41,6 +43,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 VAR = BASE_DIR / "var"
 DATABASE = VAR / "load.sqlite3"
+CITY = VAR / "load-city.sqlite3"
 BENCH = VAR / "bench.sqlite3"
 TARGET_RPS, TARGET_P95_MS = 150, 300
 
@@ -52,7 +55,7 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--rebuild", action="store_true", help="var/load.sqlite3 を作り直します")
+    parser.add_argument("--rebuild", action="store_true", help="生成データ(var/load-city.sqlite3)を作り直します")
     parser.add_argument("--pages", action="store_true",
                         help="あとで画面ごとの CPU 時間(1 件ずつ)も測ります(どこに時間がかかるか)")
     args = parser.parse_args()
@@ -121,20 +124,30 @@ def complete(path: Path) -> bool:
 
 def prepare_database(env: dict, *, rebuild: bool) -> None:
     if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
-    if not complete(DATABASE):
+        remove(CITY)
+    if not complete(CITY):
+        remove(CITY)
         if complete(BENCH):
-            print(f"{BENCH.name} を {DATABASE.name} に複写します。", flush=True)
-            # The online backup API: a consistent copy even if `make bench` is writing.
-            with closing(sqlite3.connect(f"{BENCH.resolve().as_uri()}?mode=ro", uri=True)) as src, \
-                    closing(sqlite3.connect(DATABASE)) as dst:
-                src.backup(dst)
+            print(f"{BENCH.name} を {CITY.name} に複写します。", flush=True)
+            copy(BENCH, CITY)
         else:
             print("大規模な生成データを作ります(数分かかります)。", flush=True)
-            run([BIN / "python", "manage.py", "bench", "--no-books", "--requests", "1"],
-                {**env, "DEBUG": "true"})
-    run([BIN / "python", "manage.py", "migrate", "--noinput", "-v0"], env)
+            run([BIN / "python", "scripts/load/prepare.py", "build"], {**env, "SQLITE_PATH": str(CITY)})
+    run([BIN / "python", "manage.py", "migrate", "--noinput", "-v0"], {**env, "SQLITE_PATH": str(CITY)})
+    remove(DATABASE)
+    copy(CITY, DATABASE)
+
+
+def remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def copy(source: Path, target: Path) -> None:
+    """The online backup API: a consistent copy even if `make bench` is writing."""
+    with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src, \
+            closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def count_history(env: dict) -> int:
