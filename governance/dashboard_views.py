@@ -1,5 +1,6 @@
 """The executives' dashboard and its drill-down to the projects behind a figure."""
 
+from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
@@ -7,8 +8,8 @@ from accounts.models import Department
 from core import fiscal, stamps
 from governance import charts
 from governance.dashboard import (
-    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_for, drill_url, hierarchy, indicator_achievement,
-    scoped_reports, trend,
+    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url, hierarchy,
+    indicator_achievement, scoped_reports, totals, trend, trend_facts,
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
@@ -51,7 +52,7 @@ def dashboard(request):
     context.update({
         "figures_key": "|".join(str(part) for part in (
             stamp, cycle.pk, filters.year, filters.goal, getattr(filters.department, "pk", ""), context["by"])),
-        "figures": SimpleLazyObject(lambda: figures(cycle, filters, context["by"])),
+        "figures": SimpleLazyObject(lambda: figures(cycle, filters, context["by"], stamp)),
         "vocabs": VOCABS,
         "shown_vocab": VOCABS[context["by"]],
         "states": ReportState,
@@ -61,12 +62,18 @@ def dashboard(request):
     return render(request, "governance/dashboard.html", context)
 
 
-def figures(cycle, filters, by):
-    """Every figure of the dashboard for a cycle, the filters and the vocabulary shown."""
-    reports = scoped_reports(cycle, filters)
-    goals = hierarchy(reports, filters)
-    departments, board = by_department(reports, filters)
-    trend_rows = trend(filters)
+FACTS_TIMEOUT = 86400
+
+
+def figures(cycle, filters, by, stamp):
+    """Every figure of the dashboard for a cycle, the filters and the vocabulary shown,
+    from the cycle's facts (cached under the data stamps read before them)."""
+    facts = cache.get_or_set(f"dashboard-facts|{stamp}|{cycle.pk}", lambda: cycle_facts(cycle), FACTS_TIMEOUT)
+    trend_rows = trend(cache.get_or_set(f"dashboard-trend|{stamp}|{filters.plan.pk}",
+                                        lambda: trend_facts(filters.plan), FACTS_TIMEOUT), filters)
+    goals = hierarchy(facts, filters)
+    departments, board = by_department(facts, filters)
+    total_count, reported_count = totals(facts, filters)
 
     def bars(rows):
         return [(label, [c[1] for c in cells], [c[4] for c in cells]) for label, cells in rows]
@@ -85,7 +92,7 @@ def figures(cycle, filters, by):
                 for value in ReportState.values])
             for name, code, counts in board
         ],
-        "achievement": indicator_achievement(reports, filters.year),
+        "achievement": indicator_achievement(facts, filters),
         "trend_rows": [(fiscal.fy_label(y), counts) for y, counts in trend_rows],
         # The goal chart shows the vocabulary of the table beside it.
         "chart_goals": charts.stacked_bars(f"目標ごとの{shown_label}", list(shown_vocab.labels),
@@ -95,8 +102,8 @@ def figures(cycle, filters, by):
         "chart_trend": charts.stacked_bars(
             "進捗度の推移", progress_labels,
             [(fiscal.fy_label(y), counts, None) for y, counts in trend_rows], uid="trend"),
-        "reported_count": reports.filter(state__in=REPORTED).count(),
-        "total_count": reports.count(),
+        "reported_count": reported_count,
+        "total_count": total_count,
     }
 
 

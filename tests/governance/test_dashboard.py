@@ -490,6 +490,31 @@ def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known,
     assert table["市民部"] == [3, 0, 0, 1, 1]
 
 
+def test_another_filter_or_vocabulary_reads_no_report_until_the_data_change(exec_client, known, demo_users):
+    """The cycle's facts are counted once per change of the data; every other view of
+    them is computed without reading the reports again, and is right after a change."""
+    from governance.services import return_report
+
+    def report_queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = get(exec_client, DASHBOARD, plan="dash", year=2022, **params)
+        return [q["sql"] for q in captured.captured_queries if "governance_annualreport" in q["sql"]], response
+
+    first, _ = report_queries()
+    assert first  # counted from the reports
+    for params in ({"goal": 2}, {"department": "shimin"}, {"by": "decision"}, {"goal": 1, "by": "direction"}):
+        queries, response = report_queries(**params)
+        assert queries == [], params
+    assert counts(response.context["figures"]["goals_tree"][0], "direction") == BY_HAND["direction"][GOAL_1]
+    report = known["cycles"][2022].reports.get(sheet__project__name="生成事業1")  # 市民部, 目標Ⅰ
+    return_report(user=demo_users["demo-joho"], report=report, reason="実績値を確認してください")
+    queries, response = report_queries(department="shimin", by="implementation_status")
+    assert queries  # counted again
+    assert [(n.label, counts(n, "progress")) for n in response.context["figures"]["departments_rows"]] \
+        == [("市民部", [3, 0, 0, 1])]
+    assert response.context["figures"]["reported_count"] == 4
+
+
 def test_cached_dashboard_changes_right_after_a_sheet_target_is_saved(exec_client, known):
     """A sheet's new target (as the sheet edit saves it) changes the achievement at once."""
     url = f"{DASHBOARD}?plan=dash&year=2022"
