@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Forms and widgets through Jinja2 where Django has the template (core.forms.FormRenderer).
+FORM_RENDERER = "core.forms.FormRenderer"
+
 ROOT_URLCONF = "akishima_ict.urls"
 WSGI_APPLICATION = "akishima_ict.wsgi.application"
 
