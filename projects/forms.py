@@ -4,7 +4,8 @@ and the yearly schedule. Forms only validate; projects.services saves."""
 from decimal import Decimal
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.functional import cached_property
 
 from core import fiscal
 from core.forms import FiscalYearField
@@ -139,8 +140,45 @@ class IndicatorForm(RememberInitialMixin, forms.ModelForm):
         return data
 
 
+class LoadedRowField(forms.ModelChoiceField):
+    """The hidden id of a row of a LoadedRowsFormSet: found among the rows the formset
+    loaded, so a posted id of any other row (another sheet's) is refused."""
+
+    def __init__(self, formset, **kwargs):
+        super().__init__(**kwargs)
+        self.formset = formset
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.formset.rows_by_pk[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                "この行はこのシートのものではありません。編集画面を開き直してください。", code="invalid_choice"
+            )
+
+
+class LoadedRowsFormSet(BaseInlineFormSet):
+    """An inline formset that checks each posted row's id against the rows it loaded (one
+    query), where Django's id field looks every row up again (a query per row)."""
+
+    @cached_property
+    def rows_by_pk(self):
+        return {row.pk: row for row in self.get_queryset()}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self._pk_field.name
+        django_field = form.fields[name]
+        form.fields[name] = LoadedRowField(
+            self, queryset=django_field.queryset, initial=django_field.initial, required=False,
+            widget=django_field.widget,
+        )
+
+
 IndicatorFormSet = inlineformset_factory(
-    ProjectSheet, Indicator, form=IndicatorForm,
+    ProjectSheet, Indicator, form=IndicatorForm, formset=LoadedRowsFormSet,
     extra=1, can_delete=True, max_num=20, validate_max=True,
 )
 
@@ -165,5 +203,6 @@ class ScheduleForm(RememberInitialMixin, forms.ModelForm):
 
 
 ScheduleFormSet = inlineformset_factory(
-    ProjectSheet, ScheduleEntry, form=ScheduleForm, extra=0, can_delete=False, max_num=10,
+    ProjectSheet, ScheduleEntry, form=ScheduleForm, formset=LoadedRowsFormSet,
+    extra=0, can_delete=False, max_num=10,
 )

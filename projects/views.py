@@ -26,9 +26,10 @@ from projects.services import (
 )
 
 
-def _sheet(queryset, kwargs):
+def _sheet(queryset, kwargs, *, details=True):
     return get_object_or_404(
-        queryset.with_details(), project__plan__code=kwargs["plan"], project__code=kwargs["code"]
+        queryset.with_details() if details else queryset.with_basics(),
+        project__plan__code=kwargs["plan"], project__code=kwargs["code"],
     )
 
 
@@ -118,7 +119,7 @@ class SheetEditView(View):
     template_name = "projects/sheet_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs)
+        self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs, details=False)
         return super().dispatch(request, *args, **kwargs)
 
     def forms(self, data=None, complete=False):
@@ -153,7 +154,7 @@ class SheetEditView(View):
         if not complete:
             return None
         keep = self.sheet
-        self.sheet = _sheet(ProjectSheet.objects.editable_by(self.request.user), kwargs)
+        self.sheet = _sheet(ProjectSheet.objects.editable_by(self.request.user), kwargs, details=False)
         try:
             trial = self.forms(data, complete=False)
             if not all([trial.sheet_form.is_valid(), trial.indicator_formset.is_valid(),
@@ -182,7 +183,7 @@ class SheetEditView(View):
                        edit=edit, complete=complete)
         except StaleSheetError as stale:
             newer = [c for c in sheet_history(stale.sheet) if (c.version or 0) > seen_version]
-            self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs)
+            self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs, details=False)
             edit = self.forms(merge_stale_input(edit, self.forms()), complete=complete)
             edit.sheet_form.is_valid(), edit.indicator_formset.is_valid(), edit.schedule_formset.is_valid()
             messages.error(

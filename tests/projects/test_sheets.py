@@ -248,6 +248,37 @@ def test_sheet_pages_keep_a_constant_query_count(client, demo_users, shimin_shee
     assert small == large
 
 
+def test_a_save_keeps_a_constant_query_count(client, demo_users, shimin_sheet):
+    """Each posted row is checked against the rows the form loaded, not looked up again."""
+    client.force_login(demo_users["demo-joho"])
+
+    def save_queries(n):
+        data = form_data(client, shimin_sheet, **{"sheet-activities": f"保存 {n}", "draft": "1"})
+        with CaptureQueriesContext(connection) as context:
+            assert client.post(edit_url(shimin_sheet), data).status_code == 302
+        return len(context.captured_queries)
+
+    grow(shimin_sheet, 1)
+    save_queries(1)  # the first save numbers the indicators 1, 2, … (a write each)
+    small = save_queries(2)
+    grow(shimin_sheet, 15)
+    save_queries(3)
+    assert save_queries(4) == small
+
+
+def test_a_posted_row_of_another_sheet_is_refused_and_changes_nothing(staff, shimin_sheet, kankyo_sheet):
+    grow(shimin_sheet, 1)
+    grow(kankyo_sheet, 1)
+    other = kankyo_sheet.indicators.get()
+    data = form_data(staff, shimin_sheet, **{"indicators-0-id": str(other.pk), "indicators-0-name": "乗っ取り",
+                                             "draft": "1"})
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), data)
+    assert response.status_code == 400
+    assert "この行はこのシートのものではありません" in response.text
+    assert table_digest() == before
+
+
 def test_sheet_list_keeps_a_constant_query_count(client, demo_users, seed):
     client.force_login(demo_users["demo-joho"])
     grow(ProjectSheet.objects.first(), 1)
