@@ -18,7 +18,9 @@ of a model under the same key in the same transaction (governance.services.
 open_cycle creates the cycle; plans.services saves the plan made current).
 """
 
+import contextvars
 import secrets
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -36,6 +38,23 @@ WATCHED = {
 # A sheet's own fields and schedule (ProjectSheet, ScheduleEntry) are under "sheets", which
 # only the sheet page reads; so the many sheet saves of a working day keep the dashboard and
 # the cycle board cached. A page that caches other models must add them under its own key.
+# The sheet page also keys on the sheet's version, which every save through the edit form
+# (projects.services.save_sheet) raises: those saves are `covered` and leave "sheets" as it
+# is, so that one sheet's save keeps every other sheet's page cached. "sheets" still changes
+# with any other write of those models (the admin, a script).
+
+_covered = contextvars.ContextVar("stamps_covered", default=frozenset())
+
+
+@contextmanager
+def covered(*keys: str):
+    """Writes in this block change something that every page caching under `keys` also
+    keys on (the sheet's version), so those stamps are not changed by them."""
+    token = _covered.set(_covered.get() | set(keys))
+    try:
+        yield
+    finally:
+        _covered.reset(token)
 
 
 def bump(key: str) -> None:
@@ -66,7 +85,8 @@ def current(*keys: str) -> str:
 
 def _receiver(key):
     def changed(sender, **kwargs):
-        bump(key)
+        if key not in _covered.get():
+            bump(key)
     return changed
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import Section
-from core import fiscal
+from core import fiscal, stamps
 from plans.models import Placement, Plan
 from projects.models import IndicatorTarget, ProjectSheet, ScheduleEntry, SheetStatus
 from projects.revisions import revision
@@ -84,7 +84,8 @@ def save_sheet(*, user, sheet: ProjectSheet, seen_version: int, edit: SheetEdit,
     if not bumped:
         raise StaleSheetError(ProjectSheet.objects.with_basics().get(pk=sheet.pk), seen_version)
 
-    with revision():
+    # The sheet page keys on the version raised above (core.stamps.covered).
+    with revision(), stamps.covered("sheets"):
         sheet = edit.sheet_form.save(commit=False)
         sheet.version = seen_version + 1
         sheet.updated_by = user

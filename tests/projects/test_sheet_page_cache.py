@@ -40,3 +40,17 @@ def test_cached_sheet_page_costs_fewer_queries(client, demo_users, shimin_sheet)
     missed = count_queries(client, url)
     hit = count_queries(client, url)
     assert hit < missed
+
+
+def test_a_save_keeps_every_other_sheets_page_cached(client, demo_users, shimin_sheet, kankyo_sheet):
+    """A save through the edit form raises the sheet's version, which the page keys on;
+    it leaves the other sheets' pages in the cache."""
+    client.force_login(demo_users["demo-joho"])
+    other = kankyo_sheet.get_absolute_url()
+    missed = count_queries(client, other)
+    hit = count_queries(client, other)
+    assert hit < missed
+    data = form_data(client, shimin_sheet, **{"sheet-legal_basis": "別のシートの保存", "draft": "1"})
+    assert client.post(edit_url(shimin_sheet), data).status_code == 302
+    assert count_queries(client, other) == hit
+    assert "別のシートの保存" in client.get(shimin_sheet.get_absolute_url()).text
