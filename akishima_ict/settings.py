@@ -121,10 +121,16 @@ BOOK_RENDER_TIME_LIMIT = env.int("BOOK_RENDER_TIME_LIMIT", default=300)
 
 # Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board)
 # are cached under keys that contain the data stamps read from the database
-# (core.stamps), so an entry is never stale. A per-process memory cache is thus
-# correct with several gunicorn workers (each fills its own after a write) and
-# needs no server or table; CACHE_URL may point at a shared backend instead.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://akishima-ict")}
+# (core.stamps), so an entry is never stale, whatever the backend. By default a
+# server keeps them in files under var/cache, shared by its gunicorn workers (a
+# part is then computed once, not once per worker), with no server or table to
+# run; under runserver (DEBUG), one process's memory. CACHE_URL may name another
+# backend (redis://… to share between application servers).
+CACHE_DIR = BASE_DIR / "var" / "cache"
+CACHES = {"default": env.cache_url(
+    "CACHE_URL",
+    default="locmemcache://akishima-ict" if DEBUG else f"filecache://{CACHE_DIR}?max_entries=5000",
+)}
 
 # Uploaded spreadsheets (exchange/files.py): larger files, longer sheets and zip
 # archives that unpack beyond these limits are refused with a message.

@@ -1,15 +1,17 @@
 """`make load`: gunicorn on loopback against the large generated city, driven by locust.
 
     .venv/bin/python scripts/load/run.py [--users 20] [--run-time 60s]
-                                         [--worker-class gthread] [--workers 2] [--threads 4]
+                                         [--worker-class sync] [--workers 3] [--threads 1]
 
 1. The generated city is kept in var/load-city.sqlite3: a copy of `make bench`'s
    var/bench.sqlite3 when that is complete, else built (governance.bench.build_city). Each run
    serves a fresh copy of it, var/load.sqlite3, so that every run starts from the same data
    (the saves of a run add history rows, which later runs would otherwise show) and the saves
    never disturb the bench. Static files are collected into var/load-static.
-2. gunicorn serves it with production settings (DEBUG off, manifest static files), on
-   127.0.0.1 and a free port, over plain http (so SSL redirect and Secure cookies are off).
+2. gunicorn serves it with production settings (DEBUG off, manifest static files, the file
+   cache, in a folder of its own that starts empty) and the workers of
+   deploy/akishima-ict.service, on 127.0.0.1 and a free port, over plain http (so SSL
+   redirect and Secure cookies are off).
 3. locust (headless) runs the mix of scripts/load/locustfile.py for a bounded time.
 4. Prints requests/s and p50/p95/p99 per kind and overall, the errors, and whether every
    successful save left its history row. Exits 1 on errors or lost saves; the speed
@@ -52,9 +54,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--run-time", default="60s")
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # As deploy/akishima-ict.service runs it.
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="生成データ(var/load-city.sqlite3)を作り直します")
     parser.add_argument("--pages", action="store_true",
                         help="あとで画面ごとの CPU 時間(1 件ずつ)も測ります(どこに時間がかかるか)")
@@ -65,8 +68,11 @@ def main() -> int:
     run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env)
     with tempfile.TemporaryDirectory(prefix="akishima-load-") as work:
         work = Path(work)
+        # The server's file cache (settings.CACHES), empty at the start of each run.
+        env["CACHE_URL"] = os.environ.get("CACHE_URL") or f"filecache://{work / 'cache'}?max_entries=5000"
         targets = work / "targets.json"
         run([BIN / "python", "scripts/load/prepare.py", "targets", targets], env)
+        speed_before = machine_speed()
         history_before = count_history(env)
         port = free_port()
         server = start_gunicorn(env, port, args)
@@ -95,10 +101,25 @@ def main() -> int:
         rows = read_stats(work / "stats_stats.csv")
         failures = (work / "stats_failures.csv").read_text(encoding="utf-8")
         status = report(rows, failures, saves=len(saved), found=found, history_added=history_added, cpu=cpu)
+        print(f"この機械の速さの目安(一定の Python の計算、少ないほど速い):測定の前 {speed_before:.0f} ms、"
+              f"後 {machine_speed():.0f} ms")
         if args.pages:
             print("\n画面ごとの CPU 時間(1 件ずつ、中央値):")
             run([BIN / "python", "scripts/load/prepare.py", "pages", targets], env)
     return status
+
+
+def machine_speed() -> float:
+    """CPU milliseconds of a fixed pure-Python computation, the best of three: this
+    machine's speed varies with what else its host runs, so each run says how fast it was."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return 1000 * best
 
 
 def server_environment() -> dict:
