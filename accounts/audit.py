@@ -1,6 +1,6 @@
 """監査ログ: the one place that writes accounts.AuditEntry."""
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, User
 
 
 def client_address(request):
@@ -17,6 +17,9 @@ def record(kind, *, request=None, user=None, username="", detail=""):
     """Write one entry. Never stores a password: callers pass the user name only."""
     if user is not None and not user.is_authenticated:
         user = None
+    if user is None and username:
+        # A failed sign-in or a lockout of a real account names its owner in the log.
+        user = User.objects.filter(username=username).first()
     return AuditEntry.objects.create(
         kind=kind,
         user=user,

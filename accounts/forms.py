@@ -1,8 +1,37 @@
-"""Forms of the accounts pages: only the 監査ログ filter (sign-in uses Django's form)."""
+"""Forms of the accounts pages: sign-in and the 監査ログ filter."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.lockout import attempts_left
 from accounts.models import AuditKind
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form in the words of a city hall, saying how many attempts are
+    left before the sign-in throttle (accounts.lockout) stops this user name here."""
+
+    error_messages = {
+        "invalid_login": "ユーザー名またはパスワードが違います。大文字と小文字は区別されます。",
+        "inactive": "このアカウントは利用停止になっています。情報推進課に連絡してください。",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].error_messages["required"] = "ユーザー名を入力してください。"
+        self.fields["password"].error_messages["required"] = "パスワードを入力してください。"
+
+    def get_invalid_login_error(self):
+        error = super().get_invalid_login_error()
+        left = attempts_left(self.request, self.cleaned_data.get("username", ""))
+        if left is None or left <= 0:
+            return error
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return forms.ValidationError(
+            [*error.error_list, forms.ValidationError(
+                f"あと {left} 回続けて間違えると、{minutes} 分間このユーザー名ではログインできなくなります。",
+                code="attempts_left")])
 
 
 class AuditFilterForm(forms.Form):

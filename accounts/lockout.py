@@ -64,6 +64,18 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         return (failures or 0) >= settings.LOGIN_USERNAME_FAILURE_LIMIT
 
 
+def attempts_left(request, username):
+    """How many more failures this user name may have from this address before it is
+    locked out (either limit), counting the failures already recorded; None without
+    a request."""
+    if request is None or not username or getattr(request, "axes_ip_address", None) is None:
+        return None
+    recent = AccessAttempt.objects.filter(username=username, attempt_time__gte=get_cool_off_threshold(request))
+    here = recent.filter(ip_address=request.axes_ip_address).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    anywhere = recent.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return min(settings.AXES_FAILURE_LIMIT - here, settings.LOGIN_USERNAME_FAILURE_LIMIT - anywhere)
+
+
 def retry_time(request, credentials=None):
     """When the lock on this user name lifts: the cool-off after the last failure."""
     username = get_client_username(request, credentials)

@@ -42,10 +42,26 @@ def signed_in(client):
     return "_auth_user_id" in client.session
 
 
-def test_a_failure_below_the_limit_shows_the_usual_error(client, alice):
-    response = fail(client, "alice", LIMIT - 1)[-1]
-    assert response.status_code == 200
-    assert "正しいユーザー名とパスワードを入力してください" in response.text
+def test_a_failure_below_the_limit_shows_the_usual_error_and_the_attempts_left(client, alice):
+    responses = fail(client, "alice", LIMIT - 1)
+    assert all(r.status_code == 200 for r in responses)
+    assert "ユーザー名またはパスワードが違います" in responses[-1].text
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    for failures, response in enumerate(responses, start=1):
+        assert f"あと {LIMIT - failures} 回続けて間違えると、{minutes} 分間" in response.text
+
+
+def test_the_attempts_left_count_this_address_only(client, alice):
+    fail(client, "alice", LIMIT - 2, address="10.0.0.1")
+    response = fail(client, "alice", 1, address="10.0.0.2")[-1]
+    assert f"あと {LIMIT - 1} 回続けて" in response.text
+
+
+def test_an_empty_form_asks_for_each_field_in_japanese(client, db):
+    response = client.post(reverse("login"), {"username": "", "password": ""})
+    assert "ユーザー名を入力してください。" in response.text
+    assert "パスワードを入力してください。" in response.text
+    assert "フィールド" not in response.text
 
 
 def test_the_limit_th_failure_locks_the_name_at_that_address(client, alice):
@@ -164,6 +180,13 @@ def test_sign_in_events_are_written_to_the_audit_log(client, alice):
         (AuditKind.LOGOUT, "alice", "10.0.0.7"),
     ]
     assert AuditEntry.objects.get(kind=AuditKind.LOGIN).user == alice
+    # A failure on a real account names its owner, for 情報推進課 reading the log.
+    assert AuditEntry.objects.get(kind=AuditKind.LOGIN_FAILED).user == alice
+
+
+def test_a_lockout_of_a_real_account_names_its_owner(client, alice):
+    fail(client, "alice", LIMIT)
+    assert AuditEntry.objects.get(kind=AuditKind.LOCKOUT).user == alice
 
 
 def test_failed_sign_in_records_the_name_tried_and_never_the_password(client, db):
