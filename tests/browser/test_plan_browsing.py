@@ -51,7 +51,7 @@ def test_anonymous_visitor_is_sent_to_a_japanese_login_form(page, live_server, s
     page.get_by_role("button", name="ログイン").click()
 
     expect(page.get_by_role("alert")).to_contain_text(
-        re.compile(r"正しい.*とパスワードを入力してください")
+        re.compile(r"ユーザー名またはパスワードが違います")
     )
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("heading", level=1, name="ログイン")).to_be_visible()
@@ -72,7 +72,7 @@ def test_login_error_is_japanese_whatever_the_browser_language(page, live_server
     page.get_by_role("button", name="ログイン").click()
 
     expect(page.get_by_role("alert")).to_contain_text(
-        re.compile(r"正しい.*とパスワードを入力してください")
+        re.compile(r"ユーザー名またはパスワードが違います")
     )
 
 
@@ -195,3 +195,21 @@ def test_logout_returns_to_a_signed_out_state(page, live_server, login):
     page.goto("/plans/")
     expect(page).to_have_url(url(live_server, "/accounts/login/?next=/plans/"))
     expect(page.get_by_role("heading", level=1, name="ログイン")).to_be_visible()
+
+
+def test_pages_load_every_resource_they_ask_for(page, live_server, seeded):
+    """No 404 behind the page (the browser asks for an icon, styles and scripts)."""
+    failed = []
+    page.on("response", lambda response: response.status >= 400 and failed.append((response.status, response.url)))
+    # The icon is fetched outside the page's requests; a missing one shows as a console error.
+    page.on("console", lambda message: message.type == "error" and failed.append(message.text))
+    page.goto("/accounts/login/")
+    page.get_by_label("ユーザー名").fill("demo-staff-a")
+    page.get_by_label("パスワード").fill("demo")
+    page.get_by_role("button", name="ログイン").click()
+    expect(page).to_have_url(re.compile(r"/sheets/|/plans/|/$"))
+    page.goto("/plans/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    assert failed == []
