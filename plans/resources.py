@@ -260,9 +260,12 @@ def _execute_many(model, sql, params):
         cursor.executemany(sql, params)
 
 
+IMPORT_REASON = "Excel・CSV の取込み"  # the history's change reason of an imported row
+
+
 def bulk_history(objs, *, user, attrs=None):
-    """The history rows a save() of each object writes ('~', who, now, no reason,
-    every tracked field, and `attrs` such as the revision), built as
+    """The history rows a save() of each object writes ('~', who, now, the import as
+    the reason, every tracked field, and `attrs` such as the revision), built as
     simple_history's bulk_history_create builds them and inserted as one
     executemany (bulk_create compiles SQL per value, the slowest part of a run)."""
     if not objs:
@@ -273,7 +276,7 @@ def bulk_history(objs, *, user, attrs=None):
     for obj in objs:
         row = history(
             history_date=getattr(obj, "_history_date", now), history_user=getattr(obj, "_history_user", user),
-            history_change_reason=None, history_type="~",
+            history_change_reason=IMPORT_REASON, history_type="~",
             **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields}, **(attrs or {}),
         )
         if hasattr(history, "history_relation"):

@@ -30,6 +30,7 @@ class ChangeSet:
     user: object
     version: int | None = None
     history_id: int | None = None  # the sheet's history row of this revision
+    reason: str = ""  # how the change was made, when not by the edit form (an import)
     changes: list[FieldChange] = field(default_factory=list)
 
 
@@ -57,6 +58,7 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
         key = row.revision or f"row-{row._meta.model_name}-{row.history_id}"
         change_set = sets.setdefault(key, ChangeSet(key, row.history_date, row.history_user))
         change_set.date = max(change_set.date, row.history_date)
+        change_set.reason = change_set.reason or row.history_change_reason or ""
         change_set.changes.append(FieldChange(subject, label, before, after))
 
     def walk(rows, subject_of, display):

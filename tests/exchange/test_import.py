@@ -10,6 +10,14 @@ from tests.exchange.conftest import KANKYO_CODE, SHIMIN_CODES, digest, edit_xlsx
 CODE = SHIMIN_CODES[0]
 
 
+def client_of(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def run(data, user, plan, commit=True):
     return services.run_import(upload_of(data), user=user, plan=plan, commit=commit)
 
@@ -38,6 +46,10 @@ def test_changed_schedule_actual_is_saved_with_history(demo_users, plan, cycle):
     newest = sheet_history(ProjectSheet.objects.get(pk=sheet.pk))[0]
     assert newest.user == user and newest.version == sheet.version + 1
     assert ("実績", "コンビニ収納を開始") in [(c.label, c.after) for c in newest.changes]
+    # The sheet's 履歴 says the change came from a file, not the edit form.
+    assert newest.reason == "Excel・CSV の取込み"
+    page = client_of(user).get(sheet.get_absolute_url()).text
+    assert "(Excel・CSV の取込み)" in page
 
 
 def test_results_and_report_fields_are_saved_and_version_bumped_once(demo_users, plan, cycle):
