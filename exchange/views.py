@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Section
 from accounts.permissions import is_ict_office
+from core import fiscal
 from exchange import services
 from exchange.files import FileRejected, read_upload, write_csv, write_xlsx
 from exchange.forms import UploadForm
@@ -65,8 +66,10 @@ def data_export(request, name):
     elif name == "summary":
         raise Http404
     specs = services.export_specs(name, user=request.user, plan=plan, cycle=cycle)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return _download(specs, f"{specs[0].title}_{stamp}", request.GET.get("format", "xlsx"))
+    # A cycle's file names its year and kind: several years' files sit side by side.
+    parts = [specs[0].title, *([fiscal.fy_era(cycle.fiscal_year), cycle.get_kind_display()] if cycle else []),
+             timezone.localdate().strftime("%Y%m%d")]
+    return _download(specs, "_".join(parts), request.GET.get("format", "xlsx"))
 
 
 def template_download(request):

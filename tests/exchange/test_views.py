@@ -40,9 +40,16 @@ def test_every_signed_in_user_may_export(staff_client, cycle, name):
 
 
 def test_cycle_exports_and_summary(staff_client, cycle):
+    from urllib.parse import unquote
+
+    from core import fiscal
+
     for name in ("reports", "results", "summary"):
         response = staff_client.get(reverse("exchange:data_export", args=[name]), {"cycle": cycle.pk})
         assert response.status_code == 200
+        # The file is named after the cycle's year and kind.
+        assert f"_{fiscal.fy_era(cycle.fiscal_year)}_{cycle.get_kind_display()}_" in unquote(
+            response["Content-Disposition"])
     assert staff_client.get(reverse("exchange:data_export", args=["summary"])).status_code == 404
 
 
