@@ -20,12 +20,14 @@ REQUIRED_WHEN_COMPLETE = [
 
 class RememberInitialMixin:
     """Post each field's initial value along, so that after a refused stale save we
-    know which fields this user changed (projects.merge)."""
+    know which fields this user changed (projects.merge). A new row (the blank
+    indicator) needs none: its initial values are the blank form's, known here."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.remembers_initial = not self.instance._state.adding
         for field in self.fields.values():
-            field.show_hidden_initial = True
+            field.show_hidden_initial = self.remembers_initial
 
 
 class SheetForm(RememberInitialMixin, forms.ModelForm):
@@ -118,7 +120,7 @@ class IndicatorForm(RememberInitialMixin, forms.ModelForm):
                 max_digits=14,
                 decimal_places=2,
                 initial=current.get(year),
-                show_hidden_initial=True,
+                show_hidden_initial=self.remembers_initial,
                 error_messages={"min_value": "目標値は0以上の数値を入力してください。"},
                 widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
             )

@@ -1,7 +1,8 @@
 """After a refused stale save: the user's own changes laid over the sheet as it is now.
 
-Every field of the edit forms carries its initial value (show_hidden_initial),
-so we know exactly what this user changed. Those values are kept; everything
+Every field of the edit forms' existing rows carries its initial value
+(show_hidden_initial), so we know exactly what this user changed; a new row is
+all change. Those values are kept; everything
 else is refreshed from the current sheet. The result is new form data with a
 new baseline: saving it applies the user's changes without undoing anyone
 else's, and a field both people changed keeps this user's value, shown beside
