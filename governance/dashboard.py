@@ -206,7 +206,8 @@ def hierarchy(facts, filters):
     each counted under its project's home measure)."""
     by_measure = defaultdict(list)
     for measure, _, cell in _selected(facts, filters):
-        if measure is not None:
+        # A measure is listed once a report under it is in (作成中 and 差戻し中 count nowhere here).
+        if measure is not None and any(cell["state"][state] for state in REPORTED):
             by_measure[measure].append(cell)
     goals = {}
     for pk in sorted(by_measure, key=lambda pk: facts["measures"][pk][:3]):

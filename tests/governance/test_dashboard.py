@@ -490,6 +490,20 @@ def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known,
     assert table["市民部"] == [3, 0, 0, 1, 1]
 
 
+def test_a_cycle_with_nothing_reported_yet_says_so_and_lists_no_measure(exec_client, known):
+    known["cycles"][2022].reports.update(state=ReportState.DRAFT)
+    for params in ({}, {"department": "kankyo"}, {"goal": 2}):
+        response = get(exec_client, DASHBOARD, plan="dash", year=2022, **params)
+        assert response.context["figures"]["goals_tree"] == [], params
+        assert "報告済みの事業はまだありません。" in response.content.decode()
+
+
+def test_a_measure_with_only_drafts_in_the_filter_is_not_listed(exec_client, known):
+    """環境部 has 5 (draft) and 6 (returned) under Ⅰ-2-1 and Ⅱ-1-1, and 9 (confirmed) under Ⅰ-2-1."""
+    tree = get(exec_client, DASHBOARD, plan="dash", year=2022, department="kankyo").context["figures"]["goals_tree"]
+    assert [n.label for n in nodes(tree)] == [GOAL_1, POLICIES[1], MEASURES[1]]
+
+
 def test_another_filter_or_vocabulary_reads_no_report_until_the_data_change(exec_client, known, demo_users):
     """The cycle's facts are counted once per change of the data; every other view of
     them is computed without reading the reports again, and is right after a change."""
