@@ -54,3 +54,21 @@ def test_a_save_keeps_every_other_sheets_page_cached(client, demo_users, shimin_
     assert client.post(edit_url(shimin_sheet), data).status_code == 302
     assert count_queries(client, other) == hit
     assert "別のシートの保存" in client.get(shimin_sheet.get_absolute_url()).text
+
+
+def test_a_version_number_that_comes_back_does_not_bring_back_its_page(client, demo_users, shimin_sheet):
+    """A backup restored after a save, then another save: the sheet is at the same version
+    as in the thrown-away save, and its page must show the new save, not the old one."""
+    from projects.models import ProjectSheet
+
+    client.force_login(demo_users["demo-staff-a"])
+    url = shimin_sheet.get_absolute_url()
+    before = ProjectSheet.objects.filter(pk=shimin_sheet.pk).values("version", "legal_basis", "updated_at").get()
+    data = form_data(client, shimin_sheet, **{"sheet-legal_basis": "捨てられる保存", "draft": "1"})
+    assert client.post(edit_url(shimin_sheet), data).status_code == 302
+    assert "捨てられる保存" in client.get(url).text  # cached under the new version
+    ProjectSheet.objects.filter(pk=shimin_sheet.pk).update(**before)  # as a restore puts it back
+    data = form_data(client, shimin_sheet, **{"sheet-legal_basis": "復元の後の保存", "draft": "1"})
+    assert client.post(edit_url(shimin_sheet), data).status_code == 302
+    html = client.get(url).text
+    assert "復元の後の保存" in html
