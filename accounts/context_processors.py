@@ -21,5 +21,5 @@ def session_timeout(request):
 def _seconds_left(request):
     session = getattr(request, "session", None)
     if session is None or not hasattr(session, "seconds_left"):
-        return settings.SESSION_IDLE_TIMEOUT
+        return settings.SESSION_COOKIE_AGE  # what accounts.sessions.SessionStore counts in
     return session.seconds_left()

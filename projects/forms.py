@@ -157,7 +157,8 @@ class LoadedRowField(forms.ModelChoiceField):
             return self.formset.rows_by_pk[int(value)]
         except (KeyError, TypeError, ValueError):
             raise forms.ValidationError(
-                "この行はこのシートのものではありません。編集画面を開き直してください。", code="invalid_choice"
+                "この行が見つかりません(ほかの利用者が削除したか、このシートの行ではありません)。"
+                "編集画面を開き直してください。", code="invalid_choice"
             )
 
 

@@ -68,11 +68,17 @@ def test_headers_on_the_login_page_and_a_redirect(client, db):
     assert_security_headers(response)
 
 
+def assert_not_stored(response):
+    assert {"no-store", "private"} <= {d.strip() for d in response["Cache-Control"].split(",")}
+
+
 @pytest.mark.parametrize("url", ["/plans/", "/sheets/", "/dashboard/", "/cycles/", "/sheets/second/1-1-1-01/"])
 def test_headers_on_pages(office_client, url):
     response = office_client.get(url, secure=True)
     assert response.status_code == 200
     assert_security_headers(response)
+    # A shared office computer's Back button after signing out shows no stored page.
+    assert_not_stored(response)
 
 
 def test_headers_on_the_admin(demo_users):
@@ -131,6 +137,7 @@ def test_sheet_pdf_download_has_headers(office_client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert_security_headers(response)
+    assert_not_stored(response)
 
 
 def test_book_file_download_has_headers(office_client, demo_users, settings, tmp_path):

@@ -101,7 +101,7 @@ def main() -> int:
         rows = read_stats(work / "stats_stats.csv")
         failures = (work / "stats_failures.csv").read_text(encoding="utf-8")
         status = report(rows, failures, saves=len(saved), found=found, history_added=history_added, cpu=cpu)
-        print(f"この機械の速さの目安(一定の Python の計算、少ないほど速い):測定の前 {speed_before:.0f} ms、"
+        print(f"この機械の速さの目安(一定の Python の計算、値が小さいほど速い):測定の前 {speed_before:.0f} ms、"
               f"後 {machine_speed():.0f} ms")
         if args.pages:
             print("\n画面ごとの CPU 時間(1 件ずつ、中央値):")

@@ -140,8 +140,9 @@
 
   document.addEventListener("input", function () { typed = true; }, true);
   document.addEventListener("visibilitychange", check);
-  var left = Number(config.dataset.left);
-  remember(isNaN(left) ? timeoutMs : Math.min(left * 1000, timeoutMs));
+  // Without a number of seconds left (an empty or missing attribute), a full timeout.
+  var left = /^\d+$/.test(config.dataset.left || "") ? Number(config.dataset.left) * 1000 : timeoutMs;
+  remember(Math.min(left, timeoutMs));
   check();  // a page opened close to the end warns at once
   window.setInterval(check, 5000);
 }());

@@ -276,7 +276,7 @@ def test_a_posted_row_of_another_sheet_is_refused_and_changes_nothing(staff, shi
     before = table_digest()
     response = staff.post(edit_url(shimin_sheet), data)
     assert response.status_code == 400
-    assert "この行はこのシートのものではありません" in response.text
+    assert "この行が見つかりません" in response.text
     assert table_digest() == before
 
 
