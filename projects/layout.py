@@ -84,6 +84,22 @@ def layout_for(sheet, *, indicators=None, targets=None, schedule=None, section=N
     )
 
 
+def revision_end(record):
+    """When the save that wrote the sheet's history row `record` ended: the sheet row is
+    written first, its indicators, targets and schedule after it, all under one revision."""
+    from django.db.models import Max
+
+    from projects.models import Indicator, IndicatorTarget, ScheduleEntry
+
+    if not record.revision:
+        return record.history_date
+    ends = [record.history_date] + [
+        model.history.filter(revision=record.revision).aggregate(end=Max("history_date"))["end"]
+        for model in (Indicator, IndicatorTarget, ScheduleEntry)
+    ]
+    return max(end for end in ends if end is not None)
+
+
 def layout_as_of(sheet, when) -> SheetLayout:
     """The sheet as it was at `when`, from its history."""
     from accounts.models import Section

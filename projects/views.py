@@ -17,7 +17,7 @@ from plans.models import Plan
 from projects import permissions
 from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm, SheetOfficeForm
 from projects.history import sheet_history
-from projects.layout import layout_as_of, layout_for
+from projects.layout import layout_as_of, layout_for, revision_end
 from projects.merge import merge_stale_input
 from projects.models import Indicator, ProjectSheet
 from projects.pdf import render_sheet_pdf
@@ -107,7 +107,7 @@ class SheetVersionView(View):
         sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
         record = get_object_or_404(sheet.history, history_id=history_id)
         return render(request, "projects/sheet_version.html", {
-            "layout": layout_as_of(sheet, record.history_date),
+            "layout": layout_as_of(sheet, revision_end(record)),
             "record": record,
             "sheet": sheet,
         })

@@ -83,6 +83,21 @@ def test_past_version_shows_the_old_values(staff, shimin_sheet):
     assert "新しい内容" in staff.get(shimin_sheet.get_absolute_url()).text
 
 
+def test_a_past_version_holds_the_indicators_and_schedule_of_its_own_save(staff, shimin_sheet):
+    """The sheet row is written first in a save, its indicators and schedule after it:
+    the version shows all of them, and the next version shows the deletion."""
+    data = form_data(staff, shimin_sheet, **{**INDICATOR, "schedule-0-planned": "システム構築", "draft": "1"})
+    assert staff.post(edit_url(shimin_sheet), data).status_code == 302
+    added = shimin_sheet.history.order_by("-history_date").first()
+    data = form_data(staff, shimin_sheet, **{"indicators-0-DELETE": "on", "draft": "1"})
+    assert staff.post(edit_url(shimin_sheet), data).status_code == 302
+    deleted = shimin_sheet.history.order_by("-history_date").first()
+    page = staff.get(f"{shimin_sheet.get_absolute_url()}versions/{added.history_id}/").text
+    assert "予約システムの利用件数" in page and "システム構築" in page
+    page = staff.get(f"{shimin_sheet.get_absolute_url()}versions/{deleted.history_id}/").text
+    assert "予約システムの利用件数" not in page and "システム構築" in page
+
+
 def test_stale_save_is_refused_and_keeps_the_input(client, demo_users, shimin_sheet):
     first, second = client, client.__class__()
     first.force_login(demo_users["demo-staff-a"])
