@@ -69,6 +69,11 @@ class SheetEdit:
     indicator_formset: object
     schedule_formset: object
 
+    def has_changes(self) -> bool:
+        return (self.sheet_form.has_changed()
+                or any(form.has_changed() for form in self.indicator_formset.forms)
+                or any(form.has_changed() for form in self.schedule_formset.forms))
+
 
 @transaction.atomic
 def save_sheet(*, user, sheet: ProjectSheet, seen_version: int, edit: SheetEdit, complete: bool):
@@ -76,8 +81,11 @@ def save_sheet(*, user, sheet: ProjectSheet, seen_version: int, edit: SheetEdit,
 
     The version check is the first write of the transaction and a conditional
     UPDATE, so two concurrent saves cannot both pass it, on SQLite and PostgreSQL.
-    All history rows of the save share one revision.
+    All history rows of the save share one revision. An edit that changes nothing
+    (not even 下書き/完成) writes nothing and returns None: no new version, no history.
     """
+    if not edit.has_changes() and sheet.status == (SheetStatus.COMPLETE if complete else SheetStatus.DRAFT):
+        return None
     bumped = ProjectSheet.objects.filter(pk=sheet.pk, version=seen_version).update(
         version=F("version") + 1
     )

@@ -179,8 +179,8 @@ class SheetEditView(View):
             return self.render_form(edit, seen_version=seen_version, status=400,
                                     missing=self.missing_too(request.POST, seen_version, complete, **kwargs))
         try:
-            save_sheet(user=request.user, sheet=self.sheet, seen_version=seen_version,
-                       edit=edit, complete=complete)
+            saved = save_sheet(user=request.user, sheet=self.sheet, seen_version=seen_version,
+                               edit=edit, complete=complete)
         except StaleSheetError as stale:
             newer = [c for c in sheet_history(stale.sheet) if (c.version or 0) > seen_version]
             self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs, details=False)
@@ -197,5 +197,8 @@ class SheetEditView(View):
             messages.error(request, "完成として保存するには、次の項目が不足しています。保存はされていません。")
             return self.render_form(edit, seen_version=seen_version, status=400,
                                     missing=incomplete.missing)
-        messages.success(request, "情報化事業シートを保存しました。")
+        if saved is None:
+            messages.info(request, "変更がなかったため、保存しませんでした(版は変わりません)。")
+        else:
+            messages.success(request, "情報化事業シートを保存しました。")
         return redirect(self.sheet.get_absolute_url())

@@ -98,6 +98,16 @@ def test_a_past_version_holds_the_indicators_and_schedule_of_its_own_save(staff,
     assert "予約システムの利用件数" not in page and "システム構築" in page
 
 
+def test_a_save_without_changes_writes_nothing(staff, shimin_sheet):
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, draft="1"), follow=True)
+    assert "変更がなかったため、保存しませんでした" in response.text
+    assert table_digest() == before  # no new version, no history row
+    # Saving as 完成 is a change of its own (here refused: the sheet lacks items).
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, complete="1"))
+    assert response.status_code == 400
+
+
 def test_stale_save_is_refused_and_keeps_the_input(client, demo_users, shimin_sheet):
     first, second = client, client.__class__()
     first.force_login(demo_users["demo-staff-a"])
