@@ -225,7 +225,10 @@ class IndicatorResult(models.Model):
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="results",
                                verbose_name="実績報告")
-    indicator = models.ForeignKey("projects.Indicator", on_delete=models.CASCADE,
+    # PROTECT: a reported result is a record of the year; an indicator with one is never
+    # deleted with it (projects.forms refuses the deletion with a message; the empty rows
+    # a cycle opens with are removed first, projects.services._save_indicators).
+    indicator = models.ForeignKey("projects.Indicator", on_delete=models.PROTECT,
                                   related_name="results", verbose_name="指標")
     actual = models.DecimalField("実績値", max_digits=14, decimal_places=2, null=True, blank=True,
                                  validators=[MinValueValidator(Decimal(0))])

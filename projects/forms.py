@@ -180,8 +180,22 @@ class LoadedRowsFormSet(BaseInlineFormSet):
         )
 
 
+class IndicatorRowsFormSet(LoadedRowsFormSet):
+    def clean(self):
+        super().clean()
+        # A result reported against an indicator (its 実績値 or 補足) is a record of that
+        # year's 実績報告: the indicator stays while it has one. (A deleted form's own errors
+        # would be ignored, so this is the formset's error.)
+        kept = [form.instance.name for form in self.deleted_forms
+                if form.instance.pk and form.instance.results.exclude(actual=None, note="").exists()]
+        if kept:
+            raise forms.ValidationError(
+                [f"指標「{name}」には実績報告の実績値が記録されているため削除できません。" for name in kept]
+                + ["使わなくなった指標は、名前や目標値を改めて残してください。"], code="has_results")
+
+
 IndicatorFormSet = inlineformset_factory(
-    ProjectSheet, Indicator, form=IndicatorForm, formset=LoadedRowsFormSet,
+    ProjectSheet, Indicator, form=IndicatorForm, formset=IndicatorRowsFormSet,
     extra=1, can_delete=True, max_num=20, validate_max=True,
 )
 

@@ -135,6 +135,8 @@ def _save_indicators(formset, sheet):
     formset.instance = sheet
     for form in formset.deleted_forms:
         if form.instance.pk:
+            # Only empty result rows remain (IndicatorRowsFormSet refuses the others).
+            form.instance.results.all().delete()
             form.instance.delete()
     position = 0
     for form in formset.forms:

@@ -375,3 +375,51 @@ def test_complete_save_lists_every_missing_item_at_once(staff, shimin_sheet):
     assert any("目標値" in item and "28年度" in item for item in missing)  # the indicator's other years
     assert "スケジュール(予定)" in missing
     assert table_digest() == before  # the trial save was rolled back
+
+
+@pytest.fixture
+def reported_indicator(demo_users, shimin_sheet):
+    """An indicator of the sheet with an empty result in a draft report of an open cycle."""
+    from datetime import date
+
+    from governance.models import CycleKind
+    from governance.services import open_cycle
+
+    grow(shimin_sheet, 1)
+    cycle = open_cycle(user=demo_users["demo-joho"], plan=shimin_sheet.project.plan, kind=CycleKind.ANNUAL,
+                       fiscal_year=2016, deadline=date(2017, 5, 31))
+    indicator = shimin_sheet.indicators.get()
+    return indicator, indicator.results.get(report__cycle=cycle)
+
+
+def test_an_indicator_with_a_reported_result_cannot_be_deleted(staff, shimin_sheet, reported_indicator):
+    indicator, result = reported_indicator
+    result.actual = 9
+    result.save()
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{
+        "indicators-0-DELETE": "on", "draft": "1"}))
+    assert response.status_code == 400
+    assert f"指標「{indicator.name}」には実績報告の実績値が記録されているため削除できません" in response.text
+    assert table_digest() == before
+    result.refresh_from_db()
+    assert result.actual == 9
+
+
+def test_an_indicator_with_only_empty_results_is_deleted_with_them(staff, shimin_sheet, reported_indicator):
+    from governance.models import IndicatorResult
+
+    indicator, result = reported_indicator
+    response = staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{
+        "indicators-0-DELETE": "on", "draft": "1"}))
+    assert response.status_code == 302
+    assert not Indicator.objects.filter(pk=indicator.pk).exists()
+    assert not IndicatorResult.objects.filter(pk=result.pk).exists()
+
+
+def test_the_database_never_deletes_a_result_with_its_indicator(reported_indicator):
+    from django.db.models import ProtectedError
+
+    indicator, _ = reported_indicator
+    with pytest.raises(ProtectedError):
+        indicator.delete()  # the admin or a script: refused, not cascaded
