@@ -2,7 +2,7 @@
 the bodies' evaluations and decisions."""
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.forms import FiscalYearField
 from governance.models import AnnualReport, BodyKind, CycleKind, IndicatorResult, Meeting, ReportState
@@ -47,8 +47,28 @@ class ResultForm(forms.ModelForm):
         self.fields["note"].label = f"{indicator.name}の補足"
 
 
+class ResultRowsFormSet(BaseInlineFormSet):
+    """The report's results, and a new row for each indicator the sheet gained after the
+    cycle opened (`missing`), saved once it is filled in."""
+
+    def __init__(self, *args, missing=(), **kwargs):
+        self.missing = list(missing)
+        super().__init__(*args, **kwargs)
+        self.extra = len(self.missing)
+
+    def total_form_count(self):
+        # Never more new rows than missing indicators, whatever the posted count says.
+        return min(super().total_form_count(), self.initial_form_count() + len(self.missing))
+
+    def _construct_form(self, i, **kwargs):
+        offset = i - self.initial_form_count()
+        if offset >= 0:
+            kwargs["instance"] = IndicatorResult(report=self.instance, indicator=self.missing[offset])
+        return super()._construct_form(i, **kwargs)
+
+
 ResultFormSet = inlineformset_factory(
-    AnnualReport, IndicatorResult, form=ResultForm, extra=0, can_delete=False,
+    AnnualReport, IndicatorResult, form=ResultForm, formset=ResultRowsFormSet, extra=0, can_delete=False,
 )
 
 

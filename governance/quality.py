@@ -55,6 +55,13 @@ def result_rows(report) -> list[ResultRow]:
     return rows
 
 
+def missing_indicators(report) -> list:
+    """The sheet's indicators the report has no result row for (added to the sheet after
+    the cycle opened); reads prefetched data (AnnualReport.objects.with_details())."""
+    have = {result.indicator_id for result in report.results.all()}
+    return [indicator for indicator in report.sheet.indicators.all() if indicator.pk not in have]
+
+
 def quality_check(report) -> tuple[list[str], list[str]]:
     """(blockers, warnings) in Japanese. Blockers stop submission; warnings ask
     the department to look again."""
@@ -71,6 +78,11 @@ def quality_check(report) -> tuple[list[str], list[str]]:
                 blockers.append(f"定性的な指標「{row.indicator.name}」の実績を補足欄に記入してください。")
         elif row.result.actual is None:
             blockers.append(f"指標「{row.indicator.name}」の実績値がありません。")
+    for indicator in missing_indicators(report):
+        if indicator.is_qualitative:
+            blockers.append(f"定性的な指標「{indicator.name}」の実績を補足欄に記入してください。")
+        else:
+            blockers.append(f"指標「{indicator.name}」の実績値がありません。")
     if report.progress == Progress.ON_PLAN:
         for row in rows:
             if row.rate is not None and row.rate < FAR_BELOW:

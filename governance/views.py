@@ -23,7 +23,7 @@ from governance.forms import (
 from governance.models import (
     AnnualReport, Body, BodyKind, CycleStatus, IndicatorResult, Meeting, ReportState, ReviewCycle,
 )
-from governance.quality import quality_check, result_rows
+from governance.quality import missing_indicators, quality_check, result_rows
 from governance.reports import cached_state_board, summary_tables
 from governance.workflow import allowed_actions
 from plans.models import Plan
@@ -185,13 +185,17 @@ class ReportEditView(View):
     def forms(self, data=None):
         results = IndicatorResult.objects.select_related("indicator")
         return (ReportForm(data, instance=self.report, prefix="report"),
-                ResultFormSet(data, instance=self.report, prefix="results", queryset=results))
+                ResultFormSet(data, instance=self.report, prefix="results", queryset=results,
+                              missing=missing_indicators(self.report)))
 
     def render_form(self, form, formset, status=200, seen_version=None):
+        year = self.report.cycle.result_year
         return render(self.request, self.template_name, {
             "report": self.report, "form": form, "formset": formset,
             "seen_version": seen_version or self.report.version,
-            "rows": {row.result.pk: row for row in result_rows(self.report)},
+            # The year's target of each of the sheet's indicators, for the rows old and new.
+            "targets": {indicator.pk: next((t.value for t in indicator.targets.all() if t.fiscal_year == year), None)
+                        for indicator in self.report.sheet.indicators.all()},
         }, status=status)
 
     def get(self, request, pk):

@@ -237,3 +237,51 @@ def test_submit_page_shows_the_blockers(client, shimin_report, demo_users):
     response = client.post(f"/reports/{shimin_report.pk}/submit/", follow=True)
     assert "「実施状況」を選んでください。" in response.content.decode()
     assert AnnualReport.objects.get(pk=shimin_report.pk).state == ReportState.DRAFT
+
+
+# ─── An indicator added to the sheet after the cycle opened ───────────────
+
+@pytest.fixture
+def added_indicator(shimin_report):
+    indicator = Indicator.objects.create(sheet=shimin_report.sheet, name="利用者数", unit="人", position=2)
+    IndicatorTarget.objects.create(indicator=indicator, fiscal_year=2016, value=300)
+    return indicator
+
+
+def test_an_indicator_added_after_the_cycle_opened_blocks_submission_until_reported(shimin_report, added_indicator):
+    blockers, _ = check(fill(shimin_report))
+    assert blockers == ["指標「利用者数」の実績値がありません。"]
+
+
+def test_the_report_form_offers_the_added_indicator_and_saves_its_result(staff_client, shimin_report,
+                                                                          added_indicator):
+    url = f"/reports/{shimin_report.pk}/edit/"
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "利用者数(活動指標)" in html and "目標値:300人" in html
+    fill(shimin_report)
+    form = page.context["formset"]
+    data = {"seen_version": shimin_report.version, "report-implementation_status": "continuing",
+            "report-progress": "on_plan", "report-direction": "continue", "report-work_done": "周知した",
+            **{form.management_form[k].html_name: v for k, v in form.management_form.initial.items()}}
+    for i, result_form in enumerate(form.forms):
+        data[f"results-{i}-id"] = result_form.instance.pk or ""
+        data[f"results-{i}-actual"] = "950" if result_form.instance.pk else "280"
+    shimin_report.refresh_from_db()
+    data["seen_version"] = shimin_report.version
+    assert staff_client.post(url, data).status_code == 302
+    assert IndicatorResult.objects.get(report=shimin_report, indicator=added_indicator).actual == 280
+    assert check(shimin_report)[0] == []
+
+
+def test_a_posted_count_beyond_the_missing_indicators_adds_nothing(staff_client, shimin_report, added_indicator):
+    url = f"/reports/{shimin_report.pk}/edit/"
+    form = staff_client.get(url).context["formset"]
+    data = {"seen_version": shimin_report.version, "report-implementation_status": "continuing",
+            "report-progress": "on_plan", "report-direction": "continue", "report-work_done": "周知した",
+            "results-TOTAL_FORMS": "5", "results-INITIAL_FORMS": "1", "results-MIN_NUM_FORMS": "0",
+            "results-MAX_NUM_FORMS": "1000", "results-0-id": form.forms[0].instance.pk, "results-0-actual": "950",
+            "results-1-actual": "1", "results-2-actual": "2", "results-3-actual": "3", "results-4-actual": "4"}
+    assert staff_client.post(url, data).status_code == 302
+    assert IndicatorResult.objects.filter(report=shimin_report).count() == 2
