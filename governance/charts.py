@@ -54,7 +54,7 @@ def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190
     plot = width - label_width - 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg"{role} viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" font-family="{FONT}" font-size="12" '
+        f'width="100%" font-family="{FONT}" font-size="12" '
         f'aria-labelledby="{uid}-title">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         _pattern_defs(uid),
