@@ -216,6 +216,20 @@ def test_pdf_of_a_seed_sheet_holds_its_name_and_code_as_japanese_text(staff, see
     assert "-1-" in text  # the page number in the footer
 
 
+def test_the_pdfs_indicator_table_keeps_its_columns_apart(staff, shimin_sheet):
+    """Five years of targets fit their columns: the year headings stand apart and the kind
+    「活動指標」 stays on one line (they ran into each other when the table overflowed)."""
+    import re
+
+    grow(shimin_sheet, 1)
+    response = staff.get(f"{shimin_sheet.get_absolute_url()}pdf/")
+    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
+                            check=True).stdout.decode("utf-8")
+    header = next(line for line in layout.splitlines() if "活動指標・目標値" in line)
+    assert re.search(r"28年度\s+29年度\s+30年度\s+31年度\s+32年度", header), header
+    assert "活動指標" in next(line for line in layout.splitlines() if "指標0" in line)
+
+
 def test_export_command_writes_the_same_pdf(seed, tmp_path):
     output = tmp_path / "sheet.pdf"
     call_command("export_sheet_pdf", "2-3-1-06", "--output", str(output))
