@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
-    "axes",
+    "akishima_ict.apps.AxesConfig",  # django-axes, named in Japanese
     "django_tasks",
-    "django_tasks_db",
+    "akishima_ict.apps.TasksDatabaseConfig",  # django-tasks-db, named in Japanese
     "core",
     "accounts",
     "plans",

@@ -214,7 +214,9 @@ class AnnualReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.cycle} {self.sheet.project.name}"
+        # The project first: in a list of one cycle's reports (the admin's choices) the
+        # cycle is the same for every line.
+        return f"{self.sheet.project.code} {self.sheet.project.name}({self.cycle})"
 
     def get_absolute_url(self):
         return reverse("governance:report_detail", kwargs={"pk": self.pk})
@@ -313,6 +315,9 @@ class AgendaItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "report"], name="agenda_once_per_meeting"),
         ]
+
+    def __str__(self):
+        return f"議題{self.position} {self.report.sheet.project.name}"
 
 
 class ReminderLog(models.Model):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import F
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import permissions
@@ -8,17 +9,17 @@ from plans.resources import admin_export_action
 
 class ScopedAdminMixin:
     """The admin applies the same rules as the pages: a sheet is changed only by
-    someone who may edit it."""
+    someone who may edit it (or a superuser, who may change anything in the admin)."""
+
+    def may_edit(self, request, obj):
+        sheet = self.sheet_of(obj) if obj is not None else None
+        return sheet is None or request.user.is_superuser or permissions.can_edit_sheet(request.user, sheet)
 
     def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        sheet = self.sheet_of(obj) if obj is not None else None
-        return allowed and (sheet is None or permissions.can_edit_sheet(request.user, sheet))
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        sheet = self.sheet_of(obj) if obj is not None else None
-        return allowed and (sheet is None or permissions.can_edit_sheet(request.user, sheet))
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
 
 
 class ScheduleInline(admin.TabularInline):
@@ -41,6 +42,16 @@ class ProjectSheetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @staticmethod
     def sheet_of(obj):
         return obj
+
+    def save_model(self, request, obj, form, change):
+        """A change here is a new version, as a save of the edit form is: an edit form
+        opened before it is refused as stale instead of overwriting it, and the 履歴
+        names the version."""
+        if change:
+            ProjectSheet.objects.filter(pk=obj.pk).update(version=F("version") + 1)
+            obj.version = ProjectSheet.objects.values_list("version", flat=True).get(pk=obj.pk)
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Indicator)

@@ -196,7 +196,8 @@ class IndicatorRowsFormSet(LoadedRowsFormSet):
 
 IndicatorFormSet = inlineformset_factory(
     ProjectSheet, Indicator, form=IndicatorForm, formset=IndicatorRowsFormSet,
-    extra=1, can_delete=True, max_num=20, validate_max=True,
+    # The blank new row has nothing to delete: no 削除 box there.
+    extra=1, can_delete=True, can_delete_extra=False, max_num=20, validate_max=True,
 )
 
 

@@ -47,3 +47,54 @@ def test_department_staff_cannot_use_the_admin(client, demo_users):
     response = client.get(reverse("admin:plans_project_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def admin_form_data(response):
+    """The admin change form's data as the browser would post it back (tests/projects)."""
+    from tests.projects.test_sheets import form_data_from
+
+    data = form_data_from(response)
+    data.pop("draft", None)
+    return data
+
+
+def test_a_sheet_changed_in_the_admin_is_a_new_version_and_stales_open_edit_forms(client, demo_users):
+    from django.contrib.auth import get_user_model
+
+    from projects.models import ProjectSheet
+    from tests.projects.conftest import edit_url, form_data
+
+    sheet = ProjectSheet.objects.get(project__plan__code="second", project__code="2-3-1-01")  # 情報推進課's
+    office = client.__class__()
+    office.force_login(demo_users["demo-joho"])
+    opened = form_data(office, sheet, **{"sheet-activities": "編集画面の入力", "draft": "1"})
+    root = get_user_model().objects.create_superuser("root", "r@example.com", "pw-only-for-tests")
+    client.force_login(root)
+    url = reverse("admin:projects_projectsheet_change", args=[sheet.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="legal_basis"' in page.text  # a superuser may change it
+    data = {**admin_form_data(page), "legal_basis": "管理画面での変更", "_save": "保存"}
+    assert client.post(url, data).status_code == 302
+    sheet.refresh_from_db()
+    assert (sheet.legal_basis, sheet.version, sheet.updated_by) == ("管理画面での変更", 2, root)
+    assert sheet.history.first().version == 2  # the 履歴 names the version
+    assert office.post(edit_url(sheet), opened).status_code == 409  # refused, not overwritten
+    sheet.refresh_from_db()
+    assert sheet.legal_basis == "管理画面での変更"
+
+
+def test_an_agenda_item_and_a_report_are_named_by_their_project(demo_users):
+    from datetime import date
+
+    from governance.models import AgendaItem, Body, BodyKind, CycleKind, Meeting
+    from governance.services import open_cycle
+    from plans.models import Plan
+
+    cycle = open_cycle(user=demo_users["demo-joho"], plan=Plan.objects.get(code="second"), kind=CycleKind.ANNUAL,
+                       fiscal_year=2016, deadline=date(2017, 5, 31))
+    report = cycle.reports.select_related("sheet__project").first()
+    assert str(report).startswith(f"{report.sheet.project.code} {report.sheet.project.name}")
+    meeting = Meeting.objects.create(body=Body.objects.get(kind=BodyKind.COMMITTEE), cycle=cycle,
+                                     title="検討会議", held_on=date(2017, 6, 1), prepared_by=demo_users["demo-joho"])
+    item = AgendaItem.objects.create(meeting=meeting, report=report, position=1)
+    assert str(item) == f"議題1 {report.sheet.project.name}"

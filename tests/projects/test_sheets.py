@@ -437,3 +437,10 @@ def test_the_database_never_deletes_a_result_with_its_indicator(reported_indicat
     indicator, _ = reported_indicator
     with pytest.raises(ProtectedError):
         indicator.delete()  # the admin or a script: refused, not cascaded
+
+
+def test_only_existing_indicators_have_a_delete_box(staff, shimin_sheet):
+    grow(shimin_sheet, 1)
+    html = staff.get(edit_url(shimin_sheet)).text
+    assert 'name="indicators-0-DELETE"' in html
+    assert 'name="indicators-1-name"' in html and 'name="indicators-1-DELETE"' not in html  # the blank row
