@@ -1,6 +1,8 @@
-"""Pages of the accounts app: the 監査ログ, the session keep-alive, and the 403
-handler that records each refusal."""
+"""Pages of the accounts app: signing out, the 監査ログ, the session keep-alive, and
+the 403 handler that records each refusal."""
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -29,6 +31,21 @@ def audit_log(request):
     return render(request, "accounts/auditentry_list.html", {
         "form": form, "page": page, "query": query.urlencode(),
     })
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out is a POST (Django's); a GET (a typed or bookmarked address) asks with
+    the same button instead of a blank 405, and the login page then says it is done."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout_confirm.html")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "ログアウトしました。")
+        return response
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from accounts.forms import LoginForm
 from core import views as core_views
 
@@ -14,7 +15,7 @@ admin.site.index_title = "データ管理"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", accounts_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),
     path("sheets/", include("projects.urls")),

@@ -160,3 +160,25 @@ def test_login_page_explains_an_idle_sign_out(client, db):
     html = client.get(reverse("login") + "?next=/plans/&reason=idle").text
     assert "30分間操作がなかったため、ログアウトしました" in html
     assert "操作がなかったため" not in client.get(reverse("login")).text
+
+
+def test_logout_by_get_asks_with_the_same_button(user_client, user):
+    response = user_client.get(reverse("logout"))
+    assert response.status_code == 200
+    assert f'<form method="post" action="{reverse("logout")}">' in response.text
+    assert UserSession.objects.filter(user=user).exists()  # a GET signs nobody out
+
+
+def test_the_login_page_says_the_logout_is_done(user_client, user):
+    response = user_client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "ログアウトしました。" in response.text
+    assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_logging_in_again_after_a_logout_address_lands_on_the_question(client, user):
+    """Someone who typed /accounts/logout/ while signed out, then signs in, is asked."""
+    response = client.get(reverse("logout"))
+    assert redirected_to_login(response)
+    client.force_login(user)
+    assert client.get(reverse("logout")).status_code == 200
