@@ -123,7 +123,8 @@ def dashboard_projects(request):
             if value in vocab.values:
                 reports = reports.filter(**{field_name: value})
                 label = f"{VOCABS[field_name][0]}:{vocab(value).label}"
-            else:
+            else:  # every reported project; a value no figure has lists nothing
+                reports = reports.none() if value else reports
                 label = VOCABS[field_name][0]
         elif field_name == "unreported":
             reports = reports.exclude(state__in=REPORTED)

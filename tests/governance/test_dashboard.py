@@ -318,6 +318,13 @@ def test_drill_down_lists_exactly_the_projects_behind_a_figure(exec_client, know
         assert known["projects"][i].code in html
 
 
+def test_drill_down_says_how_many_and_an_unknown_value_lists_nothing(exec_client, known):
+    response = get(exec_client, PROJECTS, plan="dash", year=2022, field="progress", value="on_plan")
+    assert len(response.context["reports"]) == 4 and "<p>4 事業</p>" in response.content.decode()
+    response = get(exec_client, PROJECTS, plan="dash", year=2022, field="progress", value="bogus")
+    assert names_listed(response) == [] and "該当する事業はありません。" in response.content.decode()
+
+
 def test_drill_down_of_another_year_lists_that_years_projects(exec_client, known):
     response = get(exec_client, PROJECTS, plan="dash", year=2021, field="progress", value="behind")
     assert names_listed(response) == ["生成事業6", "生成事業7"]
