@@ -102,8 +102,15 @@ class IndicatorForm(RememberInitialMixin, forms.ModelForm):
             "data_source", "is_qualitative", "qualitative_reason",
         ]
         widgets = {"qualitative_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "kind": "活動指標は事業の活動の量(研修の回数など)、成果指標は活動の結果として生じた変化(満足度など)です。",
+            "direction": "数値が大きいほど良いか、小さいほど良いか。達成率の計算に使います。",
+            "data_source": "実績値をどこから取るか(例:業務システムの集計、アンケート)。",
+            "is_qualitative": "数値で測れない成果指標のときだけ。実績は実績報告の補足欄に文章で書きます。",
+        }
 
-    baseline_year = FiscalYearField(label="基準年度", required=False, min_year=1989)
+    baseline_year = FiscalYearField(label="基準年度", required=False, min_year=1989,
+                                    help_text="基準値を測った年度。例:令和元年度、2019")
 
     def __init__(self, *args, years=(), era=None, **kwargs):
         super().__init__(*args, **kwargs)
