@@ -55,7 +55,7 @@ check: bootstrap
 # Performance on a large generated city, in its own database (kept between runs;
 # make bench BENCH_ARGS=--rebuild builds it again).
 bench: sysdeps bootstrap
-	SQLITE_PATH=var/bench.sqlite3 DEBUG=true $(BIN)/python manage.py bench $(BENCH_ARGS)
+	SQLITE_PATH=var/bench.sqlite3 DEBUG=true LOG_LEVEL=WARNING $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # Load test: gunicorn on loopback against a copy of the bench city (var/load.sqlite3),
 # 20 users of locust for 60 s; e.g. make load LOAD_ARGS="--run-time 120s --workers 4".
