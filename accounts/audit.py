@@ -1,16 +1,26 @@
 """監査ログ: the one place that writes accounts.AuditEntry."""
 
+import ipaddress
+
+from django.conf import settings
+
 from accounts.models import AuditEntry, User
 
 
 def client_address(request):
-    """The client's address as the sign-in throttle sees it (behind the TLS proxy,
-    the address the proxy appended), or None without a request."""
+    """The client's address, for the sign-in throttle (settings.AXES_CLIENT_IP_CALLABLE)
+    and this log, or None without a request. Behind the TLS proxy (BEHIND_TLS_PROXY), the
+    right-most X-Forwarded-For entry: the one our proxy appended, whatever the client sent
+    before it; without a proxy, the connection's own address."""
     if request is None:
         return None
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request)
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # no header or a damaged one: the proxy's own address, never None
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(kind, *, request=None, user=None, username="", detail=""):

@@ -203,3 +203,46 @@ def test_lockout_is_written_once_and_refusals_while_locked_are_marked(client, al
     assert [k for k, _ in kinds].count(AuditKind.LOGIN_FAILED) == LIMIT
     lockouts = [d for k, d in kinds if k == AuditKind.LOCKOUT]
     assert lockouts == ["失敗が続いたためロックしました"] + ["ロック中のログインを拒否しました"] * 2
+
+
+# Behind the TLS proxy (BEHIND_TLS_PROXY): every request comes from the proxy's address and
+# the client's is the X-Forwarded-For entry the proxy appended (deploy/nginx-akishima-ict.conf).
+
+def via_proxy(client, username, password, forwarded):
+    return client.post(reverse("login"), {"username": username, "password": password},
+                       REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@override_settings(BEHIND_TLS_PROXY=True)
+def test_behind_the_proxy_failures_count_by_the_clients_address(client, alice):
+    responses = [via_proxy(client, "alice", "wrong", "192.168.10.21") for _ in range(LIMIT)]
+    assert "あと 1 回続けて" in responses[-2].text  # the count of this address is known
+    assert responses[-1].status_code == 429
+    assert via_proxy(client, "alice", PASSWORD, "192.168.10.21").status_code == 429
+    # Alice at another desk, behind the same proxy, is not locked out.
+    assert via_proxy(client, "alice", PASSWORD, "192.168.10.22").status_code == 302
+    addresses = set(AuditEntry.objects.filter(kind=AuditKind.LOGIN_FAILED).values_list("ip_address", flat=True))
+    assert addresses == {"192.168.10.21"}
+
+
+@override_settings(BEHIND_TLS_PROXY=True)
+def test_behind_the_proxy_failures_from_many_desks_do_not_lock_the_user_everywhere(client, alice):
+    for desk in range(LIMIT):
+        via_proxy(client, "alice", "wrong", f"192.168.10.{30 + desk}")
+    assert via_proxy(client, "alice", PASSWORD, "192.168.10.99").status_code == 302
+
+
+@override_settings(BEHIND_TLS_PROXY=True)
+def test_behind_the_proxy_an_address_the_client_wrote_itself_is_ignored(client, alice):
+    """A client may send its own X-Forwarded-For; the proxy appends the real address
+    ($proxy_add_x_forwarded_for), and only that right-most entry counts."""
+    for forged in range(LIMIT):
+        via_proxy(client, "alice", "wrong", f"10.9.9.{forged}, 192.168.10.40")
+    assert via_proxy(client, "alice", PASSWORD, "10.9.9.77, 192.168.10.40").status_code == 429
+
+
+def test_without_the_proxy_a_forwarded_header_is_not_believed(client, alice):
+    for forged in range(LIMIT):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"},
+                    REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"192.168.10.{forged}")
+    assert sign_in(client, "alice", PASSWORD, address="10.0.0.1").status_code == 429
