@@ -58,5 +58,6 @@ def session_keepalive(request):
 
 def permission_denied(request, exception=None):
     """handler403: the Japanese 403 page, after writing the refusal to the 監査ログ."""
-    audit.record(AuditKind.PERMISSION_DENIED, request=request, user=getattr(request, "user", None))
+    audit.record(AuditKind.PERMISSION_DENIED, request=request, user=getattr(request, "user", None),
+                 detail=str(exception or ""))
     return defaults.permission_denied(request, exception, template_name="403.html")

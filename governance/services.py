@@ -31,6 +31,11 @@ class WorkflowError(Exception):
     """A move that the table or the actor's rights do not allow. The message is Japanese."""
 
 
+class WorkflowPermissionError(WorkflowError):
+    """The user's role may not do this at all (not a matter of the report's state): the
+    views answer 403 and the refusal is written to the 監査ログ."""
+
+
 class StaleReportError(Exception):
     """The report changed since the user opened it."""
 
@@ -61,7 +66,7 @@ def active_sheets(plan, years):
 def open_cycle(*, user, plan, kind, fiscal_year, deadline) -> ReviewCycle:
     """Open a cycle and create one 実績報告 per project active in that year."""
     if not is_ict_office(user):
-        raise WorkflowError("進行管理を開始できるのは情報推進課です。")
+        raise WorkflowPermissionError("進行管理を開始できるのは情報推進課です。")
     check_cycle_year(plan=plan, kind=kind, fiscal_year=fiscal_year)
     if fiscal_year > fiscal.current_fiscal_year():
         raise ValidationError(f"{fiscal.fy_label(fiscal_year)}はまだ始まっていません。")
@@ -100,7 +105,7 @@ def assign_report_sections(*, user, cycle) -> int:
     """Give the cycle's unsubmitted reports the 担当部署 their sheets have now
     (for sheets whose section 情報推進課 set after the cycle opened)."""
     if not is_ict_office(user):
-        raise WorkflowError("担当部署を反映できるのは情報推進課です。")
+        raise WorkflowPermissionError("担当部署を反映できるのは情報推進課です。")
     changed = 0
     for report in cycle.reports.select_for_update().filter(state=ReportState.DRAFT).select_related("sheet"):
         if report.sheet.section_id and report.section_id != report.sheet.section_id:
@@ -145,7 +150,7 @@ def move_report(*, user, report, action: Action, comment="", changes=None) -> An
             )
         next_state, actor = moves[action]
         if not is_actor(user, locked, actor):
-            raise WorkflowError(f"「{Action(action).label}」ができるのは{actor.label}です。")
+            raise WorkflowPermissionError(f"「{Action(action).label}」ができるのは{actor.label}です。")
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
         from_state = locked.state
@@ -236,7 +241,7 @@ def prepare_meeting(*, user, body, cycle, title, held_on, place, reports) -> Mee
     from governance.bodies import members_of
 
     if not is_ict_office(user):
-        raise WorkflowError("会議の準備ができるのは情報推進課です。")
+        raise WorkflowPermissionError("会議の準備ができるのは情報推進課です。")
     if body.kind not in (BodyKind.COMMITTEE, BodyKind.HEADQUARTERS):
         raise WorkflowError("実績報告を議題にできるのは情報化推進検討会議と情報化戦略本部です。")
     if any(r.cycle_id != cycle.pk for r in reports):

@@ -224,6 +224,8 @@ def _move(request, pk, run, success):
     report = _report(request, pk)
     try:
         run(report)
+    except services.WorkflowPermissionError as error:
+        raise PermissionDenied(str(error)) from error  # handler403: the Japanese page and the 監査ログ
     except services.WorkflowError as error:
         messages.error(request, str(error))
         return redirect(report)

@@ -24,3 +24,34 @@ def test_no_return_notice_once_resubmitted(client, demo_users, shimin_report):
     services.submit_report(user=staff, report=shimin_report)
     client.force_login(staff)
     assert "差し戻されています" not in client.get(shimin_report.get_absolute_url()).text
+
+
+def test_a_move_the_users_role_may_not_make_is_a_403_in_the_audit_log(client, demo_users, shimin_report):
+    """The 課 staff cannot confirm their own report (情報推進課 does): no button offers it,
+    and a request made anyway is refused, changes nothing and is written to the 監査ログ."""
+    from accounts.models import AuditEntry, AuditKind
+
+    staff = demo_users["demo-staff-a"]
+    fill(shimin_report)
+    services.submit_report(user=staff, report=shimin_report)
+    client.force_login(staff)
+    response = client.post(f"/reports/{shimin_report.pk}/confirm/", {"comment": ""})
+    assert response.status_code == 403
+    assert "この操作は許可されていません" in response.text
+    shimin_report.refresh_from_db()
+    assert shimin_report.state == "submitted"
+    entry = AuditEntry.objects.get(kind=AuditKind.PERMISSION_DENIED)
+    assert entry.user == staff and entry.path == f"/reports/{shimin_report.pk}/confirm/"
+    assert entry.detail.startswith("「確認」ができるのは情報推進課")
+
+
+def test_a_move_the_reports_state_does_not_allow_stays_a_message(client, demo_users, shimin_report):
+    """Not a permission matter (the page was opened before someone else moved the report)."""
+    from accounts.models import AuditEntry
+
+    fill(shimin_report)
+    client.force_login(demo_users["demo-joho"])
+    response = client.post(f"/reports/{shimin_report.pk}/confirm/", {"comment": ""}, follow=True)
+    assert response.status_code == 200
+    assert "はできません" in response.text
+    assert not AuditEntry.objects.filter(kind="denied").exists()
