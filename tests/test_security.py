@@ -161,11 +161,31 @@ def test_cookies_are_secure_httponly_and_samesite(client, db):
     client.get(reverse("login"), secure=True)
     response = client.post(reverse("login"), {"username": "erin", "password": "pass-for-tests"}, secure=True)
     assert response.status_code == 302
-    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+    assert_cookie_flags(response, settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+
+
+def assert_cookie_flags(response, *names):
+    for name in names:
         cookie = response.cookies[name]
         assert cookie["secure"] is True, name
         assert cookie["httponly"] is True, name
         assert cookie["samesite"] == "Lax", name
+
+
+@override_settings(SESSION_RENEW_AFTER=-1)  # every request renews the session, so sets its cookie
+@pytest.mark.parametrize("url, status", [
+    ("/no/such/page/", 404),  # the error page (its logout form also sets the CSRF cookie)
+    ("/accounts/audit/", 403),
+    ("/sheets/second/1-1-1-01/pdf/", 200),  # a download
+    ("/data/export/sheets/", 200),
+])
+def test_cookies_keep_their_flags_on_error_pages_and_downloads(demo_users, url, status):
+    client = Client()
+    client.force_login(demo_users["demo-staff-a" if status == 403 else "demo-joho"])
+    response = client.get(url, secure=True)
+    assert response.status_code == status
+    names = [settings.SESSION_COOKIE_NAME] + ([settings.CSRF_COOKIE_NAME] if status == 404 else [])
+    assert_cookie_flags(response, *names)
 
 
 # ─── Nothing inline for the CSP to refuse ─────────────────────────────────
