@@ -2,15 +2,12 @@
 print page, PDF and past versions."""
 
 from django.contrib import messages
-from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Sum, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -42,12 +39,7 @@ class SheetListView(TemplateView):
     template_name = "projects/sheet_list.html"
 
     def get_context_data(self, **kwargs):
-        """The table is cached (template) under the data stamps (read first) and a signature
-        of the listed sheets: how many, their versions' sum and the last change. Every save
-        through the edit form raises a version, so it shows at once without changing the
-        "sheets" stamp that the other sections' lists share. Every user sees the same rows."""
         user = self.request.user
-        stamp = stamps.current("plans", "work", "sheets")
         plan = Plan.objects.current()
         sections = Section.objects.filter(is_active=True).select_related("department")
         wanted = self.request.GET.get("section") or (user.section.code if user.section_id else "all")
@@ -58,14 +50,10 @@ class SheetListView(TemplateView):
         elif wanted != "all":
             section = get_object_or_404(Section, code=wanted)
             sheets = sheets.of_section(section)
-        signature = sheets.order_by().aggregate(count=Count("pk"), versions=Sum("version"), last=Max("updated_at"))
-
-        def table():
-            rows = [(sheet, missing_items(sheet)) for sheet in sheets]
-            return {"rows": rows, "complete_count": sum(1 for _, missing in rows if not missing)}
+        rows = [(sheet, missing_items(sheet)) for sheet in sheets]
         return super().get_context_data(
-            plan=plan, table=SimpleLazyObject(table), sections=sections, section=section, wanted=wanted,
-            stamp=stamp, signature="{count}-{versions}-{last}".format(**signature), **kwargs,
+            plan=plan, rows=rows, sections=sections, section=section, wanted=wanted,
+            complete_count=sum(1 for _, missing in rows if not missing), **kwargs,
         )
 
 
@@ -147,7 +135,7 @@ class SheetEditView(View):
             schedule_formset=ScheduleFormSet(data, instance=self.sheet, prefix="schedule"),
         )
 
-    def render_form(self, edit, *, seen_version, status=200, conflict=None, missing=None, cached_fields=None):
+    def render_form(self, edit, *, seen_version, status=200, conflict=None, missing=None):
         return render(self.request, self.template_name, {
             "sheet": self.sheet,
             "plan": self.sheet.project.plan,
@@ -155,25 +143,10 @@ class SheetEditView(View):
             "seen_version": seen_version,
             "conflict": conflict,
             "missing": missing,
-            "cached_fields": cached_fields,
         }, status=status)
 
     def get(self, request, **kwargs):
-        """The unbound form's fields depend only on the sheet (its version), the data
-        under the stamps (indicators, plan years, sections, master codes, results), the
-        user's form (担当部署 or not) and the day, so they are cached as HTML under those;
-        the CSRF token and seen_version stay outside. The forms are built only on a miss
-        (or when a test reads them from the context)."""
-        stamp = stamps.current("plans", "work", "sheets")
-        edit = SimpleLazyObject(self.forms)
-        office = permissions.can_assign_section(request.user)
-        key = (f"sheet-form:{self.sheet.pk}:{self.sheet.version}:{self.sheet.updated_at.isoformat()}:"
-               f"{stamp}:{int(office)}:{timezone.localdate().isoformat()}")
-        fields = cache.get(key)
-        if fields is None:
-            fields = render_to_string("projects/_sheet_fields.html", {"edit": edit, "plan": self.sheet.project.plan})
-            cache.set(key, fields, 86400)
-        return self.render_form(edit, seen_version=self.sheet.version, cached_fields=mark_safe(fields))  # noqa: S308 our template's output
+        return self.render_form(self.forms(), seen_version=self.sheet.version)
 
     def missing_too(self, data, seen_version, complete, **kwargs):
         """On a refused 完成, also what the indicators and schedule lack, if the

@@ -236,7 +236,7 @@ def test_sheet_list_shows_staff_their_own_sections_sheets_by_default(login, shee
     response = login("demo-staff-a").get("/sheets/")
     assert response.status_code == 200
     assert response.context["wanted"] == "shimin"
-    listed = [sheet for sheet, _missing in response.context["table"]["rows"]]
+    listed = [sheet for sheet, _missing in response.context["rows"]]
     assert sheets["shimin"] in listed
     assert sheets["kankyo"] not in listed
     assert all(sheet.section.code == "shimin" for sheet in listed)
@@ -246,7 +246,7 @@ def test_sheet_list_shows_staff_their_own_sections_sheets_by_default(login, shee
 def test_sheet_list_of_another_section_is_readable(login, sheets):
     response = login("demo-staff-a").get("/sheets/?section=kankyo")
     assert response.status_code == 200
-    listed = [sheet for sheet, _missing in response.context["table"]["rows"]]
+    listed = [sheet for sheet, _missing in response.context["rows"]]
     assert sheets["kankyo"] in listed and sheets["shimin"] not in listed
 
 
