@@ -60,46 +60,41 @@ def test_static_files_need_no_login(client, db):
     assert b"--app-primary" in b"".join(response.streaming_content)
 
 
-def test_deploy_checks_are_clean_with_production_settings(monkeypatch):
+def assert_deploy_checks_clean(env):
+    """`manage.py check --deploy --fail-level WARNING` in a process of its own with `env`."""
     import subprocess
     import sys
 
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SECRET_KEY": "production-like-0123456789abcdefghijklmnopqrstuvwxyz-XYZ",
-        "ALLOWED_HOSTS": "ict.city.akishima.example",
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "akishima_ict.settings",
-    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
-        env=env,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "akishima_ict.settings", **env},
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_deploy_checks_are_clean_with_production_settings():
+    assert_deploy_checks_clean({
+        "SECRET_KEY": "production-like-0123456789abcdefghijklmnopqrstuvwxyz-XYZ",
+        "ALLOWED_HOSTS": "ict.city.akishima.example",
+        "DEBUG": "false",
+    })
+
+
 def test_the_production_template_passes_the_deploy_checks_where_the_readme_installs_the_app():
     """.env.example as the README's production guide uses it: the app cloned into
     /srv/akishima-ict (here: this folder), a real secret key. STATIC_ROOT must not be the
     app's own static/ (staticfiles.E002 would stop migrate and collectstatic)."""
-    import subprocess
-    import sys
-
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "akishima_ict.settings"}
+    env = {}
     for line in (settings.BASE_DIR / ".env.example").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, value = line.split("=", 1)
             env[name] = value.replace("/srv/akishima-ict", str(settings.BASE_DIR))
     assert env["DEBUG"] == "false" and env["BEHIND_TLS_PROXY"] == "true"
     env["SECRET_KEY"] = "production-like-0123456789abcdefghijklmnopqrstuvwxyz-XYZ"  # as the file says
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_deploy_checks_clean(env)
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

@@ -47,11 +47,11 @@ def test_a_move_the_users_role_may_not_make_is_a_403_in_the_audit_log(client, de
 
 def test_a_move_the_reports_state_does_not_allow_stays_a_message(client, demo_users, shimin_report):
     """Not a permission matter (the page was opened before someone else moved the report)."""
-    from accounts.models import AuditEntry
+    from accounts.models import AuditEntry, AuditKind
 
     fill(shimin_report)
     client.force_login(demo_users["demo-joho"])
     response = client.post(f"/reports/{shimin_report.pk}/confirm/", {"comment": ""}, follow=True)
     assert response.status_code == 200
     assert "はできません" in response.text
-    assert not AuditEntry.objects.filter(kind="denied").exists()
+    assert not AuditEntry.objects.filter(kind=AuditKind.PERMISSION_DENIED).exists()
