@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "projects",
     "governance",
     "exchange",
+    "demo",  # demo data and benchmarks (commands only; refused in production)
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,20 @@
 """Action checks for cycles, reports and meetings."""
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.permissions import is_ict_office, works_in_section
-from governance.workflow import EDITABLE_STATES
+from governance.cycles.workflow import EDITABLE_STATES
 
 
 def can_manage_cycles(user) -> bool:
     """Opening cycles, checking results, preparing meetings: 情報推進課."""
     return is_ict_office(user)
+
+
+def require_cycle_manager(user) -> None:
+    """A view's guard for the secretariat's screens and actions: 403 for anyone else."""
+    if not can_manage_cycles(user):
+        raise PermissionDenied
 
 
 def can_view_report(user, report) -> bool:

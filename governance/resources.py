@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.permissions import is_ict_office
 from core import fiscal
-from governance.forms import ReportForm, ResultForm
+from governance.cycles.forms import ReportForm, ResultForm
 from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState
 from governance.permissions import can_edit_report
-from governance.reports import summary_tables
+from governance.cycles.tables import summary_tables
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
 from plans.resources import (
     VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, ImportStale, NumberWidget, bulk_history,

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from governance import book_views, dashboard_views, views
+from governance.books import views as book_views
+from governance.cycles import views
+from governance.dashboard import views as dashboard_views
+from governance.meetings import views as meeting_views
 
 app_name = "governance"
 
@@ -18,15 +21,15 @@ urlpatterns = [
     path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),
     path("cycles/<int:pk>/sections/", views.cycle_assign_sections, name="cycle_assign_sections"),
     path("cycles/<int:pk>/summary/", views.cycle_summary, name="cycle_summary"),
-    path("cycles/<int:pk>/meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
+    path("cycles/<int:pk>/meetings/new/", meeting_views.MeetingCreateView.as_view(), name="meeting_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/return/", views.report_return, name="report_return"),
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("reports/<int:pk>/reflect/", views.report_reflect, name="report_reflect"),
-    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
-    path("meetings/<int:pk>/reports/<int:report_pk>/record/", views.meeting_record, name="meeting_record"),
-    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
-    path("meetings/<int:pk>/papers.pdf", views.meeting_papers, name="meeting_papers"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/reports/<int:report_pk>/record/", meeting_views.meeting_record, name="meeting_record"),
+    path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/papers.pdf", meeting_views.meeting_papers, name="meeting_papers"),
 ]

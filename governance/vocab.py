@@ -52,7 +52,7 @@ class Decision(models.TextChoices):
 
 
 class ReportAction(models.TextChoices):
-    """The moves of a 実績報告 (governance.workflow)."""
+    """The moves of a 実績報告 (governance.cycles.workflow)."""
 
     SUBMIT = "submit", "提出"
     RETURN = "return", "差戻し"

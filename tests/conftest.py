@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.services import create_demo_users, load_organisation
-from governance.seed import load_bodies
+from governance.meetings.seed import load_bodies
 from plans.models import Plan
 from plans.services import load_seed_plans
 from projects.services import ensure_sheets

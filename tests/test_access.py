@@ -190,7 +190,7 @@ def walk(demo_users, settings, tmp_path):
     where the pattern's name says what its number is."""
     from django.core.files.base import ContentFile
 
-    from governance.demo import create_demo_cycle
+    from demo.data import create_demo_cycle
     from governance.models import BookJob, BookKind, BookStatus
     from projects.models import ProjectSheet
 

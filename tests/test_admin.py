@@ -86,8 +86,8 @@ def test_a_sheet_changed_in_the_admin_is_a_new_version_and_stales_open_edit_form
 def test_an_agenda_item_and_a_report_are_named_by_their_project(demo_users):
     from datetime import date
 
+    from governance.cycles.services import open_cycle
     from governance.models import AgendaItem, Body, BodyKind, CycleKind, Meeting
-    from governance.services import open_cycle
     from plans.models import Plan
 
     cycle = open_cycle(user=demo_users["demo-joho"], plan=Plan.objects.get(code="second"), kind=CycleKind.ANNUAL,

@@ -262,8 +262,8 @@ def project_form_classes():
     import inspect
     import pkgutil
 
-    from django.apps import apps as django_apps
     from django import forms
+    from django.apps import apps as django_apps
 
     found = set()
     for config in django_apps.get_app_configs():
@@ -271,8 +271,8 @@ def project_form_classes():
             continue
         package = importlib.import_module(config.name)
         names = [config.name] + [
-            f"{config.name}.{info.name}" for info in pkgutil.iter_modules(package.__path__)
-            if info.name not in ("tests", "migrations", "management")
+            info.name for info in pkgutil.walk_packages(package.__path__, prefix=f"{config.name}.")
+            if not {"tests", "migrations", "management"} & set(info.name.split("."))
         ]
         for name in names:
             module = importlib.import_module(name)

@@ -10,7 +10,7 @@ ZERO = mark_safe('<td class="num"><span class="muted">0</span></td>')
 
 @register.simple_tag
 def count_cells(row, node_label):
-    """The <td> cells of one vocabulary's counts for a node (governance.dashboard.Node.row),
+    """The <td> cells of one vocabulary's counts for a node (governance.dashboard.facts.Node.row),
     each count linking to the projects behind it, with its share.
 
     Built here rather than by an include per row: the dashboard has hundreds of cells.

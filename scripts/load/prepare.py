@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akishima_ict.settings")
 django.setup()
 
 from accounts.models import Department, User  # noqa: E402
-from governance.bench import CITY_PLAN  # noqa: E402
+from demo.bench import CITY_PLAN  # noqa: E402
 from governance.models import CycleStatus, ReviewCycle  # noqa: E402
 from plans.models import Plan  # noqa: E402
 from projects.models import ProjectSheet  # noqa: E402
@@ -152,7 +152,7 @@ def _save_cpu(client, url: str, repeat: int) -> float:
 def build() -> None:
     from django.core.management import call_command
 
-    from governance import bench
+    from demo import bench
 
     call_command("migrate", interactive=False, verbosity=0)
     if not bench.city_built():

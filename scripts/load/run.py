@@ -4,7 +4,7 @@
                                          [--worker-class sync] [--workers 3] [--threads 1]
 
 1. The generated city is kept in var/load-city.sqlite3: a copy of `make bench`'s
-   var/bench.sqlite3 when that is complete, else built (governance.bench.build_city). Each run
+   var/bench.sqlite3 when that is complete, else built (demo.bench.build_city). Each run
    serves a fresh copy of it, var/load.sqlite3, so that every run starts from the same data
    (the saves of a run add history rows, which later runs would otherwise show) and the saves
    never disturb the bench. Static files are collected into var/load-static.
@@ -38,7 +38,6 @@ from contextlib import closing
 from pathlib import Path
 
 import psutil  # a dependency of locust
-
 from htmlform import form_fields
 
 BASE_DIR = Path(__file__).resolve().parents[2]

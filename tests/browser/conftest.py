@@ -70,7 +70,7 @@ def seeded(live_server, transactional_db):
     so the data are loaded again inside every test.
     """
     from accounts.services import create_demo_users, load_organisation
-    from governance.seed import load_bodies
+    from governance.meetings.seed import load_bodies
     from plans.services import load_seed_plans
     from projects.services import ensure_sheets
 

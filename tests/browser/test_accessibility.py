@@ -122,8 +122,8 @@ def city(seeded):
     """市民課's sheet with an indicator, and the 平成28年度 cycle with reports in several states,
     so that the work lists, the report page and the dashboard's charts have something to show."""
     from accounts.models import Section, User
+    from governance.cycles.services import open_cycle
     from governance.models import AnnualReport, CycleKind
-    from governance.services import open_cycle
     from plans.models import Plan
     from projects.models import Indicator, IndicatorTarget, ProjectSheet
 

@@ -38,8 +38,8 @@ BEHIND_THE_FIGURE = ["1-1-1-01", "1-2-1-01"]
 def cycles(seeded):
     """平成28年度 with figures (REPORTS_2016) and 平成29年度 just opened (the latest)."""
     from accounts.models import Section, User
+    from governance.cycles.services import open_cycle
     from governance.models import AnnualReport, CycleKind
-    from governance.services import open_cycle
     from plans.models import Plan
     from projects.models import ProjectSheet
 

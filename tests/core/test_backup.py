@@ -22,7 +22,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from core import backup
-from governance.demo import create_demo_cycle
+from demo.data import create_demo_cycle
 from governance.models import BookJob, BookKind, BookStatus
 from plans.services import load_demo_master_plan_codes
 from projects.models import ProjectSheet

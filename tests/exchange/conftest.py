@@ -12,8 +12,8 @@ from django.core import serializers
 from accounts.models import Section
 from exchange import services
 from exchange.files import read_upload, write_xlsx
+from governance.cycles.services import open_cycle
 from governance.models import CycleKind
-from governance.services import open_cycle
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
 
 SHIMIN_CODES = ["1-2-1-02", "1-2-1-03"]

@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Section
 from exchange import services
 from exchange.files import SheetSpec, read_upload, write_xlsx
+from governance.cycles.services import open_cycle
 from governance.models import AnnualReport, CycleKind, IndicatorResult
 from governance.resources import ResultResource
-from projects.resources import ScheduleResource
-from governance.services import open_cycle
 from projects.models import Indicator, ProjectSheet
+from projects.resources import ScheduleResource
 from tests.exchange.conftest import digest
 
 PER_SHEET = 5

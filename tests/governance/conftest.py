@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 
 from accounts.models import Section
+from governance.cycles.services import open_cycle
+from governance.meetings.services import prepare_meeting
 from governance.models import Body, CycleKind
-from governance.services import open_cycle, prepare_meeting
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
 
 SHIMIN_CODES = ["1-2-1-02", "1-2-1-03"]  # 市税等のコンビニエンスストア収納 / クレジット収納

@@ -9,10 +9,12 @@ from datetime import date
 import pytest
 
 from accounts.models import Department, Position, Section, User
-from governance.bodies import bodies_of, chair_of, holders_of, is_member, members_of, presiding_over
+from governance.cycles import services
+from governance.meetings.bodies import (
+    bodies_of, chair_of, holders_of, is_member, members_of, presiding_over,
+)
+from governance.meetings.services import prepare_meeting
 from governance.models import Body, BodyKind, SeatRole
-from governance import services
-from governance.services import prepare_meeting
 from tests.governance.conftest import fill
 
 # 別表(第3条関係), p.52, written from fixtures/source/second_plan_text.txt in its order.

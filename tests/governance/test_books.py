@@ -7,9 +7,9 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from governance import books
+from governance.books import render as books
+from governance.books.tasks import render_book
 from governance.models import BookJob, BookKind, BookStatus
-from governance.tasks import render_book
 from plans.models import Plan
 
 
@@ -142,8 +142,8 @@ def test_someone_elses_book_is_not_found(client, demo_users):
 def test_the_database_worker_renders_an_ordered_book(client):
     """End to end through the queue: the order is stored in the database and the
     worker (`manage.py db_worker`, as `make run` starts it) renders it."""
-    from tests.conftest import load_seed
     from accounts.services import create_demo_users
+    from tests.conftest import load_seed
 
     load_seed()
     users = {u.username: u for u in create_demo_users()}

@@ -15,7 +15,7 @@ from django.db import connections
 from accounts.models import Position, Section, User
 from accounts.roles import Role
 from accounts.services import create_demo_users
-from governance import services
+from governance.cycles import services
 from governance.models import AnnualReport, CycleKind, ReportEvent, ReportState
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
 from tests.conftest import load_seed

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from accounts.models import Position, Section
 from accounts.roles import Role
-from governance import services
+from governance import notifications
+from governance.cycles import services
 from governance.models import (
-    AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReminderLog, ReportState, ReviewCycle,
+    AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReminderLog, ReportState,
+    ReviewCycle,
 )
 from plans.models import Plan
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
@@ -287,7 +289,7 @@ def test_reminders_once_per_section_per_day(cycle, demo_users):
                   .values_list("section__code", flat=True))
     assert pending == {"shimin", "joho-suishin"}
 
-    assert services.send_reminders(today=today) == 2
+    assert notifications.send_reminders(today=today) == 2
     assert reminded_sections() == pending
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted(staff_emails(*pending))
@@ -296,11 +298,11 @@ def test_reminders_once_per_section_per_day(cycle, demo_users):
     assert set(shimin.to) == staff_emails("shimin")
 
     sent = len(mail.outbox)
-    assert services.send_reminders(today=today) == 0  # the same day: nothing
+    assert notifications.send_reminders(today=today) == 0  # the same day: nothing
     assert len(mail.outbox) == sent
     assert ReminderLog.objects.count() == 2
 
-    assert services.send_reminders(today=today + timedelta(days=1)) == 2  # the next day: again
+    assert notifications.send_reminders(today=today + timedelta(days=1)) == 2  # the next day: again
     assert len(mail.outbox) == sent * 2
 
 
@@ -311,39 +313,39 @@ def test_reminders_only_for_sections_with_draft_or_returned_reports(cycle, demo_
         services.submit_report(user=staff, report=fill(report))
     today = DEADLINE - timedelta(days=1)
 
-    assert services.send_reminders(today=today) == 1
+    assert notifications.send_reminders(today=today) == 1
     assert reminded_sections() == {"joho-suishin"}
     assert all(demo_users["demo-staff-a"].email not in m.to for m in mail.outbox)
 
     # A report returned to 市民課 makes it due again.
     services.return_report(user=joho, report=shimin[0], reason="実績値を確認してください")
     mail.outbox.clear()
-    assert services.send_reminders(today=today + timedelta(days=1)) == 2
+    assert notifications.send_reminders(today=today + timedelta(days=1)) == 2
     assert any(demo_users["demo-staff-a"].email in m.to for m in mail.outbox)
 
 
 def test_reminders_only_when_the_deadline_is_near_or_past(cycle):
-    assert services.send_reminders(today=DEADLINE - timedelta(days=8)) == 0
-    assert services.send_reminders(today=DEADLINE - timedelta(days=8), days_before=10) == 2
+    assert notifications.send_reminders(today=DEADLINE - timedelta(days=8)) == 0
+    assert notifications.send_reminders(today=DEADLINE - timedelta(days=8), days_before=10) == 2
     ReminderLog.objects.all().delete()
     mail.outbox.clear()
-    assert services.send_reminders(today=DEADLINE - timedelta(days=7)) == 2  # exactly 7 days before
+    assert notifications.send_reminders(today=DEADLINE - timedelta(days=7)) == 2  # exactly 7 days before
     ReminderLog.objects.all().delete()
     mail.outbox.clear()
-    assert services.send_reminders(today=DEADLINE + timedelta(days=1)) == 2
+    assert notifications.send_reminders(today=DEADLINE + timedelta(days=1)) == 2
     assert all("期限を過ぎています" in message.subject for message in mail.outbox)
 
 
 def test_no_reminders_for_a_closed_cycle(cycle):
     cycle.status = CycleStatus.CLOSED
     cycle.save()
-    assert services.send_reminders(today=DEADLINE) == 0
+    assert notifications.send_reminders(today=DEADLINE) == 0
     assert mail.outbox == []
 
 
 def test_reminders_skip_reports_without_a_section(cycle):
     assert cycle.reports.filter(section=None).exists()
-    services.send_reminders(today=DEADLINE)
+    notifications.send_reminders(today=DEADLINE)
     assert ReminderLog.objects.filter(section=None).count() == 0
 
 
@@ -420,7 +422,7 @@ def test_reminders_to_a_section_with_no_staff_address_are_still_logged(demo_user
     staff_b.email = ""
     staff_b.save()
     open_(demo_users["demo-joho"], year=2016, deadline=DEADLINE)
-    services.send_reminders(today=DEADLINE)
+    notifications.send_reminders(today=DEADLINE)
     log = ReminderLog.objects.get(section=kankyo)
     assert log.recipients == 0
     assert all(staff_b.username not in ",".join(m.to) for m in mail.outbox)

@@ -1,4 +1,4 @@
-"""The executives' dashboard (governance.dashboard, dashboard_views).
+"""The executives' dashboard (governance.dashboard.facts, dashboard_views).
 
 Its figures are checked against counts worked out by hand on a small generated
 cycle and against the summary tables (表4-2, 4-3, 4-4) of the same cycle; its
@@ -17,9 +17,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Section
+from governance.cycles.services import open_cycle
+from governance.cycles.tables import summary_tables
 from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState
-from governance.reports import summary_tables
-from governance.services import open_cycle
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
 from plans.models import Plan
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
@@ -484,7 +484,7 @@ def test_cached_dashboard_uses_fewer_queries_and_as_many_for_any_size(exec_clien
 
 
 def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known, demo_users):
-    from governance.services import return_report
+    from governance.cycles.services import return_report
 
     url = f"{DASHBOARD}?plan=dash&year=2022"
     assert "10 事業のうち 8 事業が報告済み" in get(exec_client, url).content.decode()
@@ -514,7 +514,7 @@ def test_a_measure_with_only_drafts_in_the_filter_is_not_listed(exec_client, kno
 def test_another_filter_or_vocabulary_reads_no_report_until_the_data_change(exec_client, known, demo_users):
     """The cycle's facts are counted once per change of the data; every other view of
     them is computed without reading the reports again, and is right after a change."""
-    from governance.services import return_report
+    from governance.cycles.services import return_report
 
     def report_queries(**params):
         with CaptureQueriesContext(connection) as captured:

@@ -12,7 +12,7 @@ from django.core import mail
 from django.db.models import F
 from django.urls import reverse
 
-from governance import services
+from governance.cycles import services
 from governance.models import AgendaItem, AnnualReport, BodyKind, ReportEvent, ReportState
 from governance.vocab import Decision
 from projects.models import IndicatorTarget, ProjectSheet

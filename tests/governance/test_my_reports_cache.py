@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.services import submit_report
+from governance.cycles.services import submit_report
 from plans.models import Project
 from tests.governance.conftest import fill
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from core import stamps
-from governance.services import submit_report
+from governance.cycles.services import submit_report
 from plans.models import Project
 from projects.models import IndicatorTarget
 from tests.governance.conftest import fill

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from governance import services
+from governance.cycles import services
+from governance.cycles.quality import achievement, quality_check, result_rows
 from governance.models import AnnualReport, IndicatorResult, ReportEvent, ReportState
-from governance.quality import achievement, quality_check, result_rows
 from projects.models import Indicator, IndicatorTarget, ScheduleEntry
 from tests.governance.conftest import fill
 

@@ -1,6 +1,6 @@
 """The report page as the department sees it after a return."""
 
-from governance import services
+from governance.cycles import services
 from tests.governance.conftest import fill
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from governance.summary import shares, table
+from governance.cycles.shares import shares, table
 from governance.vocab import Direction, ImplementationStatus, Progress
 
 # Written from the plan's text: (label, count, printed share).

@@ -6,7 +6,7 @@ import re
 
 from django.urls import reverse
 
-from governance.services import return_report, submit_report
+from governance.cycles.services import return_report, submit_report
 from governance.vocab import Progress
 from plans.models import Goal
 from tests.governance.conftest import fill

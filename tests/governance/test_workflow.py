@@ -4,9 +4,9 @@ import itertools
 
 import pytest
 
-from governance import services
+from governance.cycles import services
+from governance.cycles.workflow import TRANSITIONS, Action, Actor
 from governance.models import AnnualReport, BodyKind, ReportEvent, ReportState
-from governance.workflow import TRANSITIONS, Action, Actor
 from tests.governance.conftest import fill, meeting_for
 
 # Who plays each actor, and who must be refused.

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Section
+from governance.cycles.services import open_cycle
+from governance.cycles.tables import summary_tables
 from governance.models import AnnualReport, CycleKind, ReportState
-from governance.reports import summary_tables
-from governance.services import open_cycle
 from governance.vocab import Direction, ImplementationStatus, Progress
 from plans.models import ROMAN, Placement
 from projects.models import ProjectSheet

@@ -396,8 +396,8 @@ def reported_indicator(demo_users, shimin_sheet):
     """An indicator of the sheet with an empty result in a draft report of an open cycle."""
     from datetime import date
 
+    from governance.cycles.services import open_cycle
     from governance.models import CycleKind
-    from governance.services import open_cycle
 
     grow(shimin_sheet, 1)
     cycle = open_cycle(user=demo_users["demo-joho"], plan=shimin_sheet.project.plan, kind=CycleKind.ANNUAL,

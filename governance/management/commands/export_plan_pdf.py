@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.books import plan_book
+from governance.books.render import plan_book
 from plans.models import Plan
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.books import cycle_report
+from governance.books.render import cycle_report
 from governance.models import ReviewCycle
 
 

@@ -7,13 +7,13 @@ unless DEMO_USERS_ALLOWED is set (it is with DEBUG on, as `make run` runs).
 """
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import create_demo_users, load_organisation
+from accounts.services import load_organisation
+from governance.meetings.seed import load_bodies
 from plans.models import Plan
-from plans.services import load_demo_master_plan_codes, load_seed_plans
-from governance.demo import create_demo_cycle
-from governance.seed import load_bodies
+from plans.services import load_seed_plans
 from projects.services import ensure_sheets
 
 
@@ -43,10 +43,5 @@ class Command(BaseCommand):
         sheets = sum(ensure_sheets(plan=plan) for plan in Plan.objects.all())
         self.stdout.write(f"情報化事業シート: {sheets} 件を作成しました。")
         if demo:
-            codes = load_demo_master_plan_codes()
-            self.stdout.write(f"デモ用の総合基本計画コード: {codes} 件を作成しました。")
-            users = create_demo_users()
-            self.stdout.write(f"デモ利用者: {len(users)} 人を作成しました。")
-            cycle = create_demo_cycle()
-            if cycle:
-                self.stdout.write(f"デモ用の進行管理: {cycle}({cycle.reports.count()} 件の実績報告)を作成しました。")
+            # The demo data live in the demo app, outside the product's packages.
+            call_command("load_demo", stdout=self.stdout)

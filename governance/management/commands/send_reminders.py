@@ -8,7 +8,7 @@ Ready for cron, e.g. every weekday at 8:30:
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from governance.services import send_reminders
+from governance.notifications import send_reminders
 
 
 class Command(BaseCommand):

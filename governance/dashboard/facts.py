@@ -17,8 +17,8 @@ from django.db.models import Count, F, FilteredRelation, Q
 from django.urls import reverse
 
 from accounts.models import Department
+from governance.cycles.shares import shares
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
-from governance.summary import shares
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
 from plans.models import ROMAN, Measure
 
@@ -142,7 +142,7 @@ def cycle_facts(cycle):
 
 def _achievement_facts(cycle):
     """(goal number, department id, indicators with a result, how many reached their
-    target) of the reported reports (governance.quality.achievement ≥ 100%, counted in
+    target) of the reported reports (governance.cycles.quality.achievement ≥ 100%, counted in
     the database)."""
     up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
     rated = Q(target__isnull=False) & ((up & Q(target__gt=0)) | (down & (Q(actual__gt=0) | Q(target=0))))

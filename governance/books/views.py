@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from governance.books.tasks import render_book
 from governance.models import BookJob, BookKind, BookStatus, Meeting, ReviewCycle
-from governance.tasks import render_book
 from plans.models import Plan
 
 

@@ -1,10 +1,10 @@
 """The papers of a meeting as one PDF: agenda, summary tables, each report with its sheet."""
 
-from governance.bodies import presiding_over
-from governance.models import AnnualReport
-from governance.quality import result_rows
-from governance.reports import summary_tables
 from core.pdf import render_pdf
+from governance.cycles.quality import result_rows
+from governance.cycles.tables import summary_tables
+from governance.meetings.bodies import presiding_over
+from governance.models import AnnualReport
 from projects.layout import layout_for
 
 

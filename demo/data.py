@@ -1,4 +1,4 @@
-"""Demo data for `load_plan --demo` (never in production): sections for the seed
+"""Demo data for `load_demo` (run by `load_plan --demo`) (never in production): sections for the seed
 sheets that the plan leaves open, one indicator per sheet, and a 平成28年度
 cycle with reports in every state, so that each role finds something to do."""
 
@@ -9,7 +9,8 @@ from django.db import transaction
 
 from accounts.models import Section, User
 from core import fiscal
-from governance import services
+from governance.cycles import services
+from governance.meetings.services import prepare_meeting
 from governance.models import Body, BodyKind, CycleKind, ReviewCycle
 from plans.models import Plan
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
@@ -72,7 +73,7 @@ def create_demo_cycle() -> ReviewCycle | None:
         if i % 4 != 3:
             services.confirm_report(user=joho, report=report)
     confirmed = list(cycle.reports.filter(state="confirmed").order_by("sheet__project__code"))
-    first = services.prepare_meeting(user=joho, body=committee, cycle=cycle, title=f"{fiscal.fy_era(plan.start_year + 1)} 第1回 情報化推進検討会議",
+    first = prepare_meeting(user=joho, body=committee, cycle=cycle, title=f"{fiscal.fy_era(plan.start_year + 1)} 第1回 情報化推進検討会議",
                                      held_on=date(plan.start_year + 1, 6, 15), place="市役所 庁議室",
                                      reports=confirmed[: len(confirmed) // 2])
     for i, report in enumerate(confirmed[: len(confirmed) // 2]):
@@ -80,7 +81,7 @@ def create_demo_cycle() -> ReviewCycle | None:
                                  comment="ICT を効果的に活用している。")
     evaluated = list(cycle.reports.filter(state="evaluated").order_by("sheet__project__code"))
     evaluated = evaluated[: len(evaluated) // 2]
-    second = services.prepare_meeting(user=joho, body=headquarters, cycle=cycle, title=f"{fiscal.fy_era(plan.start_year + 1)} 第1回 情報化戦略本部",
+    second = prepare_meeting(user=joho, body=headquarters, cycle=cycle, title=f"{fiscal.fy_era(plan.start_year + 1)} 第1回 情報化戦略本部",
                                       held_on=date(plan.start_year + 1, 7, 10), place="市役所 庁議室",
                                       reports=evaluated)
     for i, report in enumerate(evaluated):
@@ -97,8 +98,9 @@ def _as_department(report, action):
 
 
 def _demo_member(section):
-    from accounts.roles import Role
     from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
 
     user, created = User.objects.get_or_create(
         username=f"demo-{section.code}", defaults={

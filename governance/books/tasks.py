@@ -38,7 +38,7 @@ def time_limit(seconds):
 
 @task()
 def render_book(job_id: int) -> str:
-    from governance.books import render
+    from governance.books.render import render
 
     job = BookJob.objects.get(pk=job_id)
     BookJob.objects.filter(pk=job_id).update(status=BookStatus.RUNNING, started_at=timezone.now())

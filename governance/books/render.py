@@ -17,10 +17,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
-from governance import charts
+from governance.cycles.quality import result_rows
+from governance.cycles.tables import summary_tables
+from governance.dashboard import charts
 from governance.models import BookKind, Meeting, ReviewCycle
-from governance.quality import result_rows
-from governance.reports import summary_tables
 from governance.vocab import Progress
 from plans.models import Measure, Placement, Plan, Policy
 from projects.layout import layout_for
@@ -177,7 +177,7 @@ def _font_file(family: str) -> str:
 
 
 def meeting_papers(meeting: Meeting) -> bytes:
-    from governance.pdf import render_meeting_papers
+    from governance.books.papers import render_meeting_papers
 
     return render_meeting_papers(meeting)
 

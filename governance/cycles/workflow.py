@@ -1,6 +1,6 @@
 """The 実績報告 workflow as a table: state × action → (next state, who may).
 
-Every move goes through governance.services.move_report, which locks the row,
+Every move goes through governance.cycles.services.move_report, which locks the row,
 checks this table and the actor, changes the state and writes a ReportEvent in
 one transaction. Evaluations and decisions are entered by the bodies'
 secretariat (事務局 = 情報推進課) and carry the meeting they were made in.

@@ -1,4 +1,4 @@
-"""Measure the pages and books on a large generated city (see governance.bench).
+"""Measure the pages and books on a large generated city (see demo.bench).
 
     SQLITE_PATH=var/bench.sqlite3 DEBUG=true python manage.py bench [--rebuild]
 
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from governance import bench
+from demo import bench
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if not no_books:
             self.stderr.write("PDF を作成して計測しています…")
             rows += bench.measure_books()
-        from exchange.bench import measure_import  # exchange sits above governance
+        from demo.bench_import import measure_import  # exchange sits above governance
 
         self.stderr.write("Excel の取り込み(1 万行)を計測しています…")
         rows += measure_import()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count
 
+from governance.cycles.shares import table
 from governance.models import ReportState
-from governance.summary import table
 from governance.vocab import Direction, ImplementationStatus, Progress
 
 VOCABULARIES = [

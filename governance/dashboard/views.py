@@ -6,10 +6,10 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Department
 from core import fiscal, stamps
-from governance import charts
-from governance.dashboard import (
-    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url, hierarchy,
-    indicator_achievement, scoped_reports, totals, trend, trend_facts,
+from governance.dashboard import charts
+from governance.dashboard.facts import (
+    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url,
+    hierarchy, indicator_achievement, scoped_reports, totals, trend, trend_facts,
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress

@@ -34,7 +34,7 @@ def _openpyxl_read(data):
 
 
 def measure_import(rows: int = ROWS):
-    from governance.bench import CITY_PLAN, Row
+    from demo.bench import CITY_PLAN, Row
 
     with transaction.atomic():
         cycle = ReviewCycle.objects.filter(plan__code=CITY_PLAN).order_by("-fiscal_year").first()

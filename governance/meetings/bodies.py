@@ -4,8 +4,6 @@ when a person changes post the rights follow the new holder (要綱 第3-4条)."
 from functools import reduce
 from operator import or_
 
-
-
 from accounts.models import User
 from governance.models import SeatRole
 

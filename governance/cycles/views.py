@@ -1,31 +1,24 @@
-"""Screens of the yearly cycle: work lists, reports and their moves, meetings,
-summary tables. Workflow moves are small POST-only views that call one service."""
+"""Screens of the yearly cycle: work lists, reports and their moves, summary tables.
+Workflow moves are small POST-only views that call one service."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from core import stamps
-from governance import permissions, services
-from governance.bodies import members_of, presiding_over
-from governance.forms import (
-    CommentForm, CycleForm, DecisionForm, EvaluationForm, MeetingForm, MinutesForm, ReportForm,
-    ResultFormSet, ReturnForm,
-)
-from governance.models import (
-    AnnualReport, Body, BodyKind, CycleStatus, IndicatorResult, Meeting, ReportState, ReviewCycle,
-)
-from governance.quality import missing_indicators, quality_check, result_rows
-from governance.reports import cached_state_board, summary_tables
-from governance.workflow import allowed_actions
+from governance import notifications, permissions
+from governance.cycles import services
+from governance.cycles.forms import CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm
+from governance.cycles.quality import missing_indicators, quality_check, result_rows
+from governance.cycles.tables import cached_state_board, summary_tables
+from governance.cycles.workflow import allowed_actions
+from governance.models import AnnualReport, CycleStatus, IndicatorResult, ReportState, ReviewCycle
 from plans.models import Plan
 from projects.layout import layout_for
 
@@ -34,11 +27,6 @@ PENDING = [ReportState.DRAFT, ReportState.RETURNED]
 
 def _report(request, pk):
     return get_object_or_404(AnnualReport.objects.visible_to(request.user).with_details(), pk=pk)
-
-
-def _require_office(request):
-    if not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
 
 
 def cycle_list(request):
@@ -51,7 +39,7 @@ def cycle_list(request):
 
 @require_POST
 def cycle_open(request):
-    _require_office(request)
+    permissions.require_cycle_manager(request.user)
     form = CycleForm(request.POST)
     plan = Plan.objects.current()
     if form.is_valid():
@@ -97,7 +85,7 @@ def cycle_detail(request, pk):
 
 @require_POST
 def cycle_assign_sections(request, pk):
-    _require_office(request)
+    permissions.require_cycle_manager(request.user)
     cycle = get_object_or_404(ReviewCycle, pk=pk)
     changed = services.assign_report_sections(user=request.user, cycle=cycle)
     messages.success(request, f"{changed} 件の実績報告にシートの担当部署を反映しました。")
@@ -106,9 +94,9 @@ def cycle_assign_sections(request, pk):
 
 @require_POST
 def cycle_remind(request, pk):
-    _require_office(request)
+    permissions.require_cycle_manager(request.user)
     cycle = get_object_or_404(ReviewCycle, pk=pk, status=CycleStatus.OPEN)
-    sent = services.send_reminders(user=request.user, cycle=cycle, today=timezone.localdate())
+    sent = notifications.send_reminders(user=request.user, cycle=cycle, today=timezone.localdate())
     messages.success(request, f"{sent} 課に督促メールを送りました(同じ日に送った課には送りません)。")
     return redirect(cycle)
 
@@ -259,104 +247,3 @@ def report_confirm(request, pk):
 def report_reflect(request, pk):
     return _move(request, pk, lambda r: services.reflect_report(user=request.user, report=r),
                  "シートへの反映を記録しました。")
-
-
-class MeetingCreateView(View):
-    template_name = "governance/meeting_form.html"
-
-    def dispatch(self, request, pk):
-        _require_office(request)
-        self.cycle = get_object_or_404(ReviewCycle, pk=pk)
-        return super().dispatch(request, pk)
-
-    def form(self, data=None):
-        bodies = Body.objects.filter(kind__in=[BodyKind.COMMITTEE, BodyKind.HEADQUARTERS])
-        return MeetingForm(data, cycle=self.cycle, bodies=bodies)
-
-    def get(self, request, pk):
-        return render(request, self.template_name, {"cycle": self.cycle, "form": self.form()})
-
-    def post(self, request, pk):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return render(request, self.template_name, {"cycle": self.cycle, "form": form}, status=400)
-        data = dict(form.cleaned_data)
-        meeting = services.prepare_meeting(user=request.user, cycle=self.cycle, **data)
-        messages.success(request, "会議を準備しました。議題と出席者を確認してください。")
-        return redirect(meeting)
-
-
-def _meeting(pk):
-    return get_object_or_404(Meeting.objects.select_related("body", "cycle__plan", "prepared_by"), pk=pk)
-
-
-def meeting_detail(request, pk):
-    meeting = _meeting(pk)
-    items = meeting.items.select_related(
-        "report__sheet__project", "report__section__department"
-    ).order_by("position")
-    chair, chair_role = presiding_over(meeting)
-    is_committee = meeting.body.kind == BodyKind.COMMITTEE
-    can_record = permissions.can_manage_cycles(request.user)
-    record_state = ReportState.CONFIRMED if is_committee else ReportState.EVALUATED
-    form_class = EvaluationForm if is_committee else DecisionForm
-    rows = [
-        (item, form_class(prefix=f"r{item.report_id}")
-         if can_record and item.report.state == record_state else None)
-        for item in items
-    ]
-    return render(request, "governance/meeting_detail.html", {
-        "meeting": meeting, "rows": rows, "chair": chair, "chair_role": chair_role,
-        "attendees": meeting.attendees.select_related("section__department", "department"),
-        "is_committee": is_committee,
-        "minutes_form": MinutesForm(instance=meeting, members=members_of(meeting.body)) if can_record else None,
-    })
-
-
-@require_POST
-def meeting_record(request, pk, report_pk):
-    """The secretariat records the body's evaluation (検討会議) or decision (戦略本部)."""
-    _require_office(request)
-    meeting = _meeting(pk)
-    report = get_object_or_404(AnnualReport, pk=report_pk)
-    committee = meeting.body.kind == BodyKind.COMMITTEE
-    form = (EvaluationForm if committee else DecisionForm)(request.POST, prefix=f"r{report.pk}")
-    if not form.is_valid():
-        messages.error(request, "評価・判断を選んでください。")
-        return redirect(meeting)
-    try:
-        if committee:
-            services.evaluate_report(user=request.user, report=report, meeting=meeting,
-                                     evaluation=form.cleaned_data["evaluation"], comment=form.cleaned_data["comment"])
-        else:
-            services.decide_report(user=request.user, report=report, meeting=meeting,
-                                   decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
-    except services.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{report.sheet.project.name}:記録しました。")
-    return redirect(meeting)
-
-
-@require_POST
-def meeting_minutes(request, pk):
-    _require_office(request)
-    meeting = _meeting(pk)
-    form = MinutesForm(request.POST, instance=meeting, members=members_of(meeting.body))
-    if form.is_valid():
-        form.save()
-        messages.success(request, "議事録と出席者を保存しました。")
-    else:
-        messages.error(request, "議事録を保存できませんでした。入力内容を確認してください。")
-    return redirect(meeting)
-
-
-def meeting_papers(request, pk):
-    from governance.pdf import render_meeting_papers
-
-    meeting = _meeting(pk)
-    response = HttpResponse(render_meeting_papers(meeting), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"会議資料_{meeting.held_on:%Y%m%d}.pdf")
-    return response
-
-

@@ -1,29 +1,24 @@
-"""Writes of the yearly cycle: opening, the report's moves, meetings, reminders.
+"""Writes of the yearly cycle: opening it, the report's content and its moves.
 
 Each state change of a report goes through move_report (row lock, transition
-table, actor check, event row, one transaction).
-"""
+table, actor check, event row, one transaction)."""
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import Position, User
 from accounts.permissions import is_ict_office
-from accounts.roles import Role
 from core import fiscal
+from governance.cycles.quality import quality_check
+from governance.cycles.workflow import TRANSITIONS, Action, is_actor
 from governance.models import (
-    AgendaItem, AnnualReport, BodyKind, CycleKind, CycleStatus, IndicatorResult, Meeting,
-    ReminderLog, ReportEvent, ReportState, ReviewCycle,
+    AnnualReport, BodyKind, CycleKind, CycleStatus, IndicatorResult, ReportEvent, ReportState,
+    ReviewCycle,
 )
-from governance.quality import quality_check
-from governance.workflow import TRANSITIONS, Action, is_actor
+from governance.notifications import notify_cycle_opened, notify_section
 from projects.models import ProjectSheet
 
 
@@ -39,8 +34,6 @@ class WorkflowPermissionError(WorkflowError):
 class StaleReportError(Exception):
     """The report changed since the user opened it."""
 
-
-# ─── Cycles ───────────────────────────────────────────────────────────────
 
 def check_cycle_year(*, plan, kind, fiscal_year):
     """図3-3: 中間見直し in year 3, 最終見直し in year 5, 年次 in any plan year."""
@@ -115,8 +108,6 @@ def assign_report_sections(*, user, cycle) -> int:
     return changed
 
 
-# ─── Report content ───────────────────────────────────────────────────────
-
 @transaction.atomic
 def save_report(*, user, report, seen_version, form, results_formset) -> AnnualReport:
     """Save the department's input; refused when someone saved in between or when
@@ -136,8 +127,6 @@ def save_report(*, user, report, seen_version, form, results_formset) -> AnnualR
             result_form.save()
     return report
 
-
-# ─── Moves ────────────────────────────────────────────────────────────────
 
 def move_report(*, user, report, action: Action, comment="", changes=None) -> AnnualReport:
     """The one way a report changes state."""
@@ -217,7 +206,7 @@ def decide_report(*, user, report, meeting, decision, comment="") -> AnnualRepor
 def reflect_report(*, user, report) -> AnnualReport:
     """The department has revised its sheet: link the report to that revision and
     flag a revision that ignores the decision."""
-    from governance.reflection import reflection_flags
+    from governance.cycles.reflection import reflection_flags
 
     sheet = ProjectSheet.objects.with_details().get(pk=report.sheet_id)
     flags = reflection_flags(report, sheet)
@@ -231,107 +220,3 @@ def targets_snapshot(sheet) -> dict:
         str(indicator.pk): {str(t.fiscal_year): str(t.value) for t in indicator.targets.all()}
         for indicator in sheet.indicators.all()
     }
-
-
-# ─── Meetings ─────────────────────────────────────────────────────────────
-
-@transaction.atomic
-def prepare_meeting(*, user, body, cycle, title, held_on, place, reports) -> Meeting:
-    """A meeting with its agenda (reports) and, as attendees, the body's current members."""
-    from governance.bodies import members_of
-
-    if not is_ict_office(user):
-        raise WorkflowPermissionError("会議の準備ができるのは情報推進課です。")
-    if body.kind not in (BodyKind.COMMITTEE, BodyKind.HEADQUARTERS):
-        raise WorkflowError("実績報告を議題にできるのは情報化推進検討会議と情報化戦略本部です。")
-    if any(r.cycle_id != cycle.pk for r in reports):
-        raise WorkflowError("別の進行管理の実績報告は議題にできません。")
-    wanted = ReportState.CONFIRMED if body.kind == BodyKind.COMMITTEE else ReportState.EVALUATED
-    wrong = [r.sheet.project.name for r in reports if r.state != wanted]
-    if wrong:
-        raise WorkflowError(f"{body.name}の議題にできるのは「{wanted.label}」の報告です:" + "、".join(wrong))
-    meeting = Meeting.objects.create(body=body, cycle=cycle, title=title, held_on=held_on,
-                                     place=place, prepared_by=user)
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, report=report, position=i) for i, report in enumerate(reports, 1)
-    )
-    meeting.attendees.set(members_of(body))
-    return meeting
-
-
-# ─── Mail ─────────────────────────────────────────────────────────────────
-
-def section_staff(section_id):
-    """Those who act for a section: its department staff and its 課長."""
-    return User.objects.filter(
-        Q(groups__name=Role.DEPARTMENT_STAFF.value) | Q(position=Position.SECTION_CHIEF),
-        section_id=section_id, is_active=True,
-    ).exclude(email="").distinct()
-
-
-def _site_url(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def notify_cycle_opened(cycle):
-    sections = set(cycle.reports.values_list("section_id", flat=True))
-    messages = []
-    for user in User.objects.filter(
-        Q(groups__name=Role.DEPARTMENT_STAFF.value) | Q(position=Position.SECTION_CHIEF),
-        section_id__in=sections, is_active=True,
-    ).exclude(email="").distinct():
-        messages.append((
-            f"【進行管理】{cycle}の実績報告をお願いします(期限 {cycle.deadline:%Y年%m月%d日})",
-            f"{user.display_name} 様\n\n{cycle}を開始しました。担当事業の実績報告を期限までに提出してください。\n"
-            f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
-            settings.DEFAULT_FROM_EMAIL, [user.email],
-        ))
-    send_mass_mail(messages, fail_silently=False)
-
-
-def notify_section(report, what, detail):
-    recipients = [u.email for u in section_staff(report.section_id)]
-    if recipients:
-        send_mass_mail([(
-            f"【進行管理】{report.sheet.project.name}:{what}",
-            f"{report.sheet.project.name} の実績報告について、{what}がありました。\n\n{detail}\n\n"
-            f"{_site_url(report.get_absolute_url())}\n\n情報推進課",
-            settings.DEFAULT_FROM_EMAIL, recipients,
-        )], fail_silently=False)
-
-
-def send_reminders(*, today: date | None = None, user=None, days_before=7, cycle=None) -> int:
-    """Remind each section that still has reports to submit in an open cycle whose
-    deadline is within `days_before` days or past. Once a day per section and cycle."""
-    today = today or date.today()
-    cycles = ReviewCycle.objects.filter(status=CycleStatus.OPEN)
-    if cycle is not None:
-        cycles = cycles.filter(pk=cycle.pk)
-    sent = 0
-    for open_cycle_ in cycles:
-        if (open_cycle_.deadline - today).days > days_before and cycle is None:
-            continue
-        pending = (
-            open_cycle_.reports.filter(state__in=[ReportState.DRAFT, ReportState.RETURNED])
-            .exclude(section__isnull=True).values_list("section_id", flat=True).distinct()
-        )
-        for section_id in pending:
-            try:
-                with transaction.atomic():
-                    log = ReminderLog.objects.create(cycle=open_cycle_, section_id=section_id,
-                                                     sent_on=today, sent_by=user)
-                    recipients = [u.email for u in section_staff(section_id)]
-                    overdue = today > open_cycle_.deadline
-                    if recipients:
-                        send_mass_mail([(
-                            f"【進行管理】実績報告の{'期限を過ぎています' if overdue else '提出期限が近づいています'}",
-                            f"{open_cycle_}の実績報告が未提出です(期限 {open_cycle_.deadline:%Y年%m月%d日})。\n"
-                            f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
-                            settings.DEFAULT_FROM_EMAIL, recipients,
-                        )], fail_silently=False)
-                    log.recipients = len(recipients)
-                    log.save(update_fields=["recipients"])
-                    sent += bool(recipients)  # a section nobody could be mailed is not counted
-            except IntegrityError:
-                continue  # already reminded today
-    return sent

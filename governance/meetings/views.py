@@ -1,0 +1,115 @@
+"""Screens of the meetings: preparing one, its agenda, recording the bodies'
+evaluations and decisions, minutes and papers."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from governance import permissions
+from governance.cycles import services
+from governance.meetings.bodies import members_of, presiding_over
+from governance.meetings.forms import DecisionForm, EvaluationForm, MeetingForm, MinutesForm
+from governance.meetings.services import prepare_meeting
+from governance.models import AnnualReport, Body, BodyKind, Meeting, ReportState, ReviewCycle
+
+
+class MeetingCreateView(View):
+    template_name = "governance/meeting_form.html"
+
+    def dispatch(self, request, pk):
+        permissions.require_cycle_manager(request.user)
+        self.cycle = get_object_or_404(ReviewCycle, pk=pk)
+        return super().dispatch(request, pk)
+
+    def form(self, data=None):
+        bodies = Body.objects.filter(kind__in=[BodyKind.COMMITTEE, BodyKind.HEADQUARTERS])
+        return MeetingForm(data, cycle=self.cycle, bodies=bodies)
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"cycle": self.cycle, "form": self.form()})
+
+    def post(self, request, pk):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"cycle": self.cycle, "form": form}, status=400)
+        data = dict(form.cleaned_data)
+        meeting = prepare_meeting(user=request.user, cycle=self.cycle, **data)
+        messages.success(request, "会議を準備しました。議題と出席者を確認してください。")
+        return redirect(meeting)
+
+
+def _meeting(pk):
+    return get_object_or_404(Meeting.objects.select_related("body", "cycle__plan", "prepared_by"), pk=pk)
+
+
+def meeting_detail(request, pk):
+    meeting = _meeting(pk)
+    items = meeting.items.select_related(
+        "report__sheet__project", "report__section__department"
+    ).order_by("position")
+    chair, chair_role = presiding_over(meeting)
+    is_committee = meeting.body.kind == BodyKind.COMMITTEE
+    can_record = permissions.can_manage_cycles(request.user)
+    record_state = ReportState.CONFIRMED if is_committee else ReportState.EVALUATED
+    form_class = EvaluationForm if is_committee else DecisionForm
+    rows = [
+        (item, form_class(prefix=f"r{item.report_id}")
+         if can_record and item.report.state == record_state else None)
+        for item in items
+    ]
+    return render(request, "governance/meeting_detail.html", {
+        "meeting": meeting, "rows": rows, "chair": chair, "chair_role": chair_role,
+        "attendees": meeting.attendees.select_related("section__department", "department"),
+        "is_committee": is_committee,
+        "minutes_form": MinutesForm(instance=meeting, members=members_of(meeting.body)) if can_record else None,
+    })
+
+
+@require_POST
+def meeting_record(request, pk, report_pk):
+    """The secretariat records the body's evaluation (検討会議) or decision (戦略本部)."""
+    permissions.require_cycle_manager(request.user)
+    meeting = _meeting(pk)
+    report = get_object_or_404(AnnualReport, pk=report_pk)
+    committee = meeting.body.kind == BodyKind.COMMITTEE
+    form = (EvaluationForm if committee else DecisionForm)(request.POST, prefix=f"r{report.pk}")
+    if not form.is_valid():
+        messages.error(request, "評価・判断を選んでください。")
+        return redirect(meeting)
+    try:
+        if committee:
+            services.evaluate_report(user=request.user, report=report, meeting=meeting,
+                                     evaluation=form.cleaned_data["evaluation"], comment=form.cleaned_data["comment"])
+        else:
+            services.decide_report(user=request.user, report=report, meeting=meeting,
+                                   decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{report.sheet.project.name}:記録しました。")
+    return redirect(meeting)
+
+
+@require_POST
+def meeting_minutes(request, pk):
+    permissions.require_cycle_manager(request.user)
+    meeting = _meeting(pk)
+    form = MinutesForm(request.POST, instance=meeting, members=members_of(meeting.body))
+    if form.is_valid():
+        form.save()
+        messages.success(request, "議事録と出席者を保存しました。")
+    else:
+        messages.error(request, "議事録を保存できませんでした。入力内容を確認してください。")
+    return redirect(meeting)
+
+
+def meeting_papers(request, pk):
+    from governance.books.papers import render_meeting_papers
+
+    meeting = _meeting(pk)
+    response = HttpResponse(render_meeting_papers(meeting), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"会議資料_{meeting.held_on:%Y%m%d}.pdf")
+    return response
