@@ -17,9 +17,6 @@ def require_cycle_manager(user) -> None:
         raise PermissionDenied
 
 
-def can_view_report(user, report) -> bool:
-    return user.is_authenticated and user.is_active
-
 
 def can_edit_report(user, report) -> bool:
     """The department fills in its report until it is submitted; after that it is

@@ -24,9 +24,6 @@ def holders_of(body, role: SeatRole):
     return _holders(body.seats.filter(role=role))
 
 
-def chair_of(body):
-    return holders_of(body, SeatRole.CHAIR).first()
-
 
 def presiding_over(meeting):
     """The chair presides; when the chair is absent (not among the attendees) or
@@ -37,26 +34,3 @@ def presiding_over(meeting):
         if holder and holder.pk in attendees:
             return holder, role
     return None, None
-
-
-def holds(user, seat) -> bool:
-    return (
-        user.is_active and user.position == seat.position
-        and (not seat.section_id or seat.section_id == user.section_id)
-        and (not seat.department_id or seat.department_id == user.department_id)
-    )
-
-
-def bodies_of(user):
-    """The bodies the user sits on, with the seat's role."""
-    from governance.models import Seat
-
-    if not user.is_authenticated:
-        return []
-    return [(seat.body, seat.role) for seat in Seat.objects.select_related("body") if holds(user, seat)]
-
-
-def is_member(user, body) -> bool:
-    return members_of(body).filter(pk=user.pk).exists()
-
-
