@@ -73,6 +73,7 @@ def run_with_production_settings(*args, env):
              **env},
         capture_output=True,
         text=True,
+        check=False,
     )
 
 

@@ -58,7 +58,7 @@ def test_make_run_gives_the_server_port_to_the_mail_links(args, site_url):
 def test_the_development_env_file_gives_debug_a_key_and_the_port(tmp_path):
     env_file = tmp_path / ".env"
     dev_env.write_dev_env(env_file, "http://127.0.0.1:8001")
-    key = re.search(r"^SECRET_KEY=(.*)$", env_file.read_text(), re.M).group(1)
+    key = re.search(r"^SECRET_KEY=(.*)$", env_file.read_text(), re.MULTILINE).group(1)
     assert len(key) >= 50
     assert settings_in_a_process(env_file) == ["http://127.0.0.1:8001", "True", str(len(key))]
 
