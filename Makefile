@@ -34,10 +34,11 @@ $(STAMP): pyproject.toml
 
 bootstrap: $(STAMP)
 
-# The git-ignored .env for local development (DEBUG, a development key, SITE_URL), so
-# that the README's `.venv/bin/python manage.py …` commands run as the server does.
+# The git-ignored .env for local development (DEBUG, a development key, SITE_URL and
+# DATABASE_URL as given to this make), so that the README's `.venv/bin/python manage.py …`
+# commands run as the server does.
 migrate: sysdeps bootstrap
-	@$(BIN)/python scripts/dev_env.py --site-url $(SITE_URL)
+	@$(BIN)/python scripts/dev_env.py --site-url $(SITE_URL) --database-url "$(DATABASE_URL)"
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -62,14 +63,15 @@ check: bootstrap
 		$(BIN)/python manage.py check --deploy --fail-level WARNING --settings=akishima_ict.settings
 
 # Performance on a large generated city, in its own database (kept between runs;
-# make bench BENCH_ARGS=--rebuild builds it again).
+# make bench BENCH_ARGS=--rebuild builds it again). Neither bench nor load reads the
+# development .env: its DATABASE_URL would point them at the developer's database.
 bench: sysdeps bootstrap
-	SQLITE_PATH=var/bench.sqlite3 DEBUG=true LOG_LEVEL=WARNING $(BIN)/python manage.py bench $(BENCH_ARGS)
+	ENV_FILE= SQLITE_PATH=var/bench.sqlite3 DEBUG=true LOG_LEVEL=WARNING $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # Load test: gunicorn on loopback against a copy of the bench city (var/load.sqlite3),
 # 20 users of locust for 60 s; e.g. make load LOAD_ARGS="--run-time 120s --workers 4".
 load: sysdeps bootstrap
-	$(BIN)/python scripts/load/run.py $(LOAD_ARGS)
+	ENV_FILE= $(BIN)/python scripts/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

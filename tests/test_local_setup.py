@@ -50,9 +50,16 @@ def test_make_run_gives_the_server_port_to_the_mail_links(args, site_url):
     worker = next(line for line in lines if "manage.py db_worker" in line)
     dev_env_line = next(line for line in lines if "scripts/dev_env.py" in line)
     assert f"SITE_URL={site_url} " in server and f"SITE_URL={site_url} " in worker
-    assert dev_env_line.endswith(f"--site-url {site_url}")
+    assert f"--site-url {site_url} " in dev_env_line
     port = "8001" if "PORT=8001" in args else "8000"
     assert server.endswith(f"runserver 127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize(("target", "command"), [("bench", "manage.py bench"), ("load", "scripts/load/run.py")])
+def test_bench_and_load_never_read_the_development_env_file(target, command):
+    """Its DATABASE_URL would point them at the developer's own database."""
+    line = next(line for line in make_dry_run(target) if command in line)
+    assert line.startswith("ENV_FILE= ")
 
 
 def test_the_development_env_file_gives_debug_a_key_and_the_port(tmp_path):
@@ -68,6 +75,14 @@ def test_the_development_env_file_gives_debug_a_key_and_the_port(tmp_path):
     assert f"SECRET_KEY={key}" in env_file.read_text()
     # What the environment says wins over the file (systemd's EnvironmentFile in production).
     assert settings_in_a_process(env_file, SITE_URL="https://ict.example")[0] == "https://ict.example"
+
+
+def test_the_development_env_file_follows_the_database_of_the_latest_make_run(tmp_path):
+    env_file = tmp_path / ".env"
+    dev_env.write_dev_env(env_file, "http://127.0.0.1:8000", "postgres://postgres@127.0.0.1:5432/akishima_ict")
+    assert "DATABASE_URL=postgres://postgres@127.0.0.1:5432/akishima_ict\n" in env_file.read_text()
+    dev_env.write_dev_env(env_file, "http://127.0.0.1:8000", "")
+    assert "DATABASE_URL" not in env_file.read_text()
 
 
 def test_a_hand_written_env_file_is_left_alone(tmp_path):
