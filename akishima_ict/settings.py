@@ -4,22 +4,44 @@ Production differs from development only by environment variables: see
 `.env.example` and the README's production guide.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables already in the environment win over the file. `make run` writes a `.env`
+# for local development when there is none; ENV_FILE names another file, or none
+# when empty (the test settings: tests never depend on a developer's `.env`).
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
-else:
-    # No default: a production server must never run with a known key.
-    SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key" if DEBUG else "")
+# Keys that are published somewhere (.env.example, Django's and our defaults, tutorials).
+PLACEHOLDER_SECRET_KEYS = {
+    "", "change-me", "changeme", "change_me", "secret", "secret-key", "your-secret-key",
+    "django-insecure-development-only-key",
+}
+if not DEBUG and (
+    SECRET_KEY.lower() in PLACEHOLDER_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure-")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    # A production server must never run with a known or guessable key: it signs
+    # sessions, password-reset links and CSRF tokens.
+    raise ImproperlyConfigured(
+        "SECRET_KEY が設定されていないか、設定例のままか、短すぎます(本番では 50 文字以上の"
+        "推測できない値が必要です)。次のコマンドで作った値を SECRET_KEY に設定してください"
+        "(複数台では全台で同じ値): "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -50,9 +72,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # The header middlewares come first, so that every response gets their headers,
+    # those that never reach the views included: the HTTP→HTTPS redirect and the 400
+    # for an unknown Host (answered by SecurityMiddleware), the static files (WhiteNoise).
+    "core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SessionRenewalMiddleware",
@@ -63,7 +90,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the failed sign-ins of the views above it and
     # answers a locked-out user with the Japanese lockout page.
     "axes.middleware.AxesMiddleware",

@@ -2,7 +2,10 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Tests never read a developer's `.env` (written by `make run`, with DEBUG=true).
+os.environ["ENV_FILE"] = ""
+# Long enough for the production settings' refusal of short keys (DEBUG is off in tests).
+os.environ["SECRET_KEY"] = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
 from akishima_ict.settings import *  # noqa: E402,F403
 

@@ -60,18 +60,26 @@ def test_static_files_need_no_login(client, db):
     assert b"--app-primary" in b"".join(response.streaming_content)
 
 
-def assert_deploy_checks_clean(env):
-    """`manage.py check --deploy --fail-level WARNING` in a process of its own with `env`."""
+def run_with_production_settings(*args, env):
+    """`manage.py <args>` in a process of its own with the real settings and only `env`
+    (no developer's `.env`)."""
     import subprocess
     import sys
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "akishima_ict.settings", **env},
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "akishima_ict.settings", "ENV_FILE": "",
+             **env},
         capture_output=True,
         text=True,
+        check=False,
     )
+
+
+def assert_deploy_checks_clean(env):
+    """`manage.py check --deploy --fail-level WARNING` in a process of its own with `env`."""
+    result = run_with_production_settings("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -98,18 +106,29 @@ def test_the_production_template_passes_the_deploy_checks_where_the_readme_insta
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "akishima_ict.settings"},
-        capture_output=True,
-        text=True,
-    )
+    result = run_with_production_settings("check", env={"DEBUG": "false"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("key", [
+    "change-me",  # .env.example's
+    "django-insecure-development-only-key",  # the development default
+    "django-insecure-" + "x" * 50,
+    "a-random-but-short-key-0123456789",  # 33 characters
+    "ab" * 30,  # long, but two characters
+])
+def test_production_settings_refuse_a_placeholder_or_short_secret_key(key):
+    result = run_with_production_settings("check", env={"DEBUG": "false", "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY が設定されていないか、設定例のままか、短すぎます" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+def test_development_settings_accept_the_development_key():
+    result = run_with_production_settings("check", env={"DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
 
 
 def test_migrations_match_the_models(db):

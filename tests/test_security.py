@@ -310,3 +310,43 @@ def test_excel_export_download_has_headers(office_client):
     assert "spreadsheetml" in response["Content-Type"]
     assert "attachment" in response["Content-Disposition"]
     assert_security_headers(response)
+
+
+# The same headers on the responses that do not reach the views: the HTTP→HTTPS redirect,
+# a static file served by WhiteNoise, the 400 for a Host not in ALLOWED_HOSTS. (HSTS only
+# over HTTPS, as browsers ignore it on plain HTTP.)
+def assert_headers_outside_the_views(response, *, https):
+    if https:
+        assert_security_headers(response)
+        return
+    assert "Strict-Transport-Security" not in response
+    response["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains; preload"
+    assert_security_headers(response)
+
+
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_headers_on_the_https_redirect(client, db):
+    response = client.get("/plans/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    assert_headers_outside_the_views(response, https=False)
+
+
+def test_headers_on_a_static_file(client, db):
+    response = client.get("/static/css/app.css", secure=True)
+    assert response.status_code == 200
+    assert_headers_outside_the_views(response, https=True)
+
+
+@pytest.mark.parametrize("redirect", [True, False])
+def test_headers_on_the_bad_host_answer(client, db, redirect):
+    with override_settings(SECURE_SSL_REDIRECT=redirect):
+        response = client.get("/plans/", HTTP_HOST="evil.example", secure=not redirect)
+    assert response.status_code == 400
+    assert_headers_outside_the_views(response, https=not redirect)
+
+
+def test_headers_on_a_404_for_a_visitor(client, db):
+    response = client.get("/static/no/such/file.css", secure=True)
+    assert response.status_code in (302, 404)
+    assert_headers_outside_the_views(response, https=True)

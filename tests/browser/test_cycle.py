@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -322,7 +323,7 @@ def test_full_yearly_cycle_from_opening_to_the_revised_sheet(people, shimin_shee
     name = shimin_sheet.project.name
     # Check: 情報推進課 opens the cycle; 市民課 reports. (A deadline still ahead, so that
     # nothing is overdue whatever day the test runs.)
-    office_opens_cycle(office, deadline=date.today() + timedelta(days=30))
+    office_opens_cycle(office, deadline=timezone.localdate() + timedelta(days=30))
     staff_enters_results(staff, name)
     staff_submits(staff)
 
