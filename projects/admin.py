@@ -113,6 +113,7 @@ class ProjectSheetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         request._sheet_changes = SheetChanges(fields={name: form.cleaned_data[name] for name in form.changed_data})
 
     def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the admin's log
         for inline_form in formset.forms:
             entry = inline_form.instance
             if inline_form in formset.deleted_forms:
