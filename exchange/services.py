@@ -8,23 +8,21 @@ rolls back too unless every row of every sheet is valid.
 """
 
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from simple_history.models import HistoricalRecords
 
 from accounts.permissions import is_ict_office
 from core import stamps
 from exchange.files import CellError, SheetSpec, Upload
 from governance.models import CycleStatus, ReviewCycle
 from governance.resources import ReportImportContext, ReportResource, ResultResource, summary_dataset
-from plans.resources import ImportStale, MasterPlanCodeResource, PlacementResource
+from core.resources import ImportStale
+from exchange.imports import SheetImport
+from plans.resources import MasterPlanCodeResource, PlacementResource
 from projects.models import ProjectSheet
-from projects.resources import IndicatorResource, ScheduleResource, SheetImportContext, SheetResource
-from projects.revisions import revision
+from projects.resources import IndicatorResource, ScheduleResource, SheetResource
 
 logger = logging.getLogger(__name__)
 
@@ -209,21 +207,6 @@ def check_structure(resource, title, dataset) -> list[CellError]:
     return errors
 
 
-@contextmanager
-def _history_user(user):
-    """History rows name the importing user, in commands (no request) as on the web."""
-    previous = getattr(HistoricalRecords.context, "request", None)
-    if previous is None or not getattr(getattr(previous, "user", None), "is_authenticated", False):
-        HistoricalRecords.context.request = SimpleNamespace(user=user)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del HistoricalRecords.context.request
-        else:
-            HistoricalRecords.context.request = previous
-
-
 def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) -> ImportOutcome:
     """Preview (commit=False) or apply an upload; applied only when nothing is refused."""
     outcome = ImportOutcome(errors=list(upload.errors))
@@ -236,18 +219,18 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
     if outcome.errors:
         return outcome
 
-    with transaction.atomic(), revision(), _history_user(user):
-        contexts = {"sheets": SheetImportContext(user=user, plan=plan),
+    with transaction.atomic():
+        contexts = {"sheets": SheetImport(user=user, plan=plan),
                     "reports": ReportImportContext(user=user)}
         first_rows = {}
         for name, title, dataset in sheets:
             resource = build(name, user=user, plan=plan, contexts=contexts)
             result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=False)
             _collect(outcome, resource, title, dataset, result, first_rows)
-        for sheet_id, missing in contexts["sheets"].incomplete().items():
-            title, row, key = first_rows.get(sheet_id, ("シート", 1, ""))
-            outcome.errors.append(CellError(title, row, "状態", f"{key} は「完成」のシートですが、取り込むと次の項目が"
-                                            "不足します:" + "、".join(missing) + "。状態を「下書き」にするか、不足を入力してください。"))
+        if outcome.ok:  # each changed sheet saved once, as the edit page saves it
+            for refusal in contexts["sheets"].apply():
+                title, row, _ = first_rows.get(refusal.sheet_id, (sheets[0][1], 1, refusal.code))
+                outcome.errors.append(CellError(title, row, refusal.column, refusal.message))
         outcome.applied = commit and outcome.ok and bool(outcome.changes)
         if not outcome.applied:
             transaction.set_rollback(True)

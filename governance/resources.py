@@ -5,7 +5,7 @@ Imports follow the report's edit page exactly: only reports the user may edit
 now (governance.permissions.can_edit_report: the owning section, 作成中 or
 差戻し中), the same forms' validation, and per changed report one version
 bump, checked against the 版 column (a stale upload is refused). Changed rows
-are written in batches (plans.resources.ExchangeResource.write): per batch one
+are written in batches (core.resources.ExchangeResource.write): per batch one
 version bump of its reports and one history row per report and per result, as
 save_report writes them.
 """
@@ -21,9 +21,9 @@ from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorRes
 from governance.permissions import can_edit_report
 from governance.cycles.tables import summary_tables
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
-from plans.resources import (
-    VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, ImportStale, NumberWidget, bulk_history,
-    bump_versions, column, file_version,
+from core.resources import (
+    VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, ImportStale, NumberWidget, bump_versions,
+    column, file_version, write_history,
 )
 
 
@@ -67,7 +67,7 @@ class ReportImportContext:
             self.bumped[pk] = report.version = self.start_versions[pk] + 1
             report.updated_at = now
         if history:
-            bulk_history(list(todo.values()), user=self.user)
+            write_history(list(todo.values()), user=self.user)
 
 
 class _CycleScoped(ExchangeResource):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from plans.models import Goal, MasterPlanCode, Measure, Placement, Plan, Policy, Project
-from plans.resources import admin_export_action
+from core.resources import admin_export_action
 
 
 @admin.register(Plan)

@@ -1,10 +1,21 @@
-from django.contrib import admin
-from django.db.models import F
+"""The admin of sheets. Every write goes through projects.services.save_sheet, as the
+edit page's and the import's do: it validates, raises the sheet's version (so that an
+edit form opened before is refused as stale) and writes one revision of history,
+marked 「管理画面」."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.resources import admin_export_action
 from projects import permissions
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
-from plans.resources import admin_export_action
+from projects.services import (
+    IncompleteSheetError, IndicatorChange, ScheduleChange, SheetChanges, StaleSheetError, UnknownRowError, Via,
+    save_sheet,
+)
 
 
 class ScopedAdminMixin:
@@ -20,6 +31,57 @@ class ScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
+
+
+class SheetPartAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """An indicator, a target or a schedule row: saved and deleted as a change of its sheet."""
+
+    parent_fields: list[str] = []
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row stays on its sheet (and year): moving it is a deletion and an addition.
+        return self.parent_fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        changes = self.changes(obj, form, change)
+        if _save(request, self.sheet_of(obj), changes):
+            obj.pk = self.saved_pk(obj, changes)
+
+    def saved_pk(self, obj, changes):
+        return (changes.indicators or changes.schedule)[0].saved.pk
+
+    def delete_model(self, request, obj):
+        _save(request, self.sheet_of(obj), self.deletion(obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:  # refused by the service (its message is shown)
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no inlines: save_model has saved everything
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, obj, message) if obj.pk else None
+
+
+def _save(request, sheet, changes) -> bool:
+    """Save through the service; a refusal (nothing written) becomes an error message."""
+    try:
+        save_sheet(sheet=sheet, seen_version=sheet.version, changes=changes, user=request.user, via=Via.ADMIN)
+    except IncompleteSheetError as error:
+        messages.error(request, "完成のシートが不足する変更のため、保存していません。不足する項目:"
+                       + "、".join(error.missing))
+    except (StaleSheetError, UnknownRowError, ValidationError) as error:
+        messages.error(request, "保存していません:" + "".join(getattr(error, "messages", [str(error)])))
+    else:
+        return True
+    return False
 
 
 class ScheduleInline(admin.TabularInline):
@@ -43,51 +105,94 @@ class ProjectSheetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def sheet_of(obj):
         return obj
 
+    def has_add_permission(self, request):
+        # Every project has its sheet from the start (projects.services.ensure_sheets).
+        return False
+
     def save_model(self, request, obj, form, change):
-        """A change here is a new version, as a save of the edit form is: an edit form
-        opened before it is refused as stale instead of overwriting it, and the 履歴
-        names the version."""
-        if change:
-            ProjectSheet.objects.filter(pk=obj.pk).update(version=F("version") + 1)
-            obj.version = ProjectSheet.objects.values_list("version", flat=True).get(pk=obj.pk)
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        request._sheet_changes = SheetChanges(fields={name: form.cleaned_data[name] for name in form.changed_data})
+
+    def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the admin's log
+        for inline_form in formset.forms:
+            entry = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if entry.pk:
+                    request._sheet_changes.schedule.append(ScheduleChange(entry.fiscal_year, delete=True))
+            elif inline_form.has_changed():
+                data = inline_form.cleaned_data
+                if entry.pk and entry.fiscal_year != data["fiscal_year"]:
+                    request._sheet_changes.schedule.append(ScheduleChange(entry.fiscal_year, delete=True))
+                request._sheet_changes.schedule.append(ScheduleChange(
+                    data["fiscal_year"], {"planned": data["planned"], "actual": data["actual"]}))
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        sheet = ProjectSheet.objects.get(pk=form.instance.pk)
+        _save(request, sheet, request._sheet_changes)
+        form.instance.refresh_from_db()
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(SheetPartAdmin):
     list_display = ["name", "kind", "unit", "sheet"]
     list_filter = ["kind", "direction", "is_qualitative"]
     list_select_related = ["sheet__project"]
     search_fields = ["name", "sheet__project__code", "sheet__project__name"]
     ordering = ["sheet__project__code", "position"]
+    parent_fields = ["sheet"]
 
     @staticmethod
     def sheet_of(obj):
         return obj.sheet
 
+    def changes(self, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "sheet"}
+        return SheetChanges(indicators=[IndicatorChange(id=obj.pk if change else None, fields=fields)])
+
+    def deletion(self, obj):
+        return SheetChanges(indicators=[IndicatorChange(id=obj.pk, delete=True)])
+
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class IndicatorTargetAdmin(SheetPartAdmin):
     list_display = ["indicator", "fiscal_year", "value"]
     list_filter = ["fiscal_year"]
     list_select_related = ["indicator__sheet__project"]
     search_fields = ["indicator__name", "indicator__sheet__project__code"]
     ordering = ["indicator__sheet__project__code", "fiscal_year"]
+    parent_fields = ["indicator", "fiscal_year"]
 
     @staticmethod
     def sheet_of(obj):
         return obj.indicator.sheet
 
+    def changes(self, obj, form, change):
+        return SheetChanges(indicators=[IndicatorChange(id=obj.indicator_id, targets={obj.fiscal_year: obj.value})])
+
+    def deletion(self, obj):
+        return SheetChanges(indicators=[IndicatorChange(id=obj.indicator_id, targets={obj.fiscal_year: None})])
+
+    def saved_pk(self, obj, changes):
+        return IndicatorTarget.objects.get(indicator=obj.indicator_id, fiscal_year=obj.fiscal_year).pk
+
 
 @admin.register(ScheduleEntry)
-class ScheduleEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ScheduleEntryAdmin(SheetPartAdmin):
     list_display = ["sheet", "fiscal_year", "planned", "actual"]
     list_filter = ["fiscal_year"]
     list_select_related = ["sheet__project"]
     search_fields = ["sheet__project__code", "sheet__project__name", "planned", "actual"]
     ordering = ["sheet__project__code", "fiscal_year"]
+    parent_fields = ["sheet", "fiscal_year"]
 
     @staticmethod
     def sheet_of(obj):
         return obj.sheet
+
+    def changes(self, obj, form, change):
+        return SheetChanges(schedule=[ScheduleChange(obj.fiscal_year, {"planned": obj.planned, "actual": obj.actual})])
+
+    def deletion(self, obj):
+        return SheetChanges(schedule=[ScheduleChange(obj.fiscal_year, delete=True)])

@@ -1,6 +1,8 @@
 """Input of the sheet: the 基本データ/事業概要 form, indicators with yearly targets,
 and the yearly schedule. Forms only validate; projects.services saves."""
 
+import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -10,12 +12,10 @@ from django.utils.functional import cached_property
 from core import fiscal
 from core.forms import FiscalYearField
 from plans.models import MasterPlanCode
-from projects.models import Indicator, ProjectSheet, ScheduleEntry
+from projects.models import Indicator, ProjectSheet, ScheduleEntry, SheetStatus
+from projects.services import IndicatorChange, ScheduleChange, SheetChanges
 
-# Filled in before a sheet may be saved as complete (完成).
-REQUIRED_WHEN_COMPLETE = [
-    "master_plan_code", "legal_basis", "policy_major", "start_year", "target", "objective", "activities",
-]
+COMPLETE_MESSAGE = "完成として保存するには入力が必要です。"
 
 
 class RememberInitialMixin:
@@ -51,9 +51,8 @@ class SheetForm(RememberInitialMixin, forms.ModelForm):
             "activities": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, complete=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.complete = complete
         self.fields["master_plan_code"].queryset = MasterPlanCode.objects.filter(is_active=True)
         self.fields["master_plan_code"].empty_label = "(選択してください)"
         plan = self.instance.project.plan
@@ -65,10 +64,6 @@ class SheetForm(RememberInitialMixin, forms.ModelForm):
         start, end = data.get("start_year"), data.get("end_year")
         if start and end and end < start:
             self.add_error("end_year", "終了年度は開始年度以降にしてください。")
-        if self.complete:
-            for name in REQUIRED_WHEN_COMPLETE:
-                if name in self.fields and not data.get(name) and name not in self.errors:
-                    self.add_error(name, "完成として保存するには入力が必要です。")
         return data
 
 
@@ -85,11 +80,25 @@ class SheetOfficeForm(SheetForm):
         ).select_related("department")
         self.fields["section"].empty_label = "(未定)"
 
-    def clean(self):
-        data = super().clean()
-        if self.complete and not data.get("section"):
-            self.add_error("section", "完成として保存するには担当部署が必要です。")
-        return data
+
+class TargetValueField(forms.DecimalField):
+    """A target as typed: a text box (type=number would make the browser send nothing
+    for 「十二」, and an empty box removes the year's target), full-width digits and
+    「1,200」 read as numbers, anything else refused with a message."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
+    default_error_messages = {
+        "invalid": "数値を入力してください。",
+        "min_value": "目標値は0以上の数値を入力してください。",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=Decimal(0), max_digits=14, decimal_places=2, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+        return super().to_python(value)
 
 
 class IndicatorForm(RememberInitialMixin, forms.ModelForm):
@@ -120,16 +129,10 @@ class IndicatorForm(RememberInitialMixin, forms.ModelForm):
             # Shown as entered: 「1200」, not 「1200.00」.
             current = {t.fiscal_year: f"{t.value.normalize():f}" for t in self.instance.targets.all()}
         for year in self.years:
-            self.fields[self.target_field(year)] = forms.DecimalField(
+            self.fields[self.target_field(year)] = TargetValueField(
                 label=f"{fiscal.fy_short(year, era)}の目標値",
-                required=False,
-                min_value=Decimal(0),
-                max_digits=14,
-                decimal_places=2,
                 initial=current.get(year),
                 show_hidden_initial=self.remembers_initial,
-                error_messages={"min_value": "目標値は0以上の数値を入力してください。"},
-                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
             )
 
     @staticmethod
@@ -231,3 +234,37 @@ ScheduleFormSet = inlineformset_factory(
     ProjectSheet, ScheduleEntry, form=ScheduleForm, formset=LoadedRowsFormSet,
     extra=0, can_delete=False, max_num=10,
 )
+
+
+@dataclass
+class SheetEdit:
+    """The forms of one edit of a sheet, and the changes they ask for once valid."""
+
+    sheet_form: SheetForm
+    indicator_formset: BaseInlineFormSet
+    schedule_formset: BaseInlineFormSet
+
+    def is_valid(self) -> bool:
+        return all([self.sheet_form.is_valid(), self.indicator_formset.is_valid(),
+                    self.schedule_formset.is_valid()])
+
+    def changes(self, *, complete: bool) -> SheetChanges:
+        """Plain data for projects.services.save_sheet (call after is_valid)."""
+        indicators = []
+        for form in self.indicator_formset.forms:
+            pk = form.instance.pk
+            if form in self.indicator_formset.deleted_forms:
+                if pk:
+                    indicators.append(IndicatorChange(id=pk, delete=True))
+                continue
+            if not pk and not form.has_changed():
+                continue  # the blank new row
+            fields = {name: form.cleaned_data[name] for name in IndicatorForm.Meta.fields}
+            indicators.append(IndicatorChange(id=pk, fields=fields, targets=form.targets()))
+        schedule = [
+            ScheduleChange(form.instance.fiscal_year, {name: form.cleaned_data[name] for name in ScheduleForm.Meta.fields})
+            for form in self.schedule_formset.forms
+        ]
+        fields = {name: self.sheet_form.cleaned_data[name] for name in self.sheet_form.Meta.fields}
+        return SheetChanges(fields=fields, status=SheetStatus.COMPLETE if complete else SheetStatus.DRAFT,
+                            indicators=indicators, schedule=schedule, renumber=True)

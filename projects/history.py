@@ -30,8 +30,13 @@ class ChangeSet:
     user: object
     version: int | None = None
     history_id: int | None = None  # the sheet's history row of this revision
-    reason: str = ""  # how the change was made, when not by the edit form (an import)
+    reason: str = ""  # how the change was made (projects.revisions.Via: 画面, 管理画面, Excel・CSV の取込み)
     changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def mark(self) -> str:
+        """Shown beside who made the change: how, unless by the edit page (the usual way)."""
+        return "" if self.reason == "画面" else self.reason
 
 
 def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:

@@ -109,7 +109,9 @@ class IndicatorKind(models.TextChoices):
     OUTCOME = "outcome", "成果指標"
 
 
-class Direction(models.TextChoices):
+class ImprovementDirection(models.TextChoices):
+    """改善の方向 of an indicator (not governance.vocab.Direction, a report's 今後の方向性)."""
+
     UP = "up", "上向き(大きいほど良い)"
     DOWN = "down", "下向き(小さいほど良い)"
 
@@ -128,7 +130,7 @@ class Indicator(models.Model):
         validators=[MinValueValidator(Decimal(0))],
     )
     baseline_year = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
-    direction = models.CharField("改善の方向", max_length=4, choices=Direction, default=Direction.UP)
+    direction = models.CharField("改善の方向", max_length=4, choices=ImprovementDirection, default=ImprovementDirection.UP)
     data_source = models.CharField("数値の出典", max_length=200, blank=True)
     is_qualitative = models.BooleanField("定性的な指標", default=False)
     qualitative_reason = models.TextField(

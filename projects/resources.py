@@ -1,90 +1,26 @@
 """Import/export of the 情報化事業シート: one resource each for the sheet's basic
 data, its indicators (with a target column per plan year) and its schedule.
 
-Imports follow the browser's edit page exactly: only sheets the user may edit
-(ProjectSheet.objects.editable_by), the same forms' validation, 担当部署 only by
-情報推進課, and one version bump and one history revision per changed sheet
-(the 版 column must still be the sheet's version: a stale upload is refused).
-Changed rows are written in batches (plans.resources.ExchangeResource.write):
-per batch one version bump of its sheets, and history rows stamped with the
-run's revision, as projects.services.save_sheet writes them.
+Columns, scope and the row checks of the browser's forms are declared here; the
+changed rows go to the import run's context (exchange.imports.SheetImport), which
+saves each sheet once through projects.services.save_sheet, as the edit page does:
+only sheets the user may edit (ProjectSheet.objects.editable_by), 担当部署 only by
+情報推進課, the 版 column checked, one version step and one history entry per sheet.
 """
-
-from types import SimpleNamespace
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import timezone
 
 from accounts.models import Section
 from core import fiscal
 from plans.models import MasterPlanCode
-from plans.resources import (
-    VERSION_COLUMN, BooleanWidget, ChoiceWidget, CodeWidget, ExchangeResource, FiscalYearWidget, ImportStale,
-    NumberWidget, bulk_history, bump_versions, column, file_version,
+from core.resources import (
+    VERSION_COLUMN, BooleanWidget, ChoiceWidget, CodeWidget, ExchangeResource, FiscalYearWidget, NumberWidget,
+    column,
 )
 from projects import permissions
 from projects.forms import IndicatorForm, ScheduleForm, SheetForm, SheetOfficeForm
 from projects.models import (
-    Direction, Indicator, IndicatorKind, ProjectSheet, ScheduleEntry, SheetStatus,
+    ImprovementDirection, Indicator, IndicatorKind, ProjectSheet, ScheduleEntry, SheetStatus,
 )
-from projects.revisions import stamp_revision
-from projects.services import _save_targets, missing_items
-
-
-def revision_attrs() -> dict:
-    """The revision fields a history row of this run gets (what the
-    pre_create_historical_record receiver stamps on a browser save)."""
-    probe = SimpleNamespace()
-    stamp_revision(sender=None, history_instance=probe)
-    return {"revision": probe.revision}
-
-
-class SheetImportContext:
-    """What one import run shares between the sheet resources: the versions the
-    sheets had when the run began, which sheets it has bumped, and the user."""
-
-    def __init__(self, *, user, plan):
-        self.user, self.plan = user, plan
-        self.start_versions = dict(
-            ProjectSheet.objects.in_plan(plan).values_list("pk", "version")
-        )
-        self.bumped: dict[int, int] = {}
-
-    def check_version(self, sheet_id, row):
-        """Errors for a changed row whose 版 is not the sheet's version at the start."""
-        seen = file_version(row)
-        if seen is None:
-            return {NON_FIELD_ERRORS: ["「版」の列が読めません。テンプレートの「版」の列は変更しないでください。"]}
-        current = self.start_versions.get(sheet_id)
-        if seen != current:
-            return {NON_FIELD_ERRORS: [
-                f"このシートは、ファイルを取り出した後に更新されています(取り出した時の版 {seen}、"
-                f"現在の版 {current})。この行は取り込めません。最新のファイルを取り出して入力し直してください。"
-            ]}
-        return {}
-
-    def bump(self, sheets, *, history=True) -> None:
-        """Raise each sheet's version once per run, in one UPDATE that also checks
-        that none changed since the run began, and record who updated it; with
-        `history`, write each sheet's history row (one per sheet, like every
-        browser save; the in-memory sheets are as loaded)."""
-        todo = {s.pk: s for s in sheets if s.pk not in self.bumped}
-        if not todo:
-            return
-        now = timezone.now()
-        starts = {pk: self.start_versions[pk] for pk in todo}
-        if not bump_versions(ProjectSheet, starts, updated_at=now, updated_by=self.user):
-            raise ImportStale("取り込みの途中で他の利用者がシートを更新しました。もう一度取り込んでください。")
-        for pk, sheet in todo.items():
-            self.bumped[pk] = sheet.version = starts[pk] + 1
-            sheet.updated_at, sheet.updated_by = now, self.user
-        if history:
-            bulk_history(list(todo.values()), user=self.user, attrs=revision_attrs())
-
-    def incomplete(self) -> dict[int, list[str]]:
-        """Bumped sheets marked 完成 that would lack something after this run."""
-        sheets = ProjectSheet.objects.with_details().filter(pk__in=self.bumped, status=SheetStatus.COMPLETE)
-        return {s.pk: missing for s in sheets if (missing := missing_items(s))}
+from projects.services import IndicatorChange, ScheduleChange
 
 
 class _SheetScoped(ExchangeResource):
@@ -116,8 +52,9 @@ class _SheetScoped(ExchangeResource):
         return {}
 
     def write(self, instances):
-        self.context.bump([self.sheet_of(instance) for instance in instances])
-        self.write_rows(instances, attrs=revision_attrs())
+        fields = self.written_fields()
+        for instance in instances:
+            self.context.collect(self.sheet_of(instance), self.change_of(instance, fields))
 
 
 class SheetResource(_SheetScoped):
@@ -184,14 +121,11 @@ class SheetResource(_SheetScoped):
                 "activities": sheet.activities,
             }.items()
         }
-        form = form_class(data, instance=original, complete=sheet.status == SheetStatus.COMPLETE)
+        form = form_class(data, instance=original)
         return self.form_errors(form)
 
-    def write(self, sheets):
-        self.context.bump(sheets, history=False)
-        for sheet in sheets:
-            sheet.updated_by = self.user
-        self.write_rows(sheets, also=["version", "updated_by"], attrs=revision_attrs())
+    def change_of(self, sheet, fields):
+        return {name: getattr(sheet, name) for name in fields}
 
 
 class TargetField:
@@ -212,7 +146,7 @@ class IndicatorResource(_SheetScoped):
     unit = column("単位", "unit")
     baseline_value = column("基準値", "baseline_value", NumberWidget())
     baseline_year = column("基準年度", "baseline_year", FiscalYearWidget())
-    direction = column("改善の方向", "direction", ChoiceWidget(Direction, blank=False))
+    direction = column("改善の方向", "direction", ChoiceWidget(ImprovementDirection, blank=False))
     data_source = column("数値の出典", "data_source")
     is_qualitative = column("定性的な指標", "is_qualitative", BooleanWidget())
     qualitative_reason = column("定量化できない理由", "qualitative_reason")
@@ -275,11 +209,9 @@ class IndicatorResource(_SheetScoped):
             for name, messages in errors.items()
         }
 
-    def write(self, indicators):
-        super().write(indicators)
-        # The targets as the sheet's save writes them (a few rows per changed indicator).
-        for indicator in indicators:
-            _save_targets(indicator, {year: getattr(indicator, f"target_{year}") for year in self.plan.years})
+    def change_of(self, indicator, fields):
+        return IndicatorChange(id=indicator.pk, fields={name: getattr(indicator, name) for name in fields},
+                               targets={year: getattr(indicator, f"target_{year}") for year in self.plan.years})
 
 
 class ScheduleResource(_SheetScoped):
@@ -320,3 +252,6 @@ class ScheduleResource(_SheetScoped):
         original = self._original
         form = ScheduleForm({"planned": entry.planned, "actual": entry.actual}, instance=original)
         return self.form_errors(form)
+
+    def change_of(self, entry, fields):
+        return ScheduleChange(entry.fiscal_year, {name: getattr(entry, name) for name in fields})

@@ -1,18 +1,26 @@
-"""Groups the history rows written by one save into one revision (one 「変更」).
+"""One save of a sheet is one revision: the history rows it writes (sheet,
+indicators, targets, schedule) share a revision id, the user and how the change
+was made (`Via`), so that 履歴 shows them as one 「変更」.
 
-django-simple-history writes one row per saved object; a save of a sheet touches
-the sheet, its indicators, targets and schedule. Each historical model has a
-`revision` field (see RevisionFields) that the signal below fills from the
-revision opened by the service around the save.
+The service (projects.services.save_sheet) creates a `Revision` and hands it to
+every instance it writes (`Revision.mark`): simple-history reads the user and
+the change reason from the instance, and `stamp_revision` copies the id from it.
+Nothing is read from a global or a context variable.
 """
 
 import uuid
 from contextlib import contextmanager
-from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.db import models
 
-_current = ContextVar("projects_revision", default="")
+
+class Via(models.TextChoices):
+    """How a change was made (stored as the history rows' change reason)."""
+
+    PAGE = "画面", "画面"
+    ADMIN = "管理画面", "管理画面"
+    IMPORT = "Excel・CSV の取込み", "Excel・CSV の取込み"
 
 
 class RevisionFields(models.Model):
@@ -24,15 +32,28 @@ class RevisionFields(models.Model):
         abstract = True
 
 
+@dataclass(frozen=True)
+class Revision:
+    user: object
+    via: Via | None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def mark(self, instance):
+        """Let the history row that saving or deleting `instance` writes carry this revision."""
+        instance._history_user = self.user
+        if self.via:
+            instance._change_reason = str(self.via)
+        instance._revision = self.id
+        return instance
+
+
+def stamp_revision(sender, instance, history_instance, **kwargs):
+    """pre_create_historical_record receiver: the revision the service marked the instance with."""
+    history_instance.revision = getattr(instance, "_revision", "")
+
+
 @contextmanager
 def revision():
-    token = _current.set(uuid.uuid4().hex)
-    try:
-        yield _current.get()
-    finally:
-        _current.reset(token)
-
-
-def stamp_revision(sender, history_instance, **kwargs):
-    """pre_create_historical_record receiver."""
-    history_instance.revision = _current.get()
+    """Kept only for governance.demo, which still writes sheets directly (its rows get
+    no shared revision); sheet writes go through projects.services.save_sheet."""
+    yield uuid.uuid4().hex

@@ -2,6 +2,7 @@
 print page, PDF and past versions."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,14 +16,14 @@ from accounts.models import Section
 from core import stamps
 from plans.models import Plan
 from projects import permissions
-from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm, SheetOfficeForm
+from projects.forms import COMPLETE_MESSAGE, IndicatorFormSet, ScheduleFormSet, SheetEdit, SheetForm, SheetOfficeForm
 from projects.history import sheet_history
 from projects.layout import layout_as_of, layout_for, revision_end
 from projects.merge import merge_stale_input
 from projects.models import Indicator, ProjectSheet
 from projects.pdf import render_sheet_pdf
 from projects.services import (
-    IncompleteSheetError, SheetEdit, StaleSheetError, missing_if_saved, missing_items, save_sheet,
+    IncompleteSheetError, StaleSheetError, UnknownRowError, Via, missing_items, save_sheet,
 )
 
 
@@ -122,11 +123,11 @@ class SheetEditView(View):
         self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs, details=False)
         return super().dispatch(request, *args, **kwargs)
 
-    def forms(self, data=None, complete=False):
+    def forms(self, data=None):
         plan = self.sheet.project.plan
         form_class = SheetOfficeForm if permissions.can_assign_section(self.request.user) else SheetForm
         return SheetEdit(
-            sheet_form=form_class(data, instance=self.sheet, complete=complete, prefix="sheet"),
+            sheet_form=form_class(data, instance=self.sheet, prefix="sheet"),
             indicator_formset=IndicatorFormSet(
                 data, instance=self.sheet, prefix="indicators",
                 queryset=Indicator.objects.prefetch_related("targets"),
@@ -148,57 +149,49 @@ class SheetEditView(View):
     def get(self, request, **kwargs):
         return self.render_form(self.forms(), seen_version=self.sheet.version)
 
-    def missing_too(self, data, seen_version, complete, **kwargs):
-        """On a refused 完成, also what the indicators and schedule lack, if the
-        input is otherwise valid as a draft."""
-        if not complete:
-            return None
-        keep = self.sheet
-        self.sheet = _sheet(ProjectSheet.objects.editable_by(self.request.user), kwargs, details=False)
-        try:
-            trial = self.forms(data, complete=False)
-            if not all([trial.sheet_form.is_valid(), trial.indicator_formset.is_valid(),
-                        trial.schedule_formset.is_valid()]):
-                return None
-            return missing_if_saved(user=self.request.user, sheet=self.sheet, seen_version=seen_version,
-                                    edit=trial) or None
-        finally:
-            self.sheet = keep
+    def refuse(self, edit, seen_version, text, missing=None):
+        messages.error(self.request, text)
+        return self.render_form(edit, seen_version=seen_version, status=400, missing=missing)
 
     def post(self, request, **kwargs):
         complete = "complete" in request.POST
-        edit = self.forms(request.POST, complete=complete)
+        edit = self.forms(request.POST)
+        seen_version = request.POST.get("seen_version", "")
+        if not seen_version.isascii() or not seen_version.isdigit():
+            return self.refuse(self.forms(), self.sheet.version,
+                               "送信された内容が正しくありません(版が読めません)。保存はされていません。"
+                               "編集画面を開き直してください。")
+        seen_version = int(seen_version)
+        if not edit.is_valid():
+            return self.refuse(edit, seen_version, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
         try:
-            seen_version = int(request.POST.get("seen_version", ""))
-        except ValueError:
-            seen_version = -1
-        valid = all([edit.sheet_form.is_valid(), edit.indicator_formset.is_valid(),
-                     edit.schedule_formset.is_valid()])
-        if not valid:
-            messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
-            return self.render_form(edit, seen_version=seen_version, status=400,
-                                    missing=self.missing_too(request.POST, seen_version, complete, **kwargs))
-        try:
-            saved = save_sheet(user=request.user, sheet=self.sheet, seen_version=seen_version,
-                               edit=edit, complete=complete)
+            saved = save_sheet(sheet=self.sheet, seen_version=seen_version, changes=edit.changes(complete=complete),
+                               user=request.user, via=Via.PAGE)
         except StaleSheetError as stale:
-            newer = [c for c in sheet_history(stale.sheet) if (c.version or 0) > seen_version]
-            self.sheet = _sheet(ProjectSheet.objects.editable_by(request.user), kwargs, details=False)
-            edit = self.forms(merge_stale_input(edit, self.forms()), complete=complete)
-            edit.sheet_form.is_valid(), edit.indicator_formset.is_valid(), edit.schedule_formset.is_valid()
-            messages.error(
-                request,
-                "このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。"
-                "下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
-            )
-            return self.render_form(edit, seen_version=self.sheet.version, status=409,
-                                    conflict=newer)
+            return self.conflict(edit, stale, seen_version, **kwargs)
         except IncompleteSheetError as incomplete:
-            messages.error(request, "完成として保存するには、次の項目が不足しています。保存はされていません。")
-            return self.render_form(edit, seen_version=seen_version, status=400,
-                                    missing=incomplete.missing)
+            for name in incomplete.fields:
+                if name in edit.sheet_form.fields:
+                    edit.sheet_form.add_error(name, COMPLETE_MESSAGE)
+            return self.refuse(edit, seen_version, "完成として保存するには、次の項目が不足しています。保存はされていません。",
+                               missing=incomplete.missing)
+        except (UnknownRowError, ValidationError) as error:
+            return self.refuse(edit, seen_version, "保存できませんでした:" + "".join(
+                getattr(error, "messages", [str(error)])))
         if saved is None:
             messages.info(request, "変更がなかったため、保存しませんでした(版は変わりません)。")
         else:
             messages.success(request, "情報化事業シートを保存しました。")
         return redirect(self.sheet.get_absolute_url())
+
+    def conflict(self, edit, stale, seen_version, **kwargs):
+        newer = [c for c in sheet_history(stale.sheet) if (c.version or 0) > seen_version]
+        self.sheet = _sheet(ProjectSheet.objects.editable_by(self.request.user), kwargs, details=False)
+        edit = self.forms(merge_stale_input(edit, self.forms()))
+        edit.is_valid()
+        messages.error(
+            self.request,
+            "このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。"
+            "下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
+        )
+        return self.render_form(edit, seen_version=self.sheet.version, status=409, conflict=newer)

@@ -354,3 +354,21 @@ def test_unreadable_or_out_of_range_start_year_is_refused(
     page.goto(SHEET_URL)
     expect(sheet_row(page, "実施内容")).to_have_text("")
     expect(page.get_by_text("状態:下書き / 第1版")).to_be_visible()
+
+
+def test_typing_letters_into_a_target_shows_an_error_and_keeps_the_stored_target(page, live_server, shimin_sheet):
+    from decimal import Decimal
+
+    from projects.models import Indicator, IndicatorTarget
+
+    indicator = Indicator.objects.create(sheet=shimin_sheet, name="申請件数", unit="件", position=1)
+    IndicatorTarget.objects.create(indicator=indicator, fiscal_year=2017, value=Decimal("12"))
+    sign_in(page, "demo-staff-a")
+    page.goto(url(live_server, EDIT_URL))
+    target = page.get_by_role("group", name="指標 1:申請件数").get_by_label("29年度の目標値", exact=True)
+    target.fill("abc")
+    expect(target).to_have_value("abc")  # a text box: the browser keeps and sends what was typed
+    page.get_by_role("button", name="下書き保存").click()
+    expect(page.get_by_text("数値を入力してください。").first).to_be_visible()
+    expect(page.get_by_role("group", name="指標 1:申請件数").get_by_label("29年度の目標値", exact=True)).to_have_value("abc")
+    assert IndicatorTarget.objects.get(indicator=indicator, fiscal_year=2017).value == Decimal("12")

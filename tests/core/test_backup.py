@@ -26,7 +26,7 @@ from demo.data import create_demo_cycle
 from governance.models import BookJob, BookKind, BookStatus
 from plans.services import load_demo_master_plan_codes
 from projects.models import ProjectSheet
-from projects.services import save_sheet
+from projects.services import Via, save_sheet
 from tests.projects.test_concurrency import edit_for
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite のバックアップだけ")
@@ -105,8 +105,8 @@ def populate(users):
                        ("2-3-1-01", "職員認証を段階的に導入する。")):
         sheet = ProjectSheet.objects.get(project__code=code)
         mine, edit = edit_for(sheet, **{"sheet-activities": text})
-        save_sheet(user=users["demo-joho"], sheet=mine, seen_version=sheet.version, edit=edit,
-                   complete=False)
+        save_sheet(user=users["demo-joho"], sheet=mine, seen_version=sheet.version,
+                   changes=edit.changes(complete=False), via=Via.PAGE)
     job = BookJob.objects.create(kind=BookKind.PLAN, title="第二期 計画書", status=BookStatus.DONE,
                                  requested_by=users["demo-joho"])
     job.file.save("plan-1.pdf", ContentFile(b"%PDF-1.7 book of the day"), save=True)

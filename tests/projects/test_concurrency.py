@@ -11,9 +11,9 @@ from django.db import connections
 
 from accounts.services import create_demo_users, load_organisation
 from plans.services import load_seed_plans
-from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm
+from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetEdit, SheetForm
 from projects.models import Indicator, ProjectSheet
-from projects.services import SheetEdit, StaleSheetError, ensure_sheets, save_sheet
+from projects.services import StaleSheetError, Via, ensure_sheets, save_sheet
 
 
 def edit_for(sheet, **changes):
@@ -56,7 +56,8 @@ def test_two_simultaneous_saves_one_wins_and_one_is_refused():
         try:
             mine, edit = edit_for(sheet, **{"sheet-activities": text})
             barrier.wait(timeout=10)
-            save_sheet(user=users[username], sheet=mine, seen_version=1, edit=edit, complete=False)
+            save_sheet(user=users[username], sheet=mine, seen_version=1, changes=edit.changes(complete=False),
+                       via=Via.PAGE)
             outcomes[username] = "saved"
         except StaleSheetError:
             outcomes[username] = "refused"

@@ -65,7 +65,7 @@ def test_staff_save_records_one_history_entry_with_user_and_fields(staff, demo_u
     history = staff.get(shimin_sheet.get_absolute_url()).context["body"]["history"]
     latest = history[0]
     assert latest.user == demo_users["demo-staff-a"]
-    assert latest.reason == ""  # made in the edit form, not by an import
+    assert latest.reason == "画面"  # made in the edit form, not by an import or the admin
     changed = {(c.subject, c.label): (c.before, c.after) for c in latest.changes}
     assert changed[("シート", "実施根拠")] == ("", "地方自治法")
     assert changed[("指標「予約システムの利用件数」の目標値(29年度)", "目標値")] == ("", "120")
