@@ -13,8 +13,8 @@ from governance.cycles import services
 from governance.meetings.services import prepare_meeting
 from governance.models import Body, BodyKind, CycleKind, ReviewCycle
 from plans.models import Plan
-from projects.models import Indicator, IndicatorTarget, ProjectSheet
-from projects.revisions import revision
+from projects.models import ProjectSheet
+from projects.services import IndicatorChange, SheetChanges, Via, save_sheet
 
 # 事業コード → 担当課, a plausible assignment for demonstrations only.
 DEMO_SECTIONS = {
@@ -38,17 +38,19 @@ def create_demo_cycle() -> ReviewCycle | None:
         return None
     joho = User.objects.get(username="demo-joho")
     sections = {s.code: s for s in Section.objects.all()}
-    with revision():
-        for sheet in ProjectSheet.objects.in_plan(plan).select_related("project"):
-            if sheet.section_id is None and sheet.project.code in DEMO_SECTIONS:
-                sheet.section = sections[DEMO_SECTIONS[sheet.project.code]]
-            sheet.start_year = sheet.start_year or plan.start_year
-            sheet.activities = sheet.activities or f"{sheet.project.name}を計画に沿って進める。"
-            sheet.save()
-            indicator = Indicator.objects.create(sheet=sheet, name="取組の実施件数", unit="件", position=1)
-            for year in plan.years:
-                IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year,
-                                               value=Decimal(10 + 2 * (year - plan.start_year)))
+    for sheet in ProjectSheet.objects.in_plan(plan).select_related("project"):
+        section = sheet.section
+        if section is None and sheet.project.code in DEMO_SECTIONS:
+            section = sections[DEMO_SECTIONS[sheet.project.code]]
+        indicator = IndicatorChange(
+            fields={"name": "取組の実施件数", "unit": "件"},
+            targets={year: Decimal(10 + 2 * (year - plan.start_year)) for year in plan.years},
+        )
+        save_sheet(sheet=sheet, seen_version=sheet.version, user=joho, via=Via.PAGE, changes=SheetChanges(
+            fields={"section": section, "start_year": sheet.start_year or plan.start_year,
+                    "activities": sheet.activities or f"{sheet.project.name}を計画に沿って進める。"},
+            indicators=[indicator],
+        ))
     cycle = services.open_cycle(user=joho, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=plan.start_year,
                                 deadline=date(plan.start_year + 1, 5, 31))
     committee = Body.objects.get(kind=BodyKind.COMMITTEE)
