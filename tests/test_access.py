@@ -309,6 +309,8 @@ def test_anonymous_post_to_every_url_is_refused_and_changes_nothing(client, walk
     assert data_digest() == before
 
 
+TEMPLATE_SYNTAX = re.compile(r"\{[#%{]|[#%]\}")
+
 ROLE_USERS = {
     "事業担当職員": "demo-staff-a",
     "情報推進課": "demo-joho",
@@ -335,6 +337,10 @@ def test_get_to_every_url_as_each_role_changes_nothing(walk, demo_users):
         assert [(u, w) for _, u, _, w in results if w] == [], f"a GET as {role} wrote to the database"
         assert [u for _, u, r, _ in results if r.status_code >= 500] == [], role
         assert data_digest() == before, role
+        # No page shows template syntax as text (a comment or tag the engine did not take).
+        assert [(u, m.group()) for _, u, r, _ in results
+                if r.status_code == 200 and "text/html" in r["Content-Type"]
+                for m in [TEMPLATE_SYNTAX.search(r.content.decode())] if m] == [], role
         # The walk reached real pages, not only refusals.
         assert sum(r.status_code == 200 for _, _, r, _ in results) > 15, role
 
