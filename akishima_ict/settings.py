@@ -156,6 +156,11 @@ IMPORT_PARSE_SECONDS = env.float("IMPORT_PARSE_SECONDS", default=60.0)
 # purge_uploads, and at every new upload).
 IMPORT_UPLOAD_KEEP_HOURS = env.int("IMPORT_UPLOAD_KEEP_HOURS", default=24)
 
+# A database busy past its timeout (a write lock held by another process) answers
+# 503 with the message and the user's input kept, not a 500 (core/busy.py). Its
+# process_exception sees every view's exception wherever it stands in the list.
+MIDDLEWARE = [*MIDDLEWARE, "core.busy.BusyDatabaseMiddleware"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Section
 from accounts.permissions import is_ict_office
 from core import fiscal
+from core.busy import keep_input
 from exchange import parsing, services, uploads
 from exchange.files import FileRejected, write_csv, write_xlsx
 from exchange.forms import UploadForm
@@ -141,6 +142,9 @@ def import_preview(request):
     if commit and request.POST.get("token") != info["token"]:
         messages.error(request, "確認した内容と別のファイルです。もう一度確認してください。")
         return redirect("exchange:import_preview")
+    if commit:  # too busy to write: the same confirmation again, the upload kept
+        keep_input(request, lambda: render(request, "exchange/import_preview.html",
+                                           {"info": info, "token": info["token"], "busy": True}))
     plan = Plan.objects.current()
     outcome = services.run_import(upload, user=request.user, plan=plan, commit=commit,
                                   resource_name=info["resource"])
