@@ -10,7 +10,15 @@ import pytest
 import tablib
 
 from exchange import parsing
-from exchange.files import CellError, FileRejected, SheetSpec, Upload, read_upload, write_csv, write_xlsx
+from exchange.files import (
+    CellError,
+    FileRejected,
+    SheetSpec,
+    Upload,
+    read_upload,
+    write_csv,
+    write_xlsx,
+)
 from tests.exchange.hostile import styles_bomb
 
 MB = 1024 * 1024
