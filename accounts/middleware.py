@@ -16,7 +16,9 @@ class SessionRenewalMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
+        # Not when the database was too busy to write (core.busy): this answer must not write.
         if (session is not None and session.accessed and not session.modified
+                and not getattr(request, "database_busy", False)
                 and not session.is_empty() and session.due_for_renewal()):
             session.modified = True
         return response

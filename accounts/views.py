@@ -1,19 +1,21 @@
-"""Pages of the accounts app: signing out, the 監査ログ, the session keep-alive, and
-the 403 handler that records each refusal."""
+"""Pages of the accounts app: signing in and out, the 監査ログ, the session keep-alive,
+and the 403 handler that records each refusal."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
-from accounts.forms import AuditFilterForm
+from accounts.forms import AuditFilterForm, LoginForm
 from accounts.models import AuditEntry, AuditKind
 from accounts.permissions import can_view_audit_log
+from core.busy import keep_input
 
 AUDIT_PAGE_SIZE = 50
 
@@ -31,6 +33,25 @@ def audit_log(request):
     return render(request, "accounts/auditentry_list.html", {
         "form": form, "page": page, "query": query.urlencode(),
     })
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in with our form. Signing in writes the new session, last_login, the
+    監査ログ and django-axes' records in one transaction; when the database is too busy
+    (core.busy) the form comes back with the user name typed and the message, and none
+    of them is written."""
+
+    authentication_form = LoginForm
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.request.method == "POST":
+            keep_input(self.request, lambda: self.render_to_response(self.get_context_data(form=form)))
+        return form
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

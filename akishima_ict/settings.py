@@ -166,6 +166,28 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=100 * 1024 * 1024)
 
+# Uploads, continued (issue 14): what one part of an xlsx may unpack to, and the child
+# process that parses an upload (exchange/parsing.py), so that a small file that is
+# costly to parse can neither take the web worker's memory nor hold it for long.
+# A worksheet, the shared strings or any other single part of the archive:
+IMPORT_MAX_PART_BYTES = env.int("IMPORT_MAX_PART_BYTES", default=50 * 1024 * 1024)
+# styles.xml, workbook.xml and the other parts openpyxl reads whole into objects
+# (each MB of cell formats costs about 25 MB and 0.3 s to parse; Excel's own ceiling
+# of 64,000 formats is about 5 MB, a normal book a few KB):
+IMPORT_MAX_STYLES_BYTES = env.int("IMPORT_MAX_STYLES_BYTES", default=2 * 1024 * 1024)
+# The parsing child's address space (RLIMIT_AS) and wall-clock time (a 20,000-row
+# book peaks at about 70 MB resident in the child).
+IMPORT_PARSE_MEMORY_BYTES = env.int("IMPORT_PARSE_MEMORY_BYTES", default=512 * 1024 * 1024)
+IMPORT_PARSE_SECONDS = env.float("IMPORT_PARSE_SECONDS", default=60.0)
+# Uploaded files not confirmed are deleted after this many hours (manage.py
+# purge_uploads, and at every new upload).
+IMPORT_UPLOAD_KEEP_HOURS = env.int("IMPORT_UPLOAD_KEEP_HOURS", default=24)
+
+# A database busy past its timeout (a write lock held by another process) answers
+# 503 with the message and the user's input kept, not a 500 (core/busy.py). Its
+# process_exception sees every view's exception wherever it stands in the list.
+MIDDLEWARE = [*MIDDLEWARE, "core.busy.BusyDatabaseMiddleware"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -1,11 +1,9 @@
 """Root URLs: each app has its own namespaced urls.py."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from accounts.forms import LoginForm
 from core import views as core_views
 
 admin.site.site_header = "昭島市 情報化推進計画 管理"
@@ -14,7 +12,7 @@ admin.site.index_title = "データ管理"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),

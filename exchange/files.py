@@ -8,8 +8,13 @@ It never lets an exception from a hostile file escape:
 - xlsx is checked as a zip archive before openpyxl opens it: not a zip (or a renamed .xls,
   or a password-protected book), a truncated archive, a bad CRC, too many members, members
   that unpack to more than ``IMPORT_MAX_UNZIPPED_BYTES`` in all or with a compression ratio
-  no spreadsheet has (a zip bomb). ``zipfile`` never returns more than a member's declared
-  size (and then fails its CRC), so checking the declared sizes is enough;
+  no spreadsheet has (a zip bomb), or one member that unpacks to more than
+  ``IMPORT_MAX_PART_BYTES`` (a worksheet, the shared strings) or, for the parts openpyxl
+  reads whole into objects (styles.xml, workbook.xml, relationships…), more than
+  ``IMPORT_MAX_STYLES_BYTES``: a 0.9 MB file whose styles.xml unpacks to 34 MB of varied
+  cell formats passes the ratio check and costs about 9 s and 0.75 GB to parse.
+  ``zipfile`` never returns more than a member's declared size (and then fails its CRC),
+  so checking the declared sizes is enough;
 - XML entity declarations (billion laughs, quadratic blowup) are refused by defusedxml,
   which openpyxl uses when it is installed (see pyproject.toml); any other parsing error of
   a part (bad XML, a missing part, a bad reference) means a corrupt file;
@@ -178,6 +183,27 @@ def _msg_csv_malformed(line: int) -> str:
     )
 
 
+def _part_label(name: str) -> str:
+    if name == "xl/styles.xml":
+        return f"書式の情報（{name}）"
+    if name == "xl/sharedStrings.xml":
+        return f"文字列の情報（{name}）"
+    if name.startswith("xl/worksheets/"):
+        return f"シートのデータ（{name}）"
+    return f"部品（{name}）"
+
+
+def _msg_part_too_large(name: str, limit: int, *, streamed: bool) -> str:
+    head = f"ファイルの中の{_part_label(name)}が大きすぎます（上限 {_human_size(limit)}）。"
+    if streamed:
+        return head + "行を分けて、いくつかのファイルにしてください。"
+    if name == "xl/styles.xml":
+        head += "書式やスタイルが極端に多いブックです。Excel で不要な書式を削除するか、"
+    else:
+        head += "通常の Excel ブックにはない大きさです。"
+    return head + "値だけを新しいブックに貼り付けて保存し直してください。"
+
+
 def _human_size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):g} MB"
@@ -244,12 +270,16 @@ def read_upload(
     max_bytes: int | None = None,
     max_rows: int | None = None,
     max_unzipped_bytes: int | None = None,
+    max_part_bytes: int | None = None,
+    max_styles_bytes: int | None = None,
 ) -> Upload:
     """Read an uploaded .xlsx or .csv into datasets; raise `FileRejected` when the file is refused.
 
     The type is taken from the file name's extension. Limits default to the settings
     ``IMPORT_MAX_BYTES``, ``IMPORT_MAX_ROWS`` (data rows, header excluded, all sheets
-    together) and ``IMPORT_MAX_UNZIPPED_BYTES``.
+    together), ``IMPORT_MAX_UNZIPPED_BYTES``, ``IMPORT_MAX_PART_BYTES`` and
+    ``IMPORT_MAX_STYLES_BYTES``. This parses in the calling process: the web views go
+    through `exchange.parsing.parse_upload`, which runs it in a child process.
     """
     if max_bytes is None:
         max_bytes = settings.IMPORT_MAX_BYTES
@@ -257,6 +287,12 @@ def read_upload(
         max_rows = settings.IMPORT_MAX_ROWS
     if max_unzipped_bytes is None:
         max_unzipped_bytes = settings.IMPORT_MAX_UNZIPPED_BYTES
+    if max_part_bytes is None:
+        max_part_bytes = settings.IMPORT_MAX_PART_BYTES
+    if max_styles_bytes is None:
+        max_styles_bytes = settings.IMPORT_MAX_STYLES_BYTES
+    zip_limits = {"max_unzipped_bytes": max_unzipped_bytes, "max_part_bytes": max_part_bytes,
+                  "max_styles_bytes": max_styles_bytes}
 
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension == "xls":
@@ -276,7 +312,7 @@ def read_upload(
         raise FileRejected(MSG_EMPTY)
 
     if extension == "xlsx":
-        return _read_xlsx(data, max_rows=max_rows, max_unzipped_bytes=max_unzipped_bytes)
+        return _read_xlsx(data, max_rows=max_rows, zip_limits=zip_limits)
     return _read_csv(data, max_rows=max_rows)
 
 
@@ -308,7 +344,25 @@ def _normalise_newlines(text: str) -> str:
 PROLOG_BYTES = 4096
 
 
-def _check_zip(data: bytes, *, max_unzipped_bytes: int) -> None:
+def _streamed_part(name: str) -> bool:
+    """Parts that openpyxl streams (worksheets in read-only mode), keeps as plain text
+    (the shared strings) or does not open at all (media): limited by their size only."""
+    lower = name.lower()
+    if lower == "xl/sharedstrings.xml" or not lower.endswith((".xml", ".rels")):
+        return True
+    return lower.startswith("xl/worksheets/") and "/" not in lower[len("xl/worksheets/"):]
+
+
+def _check_part_sizes(members, *, max_part_bytes: int, max_styles_bytes: int) -> None:
+    for member in members:
+        if _streamed_part(member.filename):
+            if member.file_size > max_part_bytes:
+                raise FileRejected(_msg_part_too_large(member.filename, max_part_bytes, streamed=True))
+        elif member.file_size > max_styles_bytes:
+            raise FileRejected(_msg_part_too_large(member.filename, max_styles_bytes, streamed=False))
+
+
+def _check_zip(data: bytes, *, max_unzipped_bytes: int, max_part_bytes: int, max_styles_bytes: int) -> None:
     if data.startswith(OLE_MAGIC):
         raise FileRejected(MSG_ENCRYPTED)
     if not data.startswith(ZIP_MAGIC):
@@ -328,6 +382,7 @@ def _check_zip(data: bytes, *, max_unzipped_bytes: int) -> None:
                     and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
                 ):
                     raise FileRejected(MSG_ZIP_BOMB)
+            _check_part_sizes(members, max_part_bytes=max_part_bytes, max_styles_bytes=max_styles_bytes)
             # Reads every member through its CRC: catches damaged and lying members
             # before openpyxl, which stops reading at the row limit, sees them.
             if archive.testzip() is not None:
@@ -341,7 +396,7 @@ def _check_zip(data: bytes, *, max_unzipped_bytes: int) -> None:
                 with archive.open(member) as part:
                     if b"<!DOCTYPE" in part.read(PROLOG_BYTES).upper():
                         raise FileRejected(MSG_UNSAFE_XML)
-    except FileRejected:
+    except (FileRejected, MemoryError):
         raise
     except RuntimeError as exc:  # an encrypted member ("File is encrypted")
         logger.info("xlsx refused: %s", exc)
@@ -351,10 +406,10 @@ def _check_zip(data: bytes, *, max_unzipped_bytes: int) -> None:
         raise FileRejected(MSG_CORRUPT) from None
 
 
-def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped_bytes: int) -> Upload:
+def _read_xlsx(data: bytes, *, max_rows: int, zip_limits: dict) -> Upload:
     from defusedxml import DefusedXmlException
 
-    _check_zip(data, max_unzipped_bytes=max_unzipped_bytes)
+    _check_zip(data, **zip_limits)
     collector = _Collector()
     sheets: dict[str, tablib.Dataset] = {}
     try:
@@ -375,7 +430,7 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped_bytes: int) -> Upload
                         rows_left -= rows_used
             finally:
                 workbook.close()
-    except FileRejected:
+    except (FileRejected, MemoryError):  # running out of memory is not a corrupt file
         raise
     except Exception as exc:  # anything openpyxl or the XML parser raise means a bad part
         if _caused_by(exc, DefusedXmlException):

@@ -1,12 +1,10 @@
 """The data pages: exports, the section template, and upload → preview → confirm.
 
-The uploaded file is kept server-side (MEDIA_ROOT/imports, named by a random
-token kept in the user's session) between the preview and the confirmation; the
-confirmation runs the whole import again on that file, never on posted data.
+The uploaded file is parsed once, in a child process (exchange.parsing), and kept
+server-side with its parsed tables (exchange.uploads: MEDIA_ROOT/imports, named by a
+random token kept in the user's session) between the preview and the confirmation;
+the confirmation runs the whole import again on those tables, never on posted data.
 """
-
-import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,13 +17,15 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Section
 from accounts.permissions import is_ict_office
 from core import fiscal
-from exchange import services
-from exchange.files import FileRejected, read_upload, write_csv, write_xlsx
+from core.busy import keep_input
+from exchange import parsing, services, uploads
+from exchange.files import FileRejected, write_csv, write_xlsx
 from exchange.forms import UploadForm
 from governance.models import ReviewCycle
 from plans.models import Plan
 
 SESSION_KEY = "exchange_upload"
+MSG_STORAGE = "ファイルを保存できませんでした(サーバーの保存領域に書き込めません)。情報推進課に連絡してください。"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -87,25 +87,10 @@ def template_download(request):
     return _download(specs, f"入力用_{label}_{timezone.localdate():%Y%m%d}", "xlsx")
 
 
-def _store_dir():
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stored(request):
-    info = request.session.get(SESSION_KEY)
-    if not info:
-        return None, None
-    path = _store_dir() / f"{request.user.pk}-{info['token']}"
-    return (info, path) if path.exists() else (None, None)
-
-
 def _forget(request):
-    info, path = _stored(request)
-    if path:
-        path.unlink(missing_ok=True)
-    request.session.pop(SESSION_KEY, None)
+    info = request.session.pop(SESSION_KEY, None)
+    if info:
+        uploads.forget_upload(user=request.user, token=info["token"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,45 +98,54 @@ def import_upload(request):
     if not _can_import(request.user):
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            read_upload(upload, upload.name)  # refuse a bad file before keeping it
-        except FileRejected as error:
-            form.add_error("file", error.message)
-        else:
-            _forget(request)
-            token = secrets.token_urlsafe(16)
-            upload.seek(0)
-            with open(_store_dir() / f"{request.user.pk}-{token}", "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            request.session[SESSION_KEY] = {"token": token, "name": upload.name,
-                                            "resource": form.cleaned_data.get("resource") or None}
-            return redirect("exchange:import_preview")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "exchange/import_upload.html", {"form": form}, status=status)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            # No more than the size limit is read: the child refuses a larger file.
+            data = upload.read(settings.IMPORT_MAX_BYTES + 1)
+            try:
+                parsed = parsing.parse_upload(data, upload.name)  # refuse a bad file before keeping it
+                token = uploads.store_upload(user=request.user, data=data, encoded=parsed.encoded)
+            except FileRejected as error:
+                form.add_error("file", error.message)
+            except uploads.StorageError:
+                form.add_error(None, MSG_STORAGE)
+                status = 503
+            else:
+                _forget(request)
+                request.session[SESSION_KEY] = {"token": token, "name": upload.name,
+                                                "resource": form.cleaned_data.get("resource") or None}
+                return redirect("exchange:import_preview")
+    return render(request, "exchange/import_upload.html", {
+        "form": form, "keep_hours": settings.IMPORT_UPLOAD_KEEP_HOURS,
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def import_preview(request):
     """GET: what the file would change and every error (a dry run). POST: apply it."""
-    info, path = _stored(request)
-    if info is None:
-        messages.error(request, "取り込むファイルが見つかりません。もう一度ファイルを選んでください。")
+    info = request.session.get(SESSION_KEY)
+    try:
+        upload = info and uploads.load_upload(user=request.user, token=info["token"], name=info["name"])
+    except FileRejected as error:
+        _forget(request)
+        messages.error(request, error.message)
+        return redirect("exchange:import_upload")
+    if not upload:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, "取り込むファイルが見つかりません(確定されなかったファイルは "
+                                f"{settings.IMPORT_UPLOAD_KEEP_HOURS} 時間で削除されます)。もう一度ファイルを選んでください。")
         return redirect("exchange:import_upload")
     commit = request.method == "POST"
     if commit and request.POST.get("token") != info["token"]:
         messages.error(request, "確認した内容と別のファイルです。もう一度確認してください。")
         return redirect("exchange:import_preview")
+    if commit:  # too busy to write: the same confirmation again, the upload kept
+        keep_input(request, lambda: render(request, "exchange/import_preview.html",
+                                           {"info": info, "token": info["token"], "busy": True}))
     plan = Plan.objects.current()
-    try:
-        with open(path, "rb") as stored:
-            upload = read_upload(stored, info["name"])
-    except FileRejected as error:
-        _forget(request)
-        messages.error(request, error.message)
-        return redirect("exchange:import_upload")
     outcome = services.run_import(upload, user=request.user, plan=plan, commit=commit,
                                   resource_name=info["resource"])
     if outcome.applied:

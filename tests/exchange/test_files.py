@@ -26,6 +26,7 @@ from exchange.files import (
     write_csv,
     write_xlsx,
 )
+from tests.exchange.hostile import styles_bomb
 
 HEADERS = ["事業コード", "事業名", "実施状況", "進捗度", "値", "日付", "版"]
 
@@ -197,6 +198,30 @@ def test_the_unzipped_limit_can_be_set():
     assert refused(simple_xlsx(), "x.xlsx", max_unzipped_bytes=1000).startswith(
         "ファイルを展開すると極端に大きくなる"
     )
+
+
+def test_a_styles_part_of_tens_of_megabytes_is_refused_before_openpyxl_opens_it(monkeypatch):
+    # The probe's file: under 1.5 MB, but its styles.xml unpacks to 34 MB and cost
+    # about 9 s and 0.75 GB to parse. Refused from the archive's directory alone.
+    data = styles_bomb(34 * 1024 * 1024)
+    assert len(data) < 1.5 * 1024 * 1024
+    monkeypatch.setattr(files, "load_workbook", lambda *a, **k: pytest.fail("parsed"))
+    message = refused(data, "styles.xlsx")
+    assert message.startswith("ファイルの中の書式の情報（xl/styles.xml）が大きすぎます")
+    assert "値だけを新しいブックに貼り付けて" in message
+
+
+def test_the_part_limits_come_from_settings_and_can_be_set(settings):
+    data = simple_xlsx()
+    settings.IMPORT_MAX_STYLES_BYTES = 100
+    message = refused(data, "x.xlsx")
+    assert message.startswith("ファイルの中の") and "大きすぎます（上限 100 バイト）" in message
+    settings.IMPORT_MAX_STYLES_BYTES = 2 * 1024 * 1024
+    assert upload(data, "x.xlsx").sheets
+    # Worksheets and the shared strings are streamed or kept as text: a larger limit.
+    message = refused(data, "x.xlsx", max_part_bytes=500)
+    assert message.startswith("ファイルの中の") and "大きすぎます" in message
+    assert upload(styles_bomb(1024 * 1024), "x.xlsx").sheets  # 1 MB of formats: read
 
 
 BILLION_LAUGHS = (
