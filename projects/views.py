@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import Section
 from core import stamps
+from core.busy import keep_input
 from plans.models import Plan
 from projects import permissions
 from projects.forms import COMPLETE_MESSAGE, IndicatorFormSet, ScheduleFormSet, SheetEdit, SheetForm, SheetOfficeForm
@@ -164,6 +165,7 @@ class SheetEditView(View):
         seen_version = int(seen_version)
         if not edit.is_valid():
             return self.refuse(edit, seen_version, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
+        keep_input(request, lambda: self.render_form(edit, seen_version=seen_version))
         try:
             saved = save_sheet(sheet=self.sheet, seen_version=seen_version, changes=edit.changes(complete=complete),
                                user=request.user, via=Via.PAGE)

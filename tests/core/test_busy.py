@@ -60,6 +60,8 @@ def test_a_sheet_save_while_the_database_is_locked_keeps_the_typed_text(client, 
     page = response.content.decode()
     assert MSG_BUSY in page
     assert "窓口の予約をオンライン化する&lt;テスト&gt;" in page  # on screen, escaped
+    # ...in the sheet's own edit form, still editable, not a read-only copy.
+    assert '<textarea name="sheet-activities"' in page and "もう一度保存する" not in page
     assert response["Retry-After"]
     sheet.refresh_from_db()
     assert sheet.version == version and sheet.activities != typed
