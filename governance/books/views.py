@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from governance.books.services import TooManyOrders, order_book
+from governance.books.services import TooManyOrders, order_book, orders_per_user
 from governance.models import BookJob, BookKind, BookStatus, Meeting, ReviewCycle
 from plans.models import Plan
 
@@ -18,7 +18,7 @@ def book_list(request):
     jobs = BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]
     return render(request, "governance/book_list.html", {
         "jobs": jobs, "plans": Plan.objects.order_by("-start_year"),
-        "cycles": ReviewCycle.objects.select_related("plan"),
+        "cycles": ReviewCycle.objects.select_related("plan"), "orders_per_user": orders_per_user(),
     })
 
 
