@@ -146,6 +146,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A book that takes longer than this is stopped and reported as failed.
 BOOK_RENDER_TIME_LIMIT = env.int("BOOK_RENDER_TIME_LIMIT", default=300)
+# Unfinished PDF orders one person may have at a time (governance.books.services.order_book).
+BOOK_ORDERS_PER_USER = env.int("BOOK_ORDERS_PER_USER", default=3)
 
 # Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board)
 # are cached under keys that contain the data stamps read from the database

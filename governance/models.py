@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Position
 from core import fiscal
-from governance.querysets import ReportQuerySet
+from governance.querysets import BookJobQuerySet, ReportQuerySet
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress, ReportAction
 
 TEXT_LIMIT = 4000
@@ -366,6 +366,11 @@ class BookJob(models.Model):
     file = models.FileField("ファイル", upload_to="books/%Y/%m/", blank=True)
     size = models.PositiveIntegerField("大きさ(バイト)", default=0)
     error = models.TextField("失敗の理由", blank=True)
+    worker = models.CharField("作成したワーカー", max_length=200, blank=True,
+                              help_text="ホスト名:プロセス番号:開始時刻")
+    task_id = models.UUIDField("タスクの ID", null=True, blank=True)
+
+    objects = BookJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = "PDF の作成"
@@ -379,18 +384,35 @@ class BookJob(models.Model):
         return reverse("governance:book_detail", kwargs={"pk": self.pk})
 
     # A job the worker left behind (process killed, machine restarted) is shown as
-    # failed once it has run well past the time limit; reading it changes nothing.
-    ABANDONED_MESSAGE = "作成が時間内に終わりませんでした。もう一度依頼してください。"
+    # failed; reading it changes nothing. The next worker to start marks it failed
+    # (services.fail_vanished_jobs).
+    ABANDONED_MESSAGE = "作成が時間内に終わりませんでした。「もう一度作成」で依頼し直してください。"
+    VANISHED_MESSAGE = ("PDF を作るワーカーが作成の途中で止まりました(再起動・強制終了など)。"
+                        "「もう一度作成」で依頼し直してください。")
 
     @property
-    def abandoned(self) -> bool:
+    def left_behind(self) -> str:
+        """Why a job that is not finished never will be; "" while it still may."""
+        if self.status not in (BookStatus.QUEUED, BookStatus.RUNNING):
+            return ""
+        # The task's own state, where the queryset read it (BookJobQuerySet.with_task_status):
+        # ended, or gone from the queue, without finishing the job.
+        if self.task_id and getattr(self, "task_status", "READY") not in ("READY", "RUNNING"):
+            return self.VANISHED_MESSAGE
+        if self.status != BookStatus.RUNNING:
+            return ""
+        from governance.books import workers
+
+        if self.worker and workers.is_gone(self.worker):
+            return self.VANISHED_MESSAGE
         limit = timedelta(seconds=settings.BOOK_RENDER_TIME_LIMIT + 120)
-        return (self.status == BookStatus.RUNNING and self.started_at is not None
-                and timezone.now() - self.started_at > limit)
+        if self.started_at is not None and timezone.now() - self.started_at > limit:
+            return self.ABANDONED_MESSAGE
+        return ""
 
     @property
     def shown_status(self) -> str:
-        return BookStatus.FAILED if self.abandoned else self.status
+        return BookStatus.FAILED if self.left_behind else self.status
 
     @property
     def shown_status_label(self) -> str:
@@ -398,4 +420,8 @@ class BookJob(models.Model):
 
     @property
     def shown_error(self) -> str:
-        return self.ABANDONED_MESSAGE if self.abandoned else self.error
+        return self.left_behind or self.error
+
+    @property
+    def unfinished(self) -> bool:
+        return self.shown_status in (BookStatus.QUEUED, BookStatus.RUNNING)

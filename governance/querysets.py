@@ -34,3 +34,19 @@ class ReportQuerySet(models.QuerySet):
             "sheet__schedule",
             Prefetch("sheet__indicators", queryset=Indicator.objects.prefetch_related("targets")),
         )
+
+
+class BookJobQuerySet(models.QuerySet):
+    def with_task_status(self):
+        """Each job with `task_status`, its task's state in the queue (None when the task
+        is gone), so that a job whose worker ended without finishing it shows as failed."""
+        from django_tasks_db.models import DBTaskResult
+
+        return self.annotate(task_status=models.Subquery(
+            DBTaskResult.objects.filter(id=models.OuterRef("task_id")).values("status")[:1]))
+
+    def unfinished(self):
+        """Queued or running as stored (BookJob.left_behind tells which never will finish)."""
+        from governance.models import BookStatus
+
+        return self.filter(status__in=[BookStatus.QUEUED, BookStatus.RUNNING])

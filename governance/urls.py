@@ -14,6 +14,7 @@ urlpatterns = [
     path("books/order/", book_views.book_order, name="book_order"),
     path("books/<int:pk>/", book_views.book_detail, name="book_detail"),
     path("books/<int:pk>/download/", book_views.book_download, name="book_download"),
+    path("books/<int:pk>/retry/", book_views.book_retry, name="book_retry"),
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/open/", views.cycle_open, name="cycle_open"),
     path("cycles/mine/", views.my_reports, name="my_reports"),

@@ -1,5 +1,7 @@
 """Background rendering of PDF books (django-tasks, run by `manage.py db_worker`)."""
 
+import errno
+import logging
 import signal
 import threading
 from contextlib import contextmanager
@@ -9,7 +11,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
 
+from governance.books import workers
 from governance.models import BookJob, BookStatus
+
+logger = logging.getLogger(__name__)
 
 
 class RenderTimeout(Exception):
@@ -39,9 +44,12 @@ def time_limit(seconds):
 @task()
 def render_book(job_id: int) -> str:
     from governance.books.render import render
+    from governance.books.services import fail_vanished_jobs
 
+    fail_vanished_jobs()  # a worker that vanished since this one started: its jobs end here
     job = BookJob.objects.get(pk=job_id)
-    BookJob.objects.filter(pk=job_id).update(status=BookStatus.RUNNING, started_at=timezone.now())
+    BookJob.objects.filter(pk=job_id).update(status=BookStatus.RUNNING, started_at=timezone.now(),
+                                             worker=workers.current())
     limit = settings.BOOK_RENDER_TIME_LIMIT
     try:
         with time_limit(limit):
@@ -52,11 +60,27 @@ def render_book(job_id: int) -> str:
     except Exception as error:  # reported to the user; the worker itself goes on
         _fail(job_id, f"作成中にエラーが発生しました({type(error).__name__})。情報推進課に連絡してください。")
         raise
-    job.file.save(f"{job.kind}-{job.pk}.pdf", ContentFile(data), save=False)
+    except BaseException:  # the worker is being stopped (a second SIGTERM, Ctrl+C)
+        _fail(job_id, "PDF を作るワーカーが停止されたため、作成を中止しました。「もう一度作成」で依頼し直してください。")
+        raise
+    try:
+        job.file.save(f"{job.kind}-{job.pk}.pdf", ContentFile(data), save=False)
+    except OSError as error:
+        logger.error("Book job %s: the PDF could not be saved", job_id, exc_info=error)
+        _fail(job_id, f"PDF を保存できませんでした({_storage_cause(error)})。情報推進課に連絡してください。")
+        raise
     BookJob.objects.filter(pk=job_id).update(
         status=BookStatus.DONE, file=job.file.name, size=len(data), finished_at=timezone.now()
     )
     return job.file.name
+
+
+def _storage_cause(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "保存領域に空きがありません"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "保存領域に書き込めません"
+    return f"保存領域に書き込めません: {error.strerror or type(error).__name__}"
 
 
 def _fail(job_id, message):

@@ -1,66 +1,87 @@
-"""Ordering a PDF book, following its progress, and downloading it."""
+"""Ordering a PDF book, following its progress, ordering it again, and downloading it."""
 
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from governance.books.tasks import render_book
+from governance.books.services import TooManyOrders, order_book, orders_per_user
 from governance.models import BookJob, BookKind, BookStatus, Meeting, ReviewCycle
 from plans.models import Plan
 
 
-def _order(user, kind, params, title):
-    job = BookJob.objects.create(kind=kind, params=params, title=title, requested_by=user)
-    transaction.on_commit(lambda: render_book.enqueue(job_id=job.pk))
-    return job
-
-
 def book_list(request):
-    jobs = BookJob.objects.filter(requested_by=request.user)[:30]
+    jobs = BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]
     return render(request, "governance/book_list.html", {
         "jobs": jobs, "plans": Plan.objects.order_by("-start_year"),
-        "cycles": ReviewCycle.objects.select_related("plan"),
+        "cycles": ReviewCycle.objects.select_related("plan"), "orders_per_user": orders_per_user(),
     })
+
+
+def _what_to_order(post):
+    """(kind, params, title) of the book the order form asks for; 404 for anything else."""
+    kind = post.get("kind")
+    if kind == BookKind.PLAN:
+        plan = get_object_or_404(Plan, code=post.get("plan", ""))
+        with_sheets = post.get("with_sheets") == "on"
+        return kind, {"plan": plan.code, "with_sheets": with_sheets}, \
+            f"{plan.name}{'(情報化事業シート付き)' if with_sheets else ''}"
+    if kind == BookKind.REPORT:
+        cycle = get_object_or_404(ReviewCycle, pk=_int(post.get("cycle")))
+        return kind, {"cycle": cycle.pk}, f"{cycle} 進行管理報告書"
+    if kind == BookKind.PAPERS:
+        meeting = get_object_or_404(Meeting, pk=_int(post.get("meeting")))
+        return kind, {"meeting": meeting.pk}, f"{meeting} 会議資料"
+    raise Http404
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() else 0
+
+
+def _order(request, kind, params, title):
+    try:
+        job, new = order_book(user=request.user, kind=kind, params=params, title=title)
+    except TooManyOrders as refused:
+        messages.error(request, str(refused))
+        return redirect("governance:book_list")
+    if new:
+        messages.success(request, "PDF の作成を受け付けました。できあがるとこの画面でダウンロードできます。")
+    else:
+        messages.info(request, "同じ PDF を作成中です。できあがるまでお待ちください。")
+    return redirect(job)
 
 
 @require_POST
 def book_order(request):
-    kind = request.POST.get("kind")
-    if kind == BookKind.PLAN:
-        plan = get_object_or_404(Plan, code=request.POST.get("plan", ""))
-        with_sheets = request.POST.get("with_sheets") == "on"
-        job = _order(request.user, kind, {"plan": plan.code, "with_sheets": with_sheets},
-                     f"{plan.name}{'(情報化事業シート付き)' if with_sheets else ''}")
-    elif kind == BookKind.REPORT:
-        cycle = get_object_or_404(ReviewCycle, pk=request.POST.get("cycle") or 0)
-        job = _order(request.user, kind, {"cycle": cycle.pk}, f"{cycle} 進行管理報告書")
-    elif kind == BookKind.PAPERS:
-        meeting = get_object_or_404(Meeting, pk=request.POST.get("meeting") or 0)
-        job = _order(request.user, kind, {"meeting": meeting.pk}, f"{meeting} 会議資料")
-    else:
-        raise Http404
-    messages.success(request, "PDF の作成を受け付けました。できあがるとこの画面でダウンロードできます。")
-    return redirect(job)
+    return _order(request, *_what_to_order(request.POST))
 
 
 def _job(request, pk):
-    return get_object_or_404(BookJob.objects.filter(requested_by=request.user), pk=pk)
+    return get_object_or_404(BookJob.objects.filter(requested_by=request.user).with_task_status(), pk=pk)
+
+
+@require_POST
+def book_retry(request, pk):
+    """「もう一度作成」: the same book as a failed job, ordered anew."""
+    job = _job(request, pk)
+    if job.shown_status != BookStatus.FAILED:
+        return redirect(job)
+    return _order(request, job.kind, job.params, job.title)
 
 
 def book_detail(request, pk):
     job = _job(request, pk)
     # A job the worker left behind (stopped, crashed) is reported, not waited for
-    # (BookJob.shown_status); a GET never writes.
-    waiting = job.shown_status in (BookStatus.QUEUED, BookStatus.RUNNING)
+    # (BookJob.left_behind); a GET never writes.
     # Nobody has picked the job up for a while: the worker may not be running.
     stalled = job.status == BookStatus.QUEUED and timezone.now() - job.created_at > timedelta(minutes=1)
-    return render(request, "governance/book_detail.html", {"job": job, "waiting": waiting, "stalled": stalled})
+    return render(request, "governance/book_detail.html", {"job": job, "waiting": job.unfinished,
+                                                           "stalled": stalled})
 
 
 def book_download(request, pk):

@@ -1,6 +1,7 @@
 """Input of the cycle: opening, the department's report, returns and comments."""
 
 from django import forms
+from django.core.exceptions import SuspiciousOperation
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.forms import FiscalYearField
@@ -45,12 +46,24 @@ class ResultForm(forms.ModelForm):
         self.fields["note"].label = f"{indicator.name}の補足"
 
 
+class TamperedForm(SuspiciousOperation):
+    """Posted data our pages never send (an id of another report's row, a version that
+    is not a number): refused as a whole. Left uncaught it is still a 400, not a 500."""
+
+
+class SeenVersionForm(forms.Form):
+    """The version of the report the form was opened on (a hidden field)."""
+
+    seen_version = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+
+
 class ResultRowsFormSet(BaseInlineFormSet):
     """The report's results, and a new row for each indicator the sheet gained after the
     cycle opened (`missing`), saved once it is filled in."""
 
     def __init__(self, *args, missing=(), **kwargs):
         self.missing = list(missing)
+        self._posted_ids = set()
         super().__init__(*args, **kwargs)
         self.extra = len(self.missing)
 
@@ -59,10 +72,30 @@ class ResultRowsFormSet(BaseInlineFormSet):
         return min(super().total_form_count(), self.initial_form_count() + len(self.missing))
 
     def _construct_form(self, i, **kwargs):
+        if self.is_bound:
+            self._check_posted_id(i)
         offset = i - self.initial_form_count()
         if offset >= 0:
             kwargs["instance"] = IndicatorResult(report=self.instance, indicator=self.missing[offset])
         return super()._construct_form(i, **kwargs)
+
+
+    def _check_posted_id(self, i):
+        """A row the report has must post one of the report's own ids, each once; a new
+        row none. (Django would otherwise build a form without its indicator, or save
+        an existing row's values as the new indicator's result.)"""
+        posted = self.data.get(f"{self.add_prefix(i)}-{self.model._meta.pk.name}", "")
+        if i >= self.initial_form_count():
+            if posted:
+                raise TamperedForm(f"row {i}: an id for a new result")
+            return
+        try:
+            pk = int(posted)
+        except (TypeError, ValueError):
+            raise TamperedForm(f"row {i}: id {posted!r} is not a number") from None
+        if pk in self._posted_ids or self._existing_object(pk) is None:
+            raise TamperedForm(f"row {i}: id {pk} is not one of the report's results")
+        self._posted_ids.add(pk)
 
 
 ResultFormSet = inlineformset_factory(

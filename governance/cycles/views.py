@@ -1,6 +1,8 @@
 """Screens of the yearly cycle: work lists, reports and their moves, summary tables.
 Workflow moves are small POST-only views that call one service."""
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,9 +14,12 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from core import stamps
+from core.busy import keep_input
 from governance import notifications, permissions
 from governance.cycles import services
-from governance.cycles.forms import CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm
+from governance.cycles.forms import (
+    CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm,
+)
 from governance.cycles.quality import missing_indicators, quality_check, result_rows
 from governance.cycles.tables import cached_state_board, summary_tables
 from governance.cycles.workflow import allowed_actions
@@ -23,6 +28,7 @@ from plans.models import Plan
 from projects.layout import layout_for
 
 PENDING = [ReportState.DRAFT, ReportState.RETURNED]
+security_logger = logging.getLogger("django.security.TamperedForm")
 
 
 def _report(request, pk):
@@ -190,13 +196,21 @@ class ReportEditView(View):
         return self.render_form(*self.forms())
 
     def post(self, request, pk):
+        version = SeenVersionForm(request.POST)
         form, formset = self.forms(request.POST)
-        if not (form.is_valid() and formset.is_valid()):
+        try:
+            if not version.is_valid():
+                raise TamperedForm("seen_version is not a version")
+            valid = form.is_valid() and formset.is_valid()
+        except TamperedForm as error:
+            return self.refuse_tampered(error)
+        if not valid:
             messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
             return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
+        keep_input(request, lambda: self.render_form(form, formset, seen_version=request.POST.get("seen_version")))
         try:
             services.save_report(user=request.user, report=self.report, form=form, results_formset=formset,
-                                 seen_version=int(request.POST.get("seen_version", -1)))
+                                 seen_version=version.cleaned_data["seen_version"])
         except services.StaleReportError:
             messages.error(request, "この実績報告は、開いた後に他の利用者が更新しました。保存されていません。"
                                     "内容を確認して、もう一度入力してください。")
@@ -206,6 +220,13 @@ class ReportEditView(View):
             return redirect(self.report)
         messages.success(request, "実績報告を保存しました。")
         return redirect(self.report)
+
+    def refuse_tampered(self, error):
+        """Nothing is saved; the form is shown again as stored."""
+        security_logger.warning("Tampered report form %s by %s: %s", self.report.pk, self.request.user, error)
+        messages.error(self.request, "送信された内容が正しくありません(この画面から送られる形ではありません)。"
+                                     "保存していません。画面を開き直して、もう一度入力してください。")
+        return self.render_form(*self.forms(), status=400)
 
 
 def _move(request, pk, run, success):

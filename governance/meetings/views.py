@@ -2,9 +2,7 @@
 evaluations and decisions, minutes and papers."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -13,7 +11,16 @@ from governance.cycles import services
 from governance.meetings.bodies import members_of, presiding_over
 from governance.meetings.forms import DecisionForm, EvaluationForm, MeetingForm, MinutesForm
 from governance.meetings.services import prepare_meeting
-from governance.models import AnnualReport, Body, BodyKind, Meeting, ReportState, ReviewCycle
+from governance.models import (
+    AnnualReport,
+    Body,
+    BodyKind,
+    BookJob,
+    BookKind,
+    Meeting,
+    ReportState,
+    ReviewCycle,
+)
 
 
 class MeetingCreateView(View):
@@ -65,7 +72,14 @@ def meeting_detail(request, pk):
         "attendees": meeting.attendees.select_related("section__department", "department"),
         "is_committee": is_committee,
         "minutes_form": MinutesForm(instance=meeting, members=members_of(meeting.body)) if can_record else None,
+        "papers_job": _papers_jobs(request.user, meeting).first(),
     })
+
+
+def _papers_jobs(user, meeting):
+    """The user's orders of this meeting's papers, newest first."""
+    return BookJob.objects.filter(requested_by=user, kind=BookKind.PAPERS,
+                                  params__meeting=meeting.pk).with_task_status()
 
 
 @require_POST
@@ -107,9 +121,11 @@ def meeting_minutes(request, pk):
 
 
 def meeting_papers(request, pk):
-    from governance.books.papers import render_meeting_papers
-
+    """The papers' old address: they are made in the background now (several sheets
+    are too heavy for a web request), ordered from the meeting's page."""
     meeting = _meeting(pk)
-    response = HttpResponse(render_meeting_papers(meeting), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"会議資料_{meeting.held_on:%Y%m%d}.pdf")
-    return response
+    job = _papers_jobs(request.user, meeting).first()
+    if job and job.unfinished:
+        return redirect(job)
+    messages.info(request, "会議資料の PDF は、この画面の「会議資料(PDF)を作成」から依頼してください。")
+    return redirect(f"{meeting.get_absolute_url()}#papers")

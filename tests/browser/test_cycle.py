@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -279,8 +280,13 @@ def office_records(office, project_name, field_label, choice, comment_label, com
 
 
 def expect_papers_pdf(page):
-    link = page.get_by_role("link", name="会議資料(PDF)")
-    expect(link).to_be_visible()
+    """Ordered from the meeting's page, made by the worker, downloaded from the page."""
+    meeting_url = page.url
+    page.get_by_role("button", name="会議資料(PDF)を作成").click()
+    expect(page.get_by_text("PDF の作成を受け付けました。")).to_be_visible()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay")
+    page.goto(meeting_url)
+    link = page.get_by_role("region", name="会議資料(PDF)").get_by_role("link", name="ダウンロード")
     response = page.request.get(link.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"

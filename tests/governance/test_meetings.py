@@ -1,7 +1,7 @@
 """Meetings of the bodies: evaluations (検討会議) and decisions (戦略本部) are recorded
 against a meeting whose agenda holds the report; the department then reflects the
 decision in its sheet (Action). Returns and decisions are mailed to the section;
-the meeting's papers print as one PDF."""
+the meeting's papers print as one PDF, made in the background."""
 
 import re
 import subprocess
@@ -12,8 +12,17 @@ from django.core import mail
 from django.db.models import F
 from django.urls import reverse
 
+from governance.books.tasks import render_book
 from governance.cycles import services
-from governance.models import AgendaItem, AnnualReport, BodyKind, ReportEvent, ReportState
+from governance.models import (
+    AgendaItem,
+    AnnualReport,
+    BodyKind,
+    BookJob,
+    BookKind,
+    ReportEvent,
+    ReportState,
+)
 from governance.vocab import Decision
 from projects.models import IndicatorTarget, ProjectSheet
 from tests.governance.conftest import fill, meeting_for
@@ -321,11 +330,16 @@ def test_meeting_papers_pdf_holds_the_agenda_and_the_summary(client, cycle, shim
     ]
     meeting = meeting_for(BodyKind.COMMITTEE, cycle, reports, demo_users["demo-joho"])
     client.force_login(demo_users["demo-joho"])
-    response = client.get(f"/meetings/{meeting.pk}/papers.pdf")
+    # Ordered from the meeting's page, made by the worker, downloaded.
+    client.post("/books/order/", {"kind": "papers", "meeting": meeting.pk})
+    job = BookJob.objects.get(kind=BookKind.PAPERS)
+    render_book.func(job.pk)
+    response = client.get(f"/books/{job.pk}/download/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    text = pdf_text(response.content, tmp_path)
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    text = pdf_text(content, tmp_path)
     flat = re.sub(r"\s+", "", text)
 
     for sheet in shimin_sheets:
