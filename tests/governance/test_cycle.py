@@ -25,6 +25,8 @@ from projects.models import Indicator, IndicatorTarget, ProjectSheet
 from tests.governance.conftest import fill
 from tests.governance.test_bodies import make_user
 
+pytestmark = pytest.mark.usefixtures("tasks_run_at_once")  # mails are sent as they are queued
+
 
 def second_plan():
     return Plan.objects.get(code="second")

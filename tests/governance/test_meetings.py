@@ -18,6 +18,8 @@ from governance.vocab import Decision
 from projects.models import IndicatorTarget, ProjectSheet
 from tests.governance.conftest import fill, meeting_for
 
+pytestmark = pytest.mark.usefixtures("tasks_run_at_once")  # mails are sent as they are queued
+
 
 def reload(report):
     return AnnualReport.objects.get(pk=report.pk)

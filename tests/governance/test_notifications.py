@@ -18,6 +18,8 @@ from governance.models import AnnualReport, BodyKind, ReminderLog, ReportState, 
 from governance.vocab import Decision
 from tests.governance.conftest import fill, meeting_for
 
+pytestmark = pytest.mark.usefixtures("tasks_run_at_once")  # mails are sent as they are queued
+
 DOWN = "tests.governance.test_notifications.SmtpDownBackend"
 REFUSING = "tests.governance.test_notifications.RefusingBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
