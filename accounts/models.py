@@ -1,6 +1,7 @@
 """Users and the city's organisation: 部 (Department) and 課 (Section)."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -65,6 +66,23 @@ class Position(models.TextChoices):
     ADVISOR = "advisor", "外部有識者"
 
 
+class UserQuerySet(models.QuerySet):
+    def acting_for(self, section_ids):
+        """Those who act for the sections: their active department staff and 課長.
+        The one definition of the rule; accounts.permissions.works_in_section is the
+        same rule for a user already loaded (tests/accounts/test_permissions.py)."""
+        from accounts.roles import Role
+
+        return self.filter(
+            models.Q(groups__name=Role.DEPARTMENT_STAFF.value) | models.Q(position=Position.SECTION_CHIEF),
+            section_id__in=[pk for pk in section_ids if pk], is_active=True,
+        ).distinct()
+
+
+class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in: city staff, executives or the external CIO補佐官."""
 
@@ -86,6 +104,8 @@ class User(AbstractUser):
         help_text="部長・副市長・外部の方は空欄にします。",
     )
     position = models.CharField("職", max_length=20, choices=Position, default=Position.STAFF)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = "利用者"

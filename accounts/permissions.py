@@ -23,7 +23,8 @@ def is_ict_office(user) -> bool:
 
 
 def works_in_section(user, section_id) -> bool:
-    """Department staff and the 課長 of a section act for it."""
+    """Department staff and the 課長 of a section act for it: the rule of
+    User.objects.acting_for, for a user already loaded (no query beyond the roles)."""
     if not (user.is_authenticated and user.is_active and section_id):
         return False
     if user.section_id != section_id:

@@ -1,4 +1,5 @@
-"""Shared rows: the data stamps that cached pages are keyed by (core.stamps)."""
+"""Shared rows: the data stamps that cached pages are keyed by (core.stamps) and the
+outgoing mail that every app queues (core.mail)."""
 
 from django.db import models
 
@@ -16,3 +17,40 @@ class DataStamp(models.Model):
 
     def __str__(self):
         return f"{self.key}:{self.token}"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", "送信待ち"
+    SENT = "sent", "送信済み"
+    FAILED = "failed", "送信失敗"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail to one address, written in the transaction of the action that causes
+    it and sent after its commit by the task queue (core.mail), so that a mail outage
+    never breaks the action and every failure stays listed until it is sent again."""
+
+    recipient = models.EmailField("宛先")
+    subject = models.CharField("件名", max_length=255)
+    body = models.TextField("本文")
+    cause = models.CharField("きっかけ", max_length=255, blank=True,
+                             help_text="例:差戻し(事業名)、督促(令和6年度 年次・市民課)")
+    link = models.CharField("関連ページ", max_length=255, blank=True)
+    status = models.CharField("状態", max_length=10, choices=MailStatus, default=MailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField("送信を試みた回数", default=0)
+    last_error = models.TextField("最後のエラー", blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    last_attempt_at = models.DateTimeField("最後に試みた日時", null=True, blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    # Set while one sender has the row, so that the worker and a 再送 pressed at the same
+    # moment do not both send it; a sender that died leaves it, and it expires (core.mail).
+    sending_since = models.DateTimeField("送信開始", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "送信メール"
+        verbose_name_plural = "送信メール"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="core_mail_status_idx")]
+
+    def __str__(self):
+        return f"{self.recipient}:{self.subject}"

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Section
-from accounts.permissions import is_ict_office
+from accounts.permissions import is_ict_office, works_in_section
 from core import fiscal
 from core.busy import keep_input
 from exchange import parsing, services, uploads
@@ -30,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _can_import(user):
-    return bool(user.section_id) or is_ict_office(user)
+    return is_ict_office(user) or works_in_section(user, user.section_id)
 
 
 def data_index(request):

@@ -1,24 +1,25 @@
-"""E-mails of the cycle: a cycle opened, a report returned or decided, reminders."""
+"""E-mails of the cycle: a cycle opened, a report returned or decided, reminders.
+
+Each is recorded in the action's transaction, one per address, and sent after the
+commit by the task queue (core.mail): a mail outage never breaks the action, and
+情報推進課 sees and resends what failed (メール送信状況)."""
 
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Position, User
-from accounts.roles import Role
+from accounts.models import User
+from core import mail
+from core.models import OutgoingMail
 from governance.models import CycleStatus, ReminderLog, ReportState, ReviewCycle
 
 
-def section_staff(section_id):
-    """Those who act for a section: its department staff and its 課長."""
-    return User.objects.filter(
-        Q(groups__name=Role.DEPARTMENT_STAFF.value) | Q(position=Position.SECTION_CHIEF),
-        section_id=section_id, is_active=True,
-    ).exclude(email="").distinct()
+def section_staff(section_ids):
+    """Those of the sections' actors (accounts: acting_for) who can be mailed."""
+    return User.objects.acting_for(section_ids).exclude(email="")
 
 
 def _site_url(path):
@@ -26,40 +27,42 @@ def _site_url(path):
 
 
 def notify_cycle_opened(cycle):
-    sections = set(cycle.reports.values_list("section_id", flat=True))
-    messages = []
-    for user in User.objects.filter(
-        Q(groups__name=Role.DEPARTMENT_STAFF.value) | Q(position=Position.SECTION_CHIEF),
-        section_id__in=sections, is_active=True,
-    ).exclude(email="").distinct():
-        messages.append((
-            f"【進行管理】{cycle}の実績報告をお願いします(期限 {cycle.deadline:%Y年%m月%d日})",
-            f"{user.display_name} 様\n\n{cycle}を開始しました。担当事業の実績報告を期限までに提出してください。\n"
-            f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
-            settings.DEFAULT_FROM_EMAIL, [user.email],
-        ))
-    send_mass_mail(messages, fail_silently=False)
+    sections = set(cycle.reports.exclude(section=None).values_list("section_id", flat=True))
+    subject = f"【進行管理】{cycle}の実績報告をお願いします(期限 {cycle.deadline:%Y年%m月%d日})"
+    mail.queue(mails=[
+        OutgoingMail(
+            recipient=user.email, subject=subject,
+            body=f"{user.display_name} 様\n\n{cycle}を開始しました。担当事業の実績報告を期限までに提出してください。\n"
+                 f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
+            cause=f"{cycle}の開始", link=cycle.get_absolute_url(),
+        )
+        for user in section_staff(sections)
+    ])
 
 
 def notify_section(report, what, detail):
-    recipients = [u.email for u in section_staff(report.section_id)]
-    if recipients:
-        send_mass_mail([(
-            f"【進行管理】{report.sheet.project.name}:{what}",
-            f"{report.sheet.project.name} の実績報告について、{what}がありました。\n\n{detail}\n\n"
-            f"{_site_url(report.get_absolute_url())}\n\n情報推進課",
-            settings.DEFAULT_FROM_EMAIL, recipients,
-        )], fail_silently=False)
+    name = report.sheet.project.name
+    mail.queue(mails=[
+        OutgoingMail(
+            recipient=user.email, subject=f"【進行管理】{name}:{what}",
+            body=f"{name} の実績報告について、{what}がありました。\n\n{detail}\n\n"
+                 f"{_site_url(report.get_absolute_url())}\n\n情報推進課",
+            cause=f"{what}({name})", link=report.get_absolute_url(),
+        )
+        for user in section_staff([report.section_id])
+    ])
 
 
 def send_reminders(*, today: date | None = None, user=None, days_before=7, cycle=None) -> int:
     """Remind each section that still has reports to submit in an open cycle whose
-    deadline is within `days_before` days or past. Once a day per section and cycle."""
-    today = today or date.today()
+    deadline is within `days_before` days or past. Once a day per section and cycle.
+    Returns the number of sections whose reminder was queued (a section nobody can be
+    mailed is logged but not counted); whether each mail went out is core.mail's record."""
+    today = today or timezone.localdate()
     cycles = ReviewCycle.objects.filter(status=CycleStatus.OPEN)
     if cycle is not None:
         cycles = cycles.filter(pk=cycle.pk)
-    sent = 0
+    reminded = 0
     for open_cycle_ in cycles:
         if (open_cycle_.deadline - today).days > days_before and cycle is None:
             continue
@@ -70,20 +73,26 @@ def send_reminders(*, today: date | None = None, user=None, days_before=7, cycle
         for section_id in pending:
             try:
                 with transaction.atomic():
-                    log = ReminderLog.objects.create(cycle=open_cycle_, section_id=section_id,
-                                                     sent_on=today, sent_by=user)
-                    recipients = [u.email for u in section_staff(section_id)]
-                    overdue = today > open_cycle_.deadline
-                    if recipients:
-                        send_mass_mail([(
-                            f"【進行管理】実績報告の{'期限を過ぎています' if overdue else '提出期限が近づいています'}",
-                            f"{open_cycle_}の実績報告が未提出です(期限 {open_cycle_.deadline:%Y年%m月%d日})。\n"
-                            f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
-                            settings.DEFAULT_FROM_EMAIL, recipients,
-                        )], fail_silently=False)
-                    log.recipients = len(recipients)
-                    log.save(update_fields=["recipients"])
-                    sent += bool(recipients)  # a section nobody could be mailed is not counted
+                    queued = _remind_section(open_cycle_, section_id, today=today, user=user)
             except IntegrityError:
                 continue  # already reminded today
-    return sent
+            reminded += bool(queued)
+    return reminded
+
+
+def _remind_section(cycle, section_id, *, today, user) -> int:
+    log = ReminderLog.objects.create(cycle=cycle, section_id=section_id, sent_on=today, sent_by=user)
+    overdue = today > cycle.deadline
+    queued = mail.queue(mails=[
+        OutgoingMail(
+            recipient=staff.email,
+            subject=f"【進行管理】実績報告の{'期限を過ぎています' if overdue else '提出期限が近づいています'}",
+            body=f"{cycle}の実績報告が未提出です(期限 {cycle.deadline:%Y年%m月%d日})。\n"
+                 f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
+            cause=f"督促({cycle}・{log.section})", link=cycle.get_absolute_url(),
+        )
+        for staff in section_staff([section_id])
+    ])
+    log.recipients = len(queued)
+    log.save(update_fields=["recipients"])
+    return len(queued)

@@ -11,6 +11,11 @@ def can_manage_cycles(user) -> bool:
     return is_ict_office(user)
 
 
+def can_manage_mail(user) -> bool:
+    """メール送信状況 and its 再送: 情報推進課, who sends the cycle's mails."""
+    return is_ict_office(user)
+
+
 def require_cycle_manager(user) -> None:
     """A view's guard for the secretariat's screens and actions: 403 for anyone else."""
     if not can_manage_cycles(user):

@@ -3,6 +3,7 @@ from django.urls import path
 from governance.books import views as book_views
 from governance.cycles import views
 from governance.dashboard import views as dashboard_views
+from governance.mail import views as mail_views
 from governance.meetings import views as meeting_views
 
 app_name = "governance"
@@ -29,6 +30,8 @@ urlpatterns = [
     path("reports/<int:pk>/return/", views.report_return, name="report_return"),
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("reports/<int:pk>/reflect/", views.report_reflect, name="report_reflect"),
+    path("mail/", mail_views.mail_list, name="mail_list"),
+    path("mail/resend/", mail_views.mail_resend, name="mail_resend"),
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/reports/<int:report_pk>/record/", meeting_views.meeting_record, name="meeting_record"),
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),

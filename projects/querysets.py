@@ -12,18 +12,14 @@ class SheetQuerySet(models.QuerySet):
         return self
 
     def editable_by(self, user):
-        """Sheets the user may change: 情報推進課 all, department staff their 課's."""
-        from accounts.models import Position
-        from accounts.permissions import has_role, is_ict_office
-        from accounts.roles import Role
+        """Sheets the user may change: 情報推進課 all, those who act for a 課 its own."""
+        from accounts.permissions import is_ict_office, works_in_section
 
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if is_ict_office(user):
             return self
-        if user.section_id and (
-            has_role(user, Role.DEPARTMENT_STAFF) or user.position == Position.SECTION_CHIEF
-        ):
+        if works_in_section(user, user.section_id):
             return self.filter(section_id=user.section_id)
         return self.none()
 

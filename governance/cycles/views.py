@@ -103,7 +103,8 @@ def cycle_remind(request, pk):
     permissions.require_cycle_manager(request.user)
     cycle = get_object_or_404(ReviewCycle, pk=pk, status=CycleStatus.OPEN)
     sent = notifications.send_reminders(user=request.user, cycle=cycle, today=timezone.localdate())
-    messages.success(request, f"{sent} 課に督促メールを送りました(同じ日に送った課には送りません)。")
+    messages.success(request, f"{sent} 課に督促メールを送りました(同じ日に送った課には送りません)。"
+                              "届いたかどうかは「メール送信状況」で確認できます。")
     return redirect(cycle)
 
 

@@ -56,3 +56,10 @@ def meeting_for(kind, cycle, reports, user):
     body = Body.objects.get(kind=kind)
     return prepare_meeting(user=user, body=body, cycle=cycle, title=f"{body.name} 第1回",
                            held_on=date(2017, 6, 20), place="庁議室", reports=reports)
+
+
+@pytest.fixture
+def tasks_run_at_once(settings):
+    """Enqueued tasks (the mails of an action) run as soon as they are enqueued, so that a
+    test sees their outcome (modules that test mails use it for every test)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

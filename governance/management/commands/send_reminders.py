@@ -1,5 +1,7 @@
 """Send the reminders that are due: for each open cycle whose deadline is within
 --days days or past, one e-mail a day to each section with unsubmitted reports.
+The mails are recorded and sent by the task worker (`manage.py db_worker`); those
+that fail are listed on メール送信状況 (/mail/) for 情報推進課 to send again.
 
 Ready for cron, e.g. every weekday at 8:30:
     30 8 * * 1-5  cd /srv/akishima-ict && .venv/bin/python manage.py send_reminders
