@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core import stamps
 from governance import notifications, permissions
 from governance.cycles import services
-from governance.cycles.forms import CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm
+from governance.cycles.forms import CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm, report_changes
 from governance.cycles.quality import missing_indicators, quality_check, result_rows
 from governance.cycles.tables import cached_state_board, summary_tables
 from governance.cycles.workflow import allowed_actions
@@ -195,7 +195,7 @@ class ReportEditView(View):
             messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
             return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
         try:
-            services.save_report(user=request.user, report=self.report, form=form, results_formset=formset,
+            services.save_report(user=request.user, report=self.report, changes=report_changes(form, formset),
                                  seen_version=int(request.POST.get("seen_version", -1)))
         except services.StaleReportError:
             messages.error(request, "この実績報告は、開いた後に他の利用者が更新しました。保存されていません。"
