@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import is_ict_office
 from core import fiscal, stamps
-from core.writes import editable_names, record_history, update_rows
+from core.writes import bump_versions, editable_names, record_history, update_rows
 from governance.cycles.quality import quality_check
 from governance.cycles.workflow import TRANSITIONS, Action, is_actor
 from governance.models import (
@@ -184,6 +184,10 @@ def save_reports(*, items: list[ReportSave], user, via: Via) -> dict:
         old_results += [row for row in rows if row.pk is not None]
     if refused:
         raise ReportsRefused(refused)
+    # The lock above holds on PostgreSQL; the conditional bump also on SQLite, where
+    # select_for_update is a no-op: a save in between refuses the batch, never overwritten.
+    if changed and not bump_versions(AnnualReport, {report.pk: report.version for report in changed}):
+        raise ReportsRefused({report.pk: StaleReportError() for report in changed})
     _write_reports(changed, new_results, old_results, user=user, via=via)
     return {report.pk: report for report in changed}
 
@@ -239,7 +243,7 @@ def _write_reports(reports, new_results, old_results, *, user, via):
         return
     history = {"user": user, "reason": str(via), "date": timezone.now()}
     for report in reports:
-        report.version += 1  # the rows are locked (select_for_update above) and were checked
+        report.version += 1  # as bumped above
     update_rows(reports, editable_names(AnnualReport))
     record_history(reports, created=False, **history)
     if new_results:
