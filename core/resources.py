@@ -1,21 +1,19 @@
-"""Import/export building blocks every app's resources.py declares its columns
-with (core is below every app): widgets that read cells as city staff write them,
-`column()`, and `ExchangeResource`, the django-import-export glue that matches
-rows by code within the user's scope, skips unchanged rows, validates a changed
-row with the browser's form and hands the changed rows of a batch to the
-resource's `write`. Running an import (files, preview, the sheets' save through
-projects.services.save_sheet) is exchange's (exchange.imports, exchange.services).
+"""Import/export declarations every app's resources.py makes (core is below every
+app): widgets that read cells as city staff write them, `column()`, and
+`ExchangeResource`: columns, scope, keys, and the hooks an import asks (the
+browser form's check of a row, the row as the write service's changes).
+
+Running an import — matching rows in the user's scope, change detection, the
+版 check, per-row errors, batching and the saves through the apps' write
+services — is exchange's (exchange.engine); the resources here are subclassed by
+the apps, which exchange cannot be (it sits above them).
 """
 
-import copy
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.core.exceptions import NON_FIELD_ERRORS
 from import_export import fields, resources, widgets
-from simple_history.utils import bulk_update_with_history, get_history_manager_for_model
 
 from core import fiscal
 
@@ -172,87 +170,33 @@ def column(name, attribute=None, widget=None, *, readonly=False):
                         readonly=readonly)
 
 
-# ─── The shared import machinery ─────────────────────────────────────────────
+# ─── The declarations every resource makes ───────────────────────────────────
 
 VERSION_COLUMN = "版"
 
 
-class RowRefused(ValidationError):
-    """A row the user may not import at all (unknown code, another section's project)."""
-
-
-class ImportStale(ValidationError):
-    """Someone saved a sheet or report of this file while it was being imported:
-    the whole import is refused (and rolled back)."""
-
-
-BUMP_CHUNK = 300  # ids per version-bump UPDATE (3 parameters each; SQLite allows 999 in old builds)
-
-
-def bump_versions(model, start_versions: dict, **also) -> bool:
-    """Raise `version` by one for every pk in `start_versions` whose version is
-    still the one given, in one UPDATE per BUMP_CHUNK ids (also setting `also`);
-    False when any of them has changed since."""
-    ids = list(start_versions)
-    for at in range(0, len(ids), BUMP_CHUNK):
-        chunk = ids[at:at + BUMP_CHUNK]
-        seen = Case(*(When(pk=pk, then=Value(start_versions[pk])) for pk in chunk), output_field=IntegerField())
-        if model.objects.filter(pk__in=chunk, version=seen).update(version=F("version") + 1, **also) != len(chunk):
-            return False
-    return True
-
-
-IMPORT_REASON = "Excel・CSV の取込み"  # the history's change reason of an imported row (projects.revisions.Via)
-
-
-def write_with_history(instances, fields, *, user, attrs=None):
-    """UPDATE `fields` (and auto_now ones) of each instance and write one history row
-    each, through simple-history's public bulk API: the rows a save() writes ('~',
-    who, now, the import as the reason, every tracked field, and `attrs`)."""
-    model = type(instances[0])
-    stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
-    for instance in instances:
-        for name in stamped:
-            model._meta.get_field(name).pre_save(instance, False)
-    bulk_update_with_history(
-        instances, model, [*fields, *stamped], batch_size=500, default_user=user,
-        default_change_reason=IMPORT_REASON, custom_historical_attrs=attrs,
-    )
-
-
-def write_history(instances, *, user, attrs=None):
-    """Only the history rows of instances whose row a bulk UPDATE has already written."""
-    get_history_manager_for_model(type(instances[0])).bulk_history_create(
-        instances, update=True, default_user=user, default_change_reason=IMPORT_REASON,
-        custom_historical_attrs=attrs,
-    )
-
-
 class ExchangeResource(resources.ModelResource):
-    """Base of every resource: export scoped to what the user may read; import
-    scoped to what they may change, matched on `key_columns`, update only."""
+    """Base of every resource: its columns, what the user may export (and change),
+    the key a row is matched on, and the hooks an import asks (the import itself is
+    exchange.engine's, which runs the resource in django-import-export's bulk mode)."""
 
     key_columns: tuple[str, ...] = ()
     importable = True
     title = ""  # the xlsx sheet title and the name shown on the data pages
+    record_kind = ""  # whose write service saves a changed row: "sheet" or "report" (exchange.engine.WRITERS)
 
     class Meta:
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = False  # the browser's forms validate (validate_instance)
-        use_bulk = True  # no savepoint per row; changed rows are written by write() in batches
+        clean_model_instances = False  # the browser's forms validate (row_errors)
+        use_bulk = True  # no savepoint per row; changed rows go to `write` in batches
         batch_size = 500
-        skip_diff = True  # no deepcopy per row: get_instance keeps the loaded row as the original
+        skip_diff = True  # no deepcopy per row: the engine keeps the loaded row as the original
         skip_html_diff = True
 
-    def __init__(self, *, user=None, context=None, **kwargs):
+    def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.context = context
-        self._index = None
-        self._others = None
-        self._changes = []
-        self._original = None
 
     # Columns ---------------------------------------------------------------
     def columns(self) -> list[str]:
@@ -279,7 +223,13 @@ class ExchangeResource(resources.ModelResource):
                 return field.column_name
         return str(attribute)
 
-    # Scope -----------------------------------------------------------------
+    def written_fields(self) -> list[str]:
+        """Model fields an import writes: the editable columns that are model fields."""
+        names = {f.name for f in self._meta.model._meta.concrete_fields}
+        attributes = {f.attribute for f in self.get_import_fields() if not f.readonly}
+        return [name for name in names if name in attributes]
+
+    # Scope and keys ----------------------------------------------------------
     def export_queryset(self):
         raise NotImplementedError
 
@@ -291,6 +241,9 @@ class ExchangeResource(resources.ModelResource):
         """Every row the key could name, to tell 「another section's」 from 「unknown」."""
         return self.export_queryset()
 
+    def get_queryset(self):
+        return self.import_queryset()
+
     def instance_key(self, instance) -> tuple:
         raise NotImplementedError
 
@@ -298,70 +251,35 @@ class ExchangeResource(resources.ModelResource):
         """The key of an upload row, normalised as instance_key writes it."""
         return tuple(unicodedata.normalize("NFKC", _text(row.get(c))).strip() for c in self.key_columns)
 
-    def get_queryset(self):
-        return self.import_queryset()
-
-    def before_import(self, dataset, **kwargs):
-        self._index = {self.instance_key(obj): obj for obj in self.import_queryset()}
-
-    def get_instance(self, instance_loader, row):
-        try:
-            key = self.row_key(row)
-        except (ValueError, ValidationError):
-            key = None
-        original = self._index.get(key) if key is not None else None
-        self._original = original
-        # The loaded row stays as it is (the original for the change list and the
-        # form); the import fills a copy (related rows shared, no re-read).
-        return copy.copy(original) if original is not None else None
-
-    def init_instance(self, row=None):
-        # Import never creates: codes come from the plan, rows from the sheets.
-        if self._others is None:
-            self._others = {self.instance_key(obj) for obj in self.all_queryset()}
-        try:
-            key = self.row_key(row)
-        except (ValueError, ValidationError) as error:
-            raise RowRefused({NON_FIELD_ERRORS: [str(getattr(error, "message", error))]}) from None
-        label = " / ".join(str(k) for k in key)
-        if key in self._others:
-            raise RowRefused({NON_FIELD_ERRORS: [self.refused_message(label)]})
-        raise RowRefused({NON_FIELD_ERRORS: [f"{label} に当たる行はありません。新しい行は取り込みでは追加できません。"]})
-
     def refused_message(self, label):
         return f"{label} はあなたが変更できる範囲の外です(他の課の事業です)。この行は取り込めません。"
 
-    # Change detection (skip_unchanged) --------------------------------------
-    def changed_columns(self, instance, original) -> list[tuple[str, str, str]]:
-        changes = []
-        for field in self.get_import_fields():
-            if field.readonly:
-                continue
-            old, new = _shown(field.export(original)), _shown(field.export(instance))
-            if old != new:
-                changes.append((field.column_name, old, new))
-        return changes
+    # Hooks of an import (asked by exchange.engine) -----------------------------
+    def prepare(self, instances):
+        """The rows loaded for matching, before the first row is read."""
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        original = self._original
-        self._changes = [] if import_validation_errors else self.changed_columns(instance, original)
-        return not import_validation_errors and not self._changes
+    def record_of(self, instance):
+        """The record (sheet or report) a row belongs to: its 版 and its write service's."""
+        raise NotImplementedError
 
-    def after_import_row(self, row, row_result, **kwargs):
-        row_result.changes = self._changes
-        self._changes = []
+    def record_label(self, record) -> str:
+        return str(record.pk)
 
-    # Validation: the browser's rules ----------------------------------------
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        if not errors:
-            errors = self.row_errors(instance)
-        if errors:
-            raise ValidationError(errors)
+    def row_refusal(self, record) -> str | None:
+        """Why the user may not change this record at all, or None."""
+        return None
 
-    def row_errors(self, instance) -> dict:
-        """{attribute or NON_FIELD_ERRORS: [messages]} for a changed row."""
+    def row_errors(self, instance, original) -> dict:
+        """{attribute or NON_FIELD_ERRORS: [messages]} for a changed row (the browser's form)."""
         return {}
+
+    def change_of(self, instance, fields):
+        """The changed row as its write service's plain changes (a partial one, merged per record)."""
+        raise NotImplementedError
+
+    def write(self, instances):
+        """A batch of changed rows: to the import run, which saves them per record at the end."""
+        self.run.collect(self, instances)
 
     @staticmethod
     def form_errors(form) -> dict:
@@ -369,36 +287,9 @@ class ExchangeResource(resources.ModelResource):
         Its instance is the row as loaded (the form writes the cleaned values onto it)."""
         return {name: list(messages) for name, messages in form.errors.items()} if not form.is_valid() else {}
 
-    # Writing: queued by import-export's bulk mode, written here ---------------
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if not self.update_instances:
-            return
-        try:
-            with transaction.atomic():  # one savepoint per batch: PostgreSQL stays usable after a refusal
-                self.write(list(self.update_instances))
-        except ImportStale as error:
-            result.append_base_error(self.get_error_result_class()(error))
-        except DatabaseError as error:
-            self.handle_import_error(result, error, raise_errors)
-        finally:
-            self.update_instances.clear()
 
-    def written_fields(self) -> list[str]:
-        """Model fields an import writes: the editable columns that are model fields."""
-        names = {f.name for f in self._meta.model._meta.concrete_fields}
-        attributes = {f.attribute for f in self.get_import_fields() if not f.readonly}
-        return [name for name in names if name in attributes]
-
-    def write(self, instances):
-        """Save a batch of changed rows with their history (one query each, not per row)."""
-        raise NotImplementedError
-
-    def write_rows(self, instances, *, also=(), attrs=None):
-        """The written fields (and `also`) of a batch, with one history row per instance."""
-        write_with_history(instances, [*self.written_fields(), *also], user=self.user, attrs=attrs)
-
-
-def _shown(value) -> str:
+def shown(value) -> str:
+    """A cell's value as the change list compares and shows it."""
     if value is None:
         return ""
     if isinstance(value, Decimal):

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from accounts.permissions import is_ict_office
 from core import stamps
+from exchange.engine import ImportRun, importing
 from exchange.files import CellError, SheetSpec, Upload
+from exchange.permissions import can_import
 from governance.models import CycleStatus, ReviewCycle
-from governance.resources import ReportImportContext, ReportResource, ResultResource, summary_dataset
-from core.resources import ImportStale
-from exchange.imports import SheetImport
+from governance.resources import ReportResource, ResultResource, summary_dataset
 from plans.resources import MasterPlanCodeResource, PlacementResource
 from projects.models import ProjectSheet
 from projects.resources import IndicatorResource, ScheduleResource, SheetResource
@@ -46,17 +45,17 @@ def resource_choices(importable=False):
     return [(name, cls.title) for name, cls in RESOURCES.items() if cls.importable or not importable]
 
 
-def build(name, *, user, plan, cycle=None, contexts=None):
-    """A resource instance for this user (and plan or cycle), sharing `contexts` in an import."""
-    contexts = contexts or {}
+def build(name, *, user, plan, cycle=None, run=None):
+    """A resource instance for this user (and plan or cycle); with `run`, the one
+    that imports (exchange.engine) in that run."""
     cls = RESOURCES[name]
     kwargs = {"user": user}
-    if name in SHEET_RESOURCES:
-        kwargs.update(plan=plan, context=contexts.get("sheets"))
-    elif name in CYCLE_RESOURCES:
-        kwargs.update(cycle=cycle, context=contexts.get("reports"))
-    elif name == "plan":
+    if name in SHEET_RESOURCES or name == "plan":
         kwargs.update(plan=plan)
+    elif name in CYCLE_RESOURCES:
+        kwargs.update(cycle=cycle)
+    if run is not None:
+        return importing(cls)(run=run, **kwargs)
     return cls(**kwargs)
 
 
@@ -212,7 +211,7 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
     outcome = ImportOutcome(errors=list(upload.errors))
     sheets, errors = assign_sheets(upload, resource_name)
     outcome.errors += errors
-    if not user.is_authenticated or not (user.section_id or is_ict_office(user)):
+    if not can_import(user):
         outcome.errors.append(CellError("", 1, "", "取り込みができるのは事業担当の職員と情報推進課です。"))
     for name, title, dataset in sheets:
         outcome.errors += check_structure(build(name, user=user, plan=plan), title, dataset)
@@ -220,17 +219,13 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
         return outcome
 
     with transaction.atomic():
-        contexts = {"sheets": SheetImport(user=user, plan=plan),
-                    "reports": ReportImportContext(user=user)}
-        first_rows = {}
+        run = ImportRun(user=user)
         for name, title, dataset in sheets:
-            resource = build(name, user=user, plan=plan, contexts=contexts)
+            resource = build(name, user=user, plan=plan, run=run)
             result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=False)
-            _collect(outcome, resource, title, dataset, result, first_rows)
-        if outcome.ok:  # each changed sheet saved once, as the edit page saves it
-            for refusal in contexts["sheets"].apply():
-                title, row, _ = first_rows.get(refusal.sheet_id, (sheets[0][1], 1, refusal.code))
-                outcome.errors.append(CellError(title, row, refusal.column, refusal.message))
+            _collect(outcome, resource, title, dataset, result)
+        if outcome.ok:  # each changed sheet and report saved once, as their edit pages save them
+            outcome.errors += [CellError(r.title, r.row, r.column, r.message) for r in run.apply()]
         outcome.applied = commit and outcome.ok and bool(outcome.changes)
         if not outcome.applied:
             transaction.set_rollback(True)
@@ -242,11 +237,8 @@ def run_import(upload: Upload, *, user, plan, commit: bool, resource_name=None) 
     return outcome
 
 
-def _collect(outcome, resource, title, dataset, result, first_rows):
+def _collect(outcome, resource, title, dataset, result):
     for error in result.base_errors:
-        if isinstance(error.error, ImportStale):
-            outcome.errors += [CellError(title, 1, "", text) for text in error.error.messages]
-            continue
         logger.error("import of %s failed: %s", title, error.error, exc_info=error.error)
         outcome.errors.append(CellError(title, 1, "", "このシートを取り込めませんでした(システムの内部エラー)。"))
     headers = dataset.headers
@@ -271,9 +263,6 @@ def _collect(outcome, resource, title, dataset, result, first_rows):
                                             "この行を取り込めませんでした(システムの内部エラー)。"))
         else:
             outcome.changes.append(RowChange(title, excel_row, key, getattr(row_result, "changes", [])))
-            sheet_id = getattr(row_result, "object_id", None)
-            if resource.__class__ is SheetResource and sheet_id:
-                first_rows.setdefault(int(sheet_id), (title, excel_row, key))
 
 
 def open_cycles(plan):

@@ -15,22 +15,19 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Section
-from accounts.permissions import is_ict_office, works_in_section
+from accounts.permissions import is_ict_office
 from core import fiscal
 from core.busy import keep_input
 from exchange import parsing, services, uploads
 from exchange.files import FileRejected, write_csv, write_xlsx
 from exchange.forms import UploadForm
+from exchange.permissions import can_import
 from governance.models import ReviewCycle
 from plans.models import Plan
 
 SESSION_KEY = "exchange_upload"
 MSG_STORAGE = "ファイルを保存できませんでした(サーバーの保存領域に書き込めません)。情報推進課に連絡してください。"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _can_import(user):
-    return is_ict_office(user) or works_in_section(user, user.section_id)
 
 
 def data_index(request):
@@ -41,7 +38,7 @@ def data_index(request):
         "cycles": ReviewCycle.objects.filter(plan=plan).order_by("-fiscal_year", "kind"),
         "sections": Section.objects.filter(is_active=True).select_related("department")
         if is_ict_office(request.user) else None,
-        "form": UploadForm() if _can_import(request.user) else None,
+        "form": UploadForm() if can_import(request.user) else None,
     })
 
 
@@ -95,7 +92,7 @@ def _forget(request):
 
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    if not _can_import(request.user):
+    if not can_import(request.user):
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Position
 from core import fiscal
+from core.constraints import PythonChecks
 from governance.querysets import BookJobQuerySet, ReportQuerySet
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress, ReportAction
 
@@ -222,7 +223,7 @@ class AnnualReport(models.Model):
         return reverse("governance:report_detail", kwargs={"pk": self.pk})
 
 
-class IndicatorResult(models.Model):
+class IndicatorResult(PythonChecks, models.Model):
     """The actual value of one indicator for the cycle's year."""
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="results",

@@ -3,76 +3,28 @@ the summary tables (表4-2〜4-4) as a dataset.
 
 Imports follow the report's edit page exactly: only reports the user may edit
 now (governance.permissions.can_edit_report: the owning section, 作成中 or
-差戻し中), the same forms' validation, and per changed report one version
-bump, checked against the 版 column (a stale upload is refused). Changed rows
-are written in batches (core.resources.ExchangeResource.write): per batch one
-version bump of its reports and one history row per report and per result, as
-save_report writes them.
+差戻し中), the same forms' validation, the 版 column checked (a stale upload is
+refused), and each changed report saved once, through the edit page's write
+service (governance.cycles.services.save_reports, in batches, by exchange.engine).
 """
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import timezone
-
 from accounts.permissions import is_ict_office
 from core import fiscal
 from governance.cycles.forms import ReportForm, ResultForm
+from governance.cycles.services import ReportChanges
 from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState
 from governance.permissions import can_edit_report
 from governance.cycles.tables import summary_tables
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
-from core.resources import (
-    VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, ImportStale, NumberWidget, bump_versions,
-    column, file_version, write_history,
-)
-
-
-class ReportImportContext:
-    """The versions the reports had when the run began and which it has bumped."""
-
-    def __init__(self, *, user):
-        self.user = user
-        self.start_versions = {}
-        self.bumped: dict[int, int] = {}
-
-    def check(self, report, row):
-        if not can_edit_report(self.user, report):
-            return {NON_FIELD_ERRORS: [
-                f"この実績報告は「{report.get_state_display()}」のため変更できません"
-                "(変更できるのは担当課が作成中・差戻し中の報告だけです)。"
-            ]}
-        seen = file_version(row)
-        if seen is None:
-            return {NON_FIELD_ERRORS: ["「版」の列が読めません。テンプレートの「版」の列は変更しないでください。"]}
-        current = self.start_versions.setdefault(report.pk, report.version)
-        if seen != current:
-            return {NON_FIELD_ERRORS: [
-                f"この実績報告は、ファイルを取り出した後に更新されています(取り出した時の版 {seen}、"
-                f"現在の版 {current})。この行は取り込めません。最新のファイルを取り出して入力し直してください。"
-            ]}
-        return {}
-
-    def bump(self, reports, *, history=True) -> None:
-        """Raise the version of each report once per run (as save_report does), in
-        one UPDATE that also checks that none changed since the run began (a
-        submitted or returned report has a new version too); with `history`, write
-        each report's history row (the in-memory reports are as loaded)."""
-        todo = {r.pk: r for r in reports if r.pk not in self.bumped}
-        if not todo:
-            return
-        now = timezone.now()
-        if not bump_versions(AnnualReport, {pk: self.start_versions[pk] for pk in todo}, updated_at=now):
-            raise ImportStale("取り込みの途中で他の利用者が実績報告を更新しました。もう一度取り込んでください。")
-        for pk, report in todo.items():
-            self.bumped[pk] = report.version = self.start_versions[pk] + 1
-            report.updated_at = now
-        if history:
-            write_history(list(todo.values()), user=self.user)
+from core.resources import VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, NumberWidget, column
 
 
 class _CycleScoped(ExchangeResource):
     """Rows of reports, keyed by cycle (対象年度 and 種類) and 事業コード; imports
-    match reports of open cycles only."""
+    match reports of open cycles only. A changed row is saved with its report."""
+
+    record_kind = "report"
 
     def __init__(self, *, cycle=None, **kwargs):
         super().__init__(**kwargs)
@@ -105,12 +57,14 @@ class _CycleScoped(ExchangeResource):
         kind = next((value for value, label in CycleKind.choices if kind in (value, label)), kind)
         return (year, kind, *rest)
 
-    def before_import_row(self, row, **kwargs):
-        self._row = row
+    def record_label(self, report):
+        return report.sheet.project.code
 
-    def row_errors(self, instance):
-        report = self.report_of(instance)
-        return self.context.check(report, self._row) or self.form_check(instance)
+    def row_refusal(self, report):
+        if not can_edit_report(self.user, report):
+            return (f"この実績報告は「{report.get_state_display()}」のため変更できません"
+                    "(変更できるのは担当課が作成中・差戻し中の報告だけです)。")
+        return None
 
 
 class ReportResource(_CycleScoped):
@@ -148,17 +102,16 @@ class ReportResource(_CycleScoped):
     def instance_key(self, report):
         return (str(report.cycle.fiscal_year), report.cycle.kind, report.sheet.project.code)
 
-    def report_of(self, report):
+    def record_of(self, report):
         return report
 
-    def form_check(self, report):
+    def row_errors(self, report, original):
         form = ReportForm({name: getattr(report, name) for name in ReportForm.Meta.fields},
-                          instance=self._original, prefix=None)
+                          instance=original, prefix=None)
         return self.form_errors(form)
 
-    def write(self, reports):
-        self.context.bump(reports, history=False)
-        self.write_rows(reports, also=["version"])
+    def change_of(self, report, fields):
+        return ReportChanges(fields={name: getattr(report, name) for name in fields})
 
 
 class ResultResource(_CycleScoped):
@@ -207,16 +160,15 @@ class ResultResource(_CycleScoped):
         return (str(cycle.fiscal_year), cycle.kind, result.report.sheet.project.code,
                 str(result.indicator.position))
 
-    def report_of(self, result):
+    def record_of(self, result):
         return result.report
 
-    def form_check(self, result):
+    def row_errors(self, result, original):
         data = {"actual": "" if result.actual is None else result.actual, "note": result.note}
-        return self.form_errors(ResultForm(data, instance=self._original))
+        return self.form_errors(ResultForm(data, instance=original))
 
-    def write(self, results):
-        self.context.bump([result.report for result in results])
-        self.write_rows(results)
+    def change_of(self, result, fields):
+        return ReportChanges(results={result.indicator_id: {name: getattr(result, name) for name in fields}})
 
 
 def summary_dataset(cycle) -> tablib.Dataset:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core import fiscal
+from core.constraints import PythonChecks
 from plans.querysets import MeasureQuerySet, PlanQuerySet, ProjectQuerySet
 
 ROMAN = ["", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ"]
@@ -20,7 +21,7 @@ ROMAN = ["", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ
 PROJECT_CODE_RE = r"^\d{1,2}-\d{1,2}-\d{1,2}-\d{2,3}$"
 
 
-class Plan(models.Model):
+class Plan(PythonChecks, models.Model):
     """情報化推進計画: one plan period with its 基本理念."""
 
     code = models.SlugField("計画コード", max_length=20, unique=True)
@@ -71,7 +72,7 @@ class Plan(models.Model):
         return fiscal.fy_range(self.start_year, self.end_year)
 
 
-class Goal(models.Model):
+class Goal(PythonChecks, models.Model):
     """目標 (Ⅰ, Ⅱ, Ⅲ)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name="計画")
@@ -100,7 +101,7 @@ class Goal(models.Model):
         return ROMAN[self.number]
 
 
-class Policy(models.Model):
+class Policy(PythonChecks, models.Model):
     """基本方針 (Ⅰ-1)."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="policies", verbose_name="目標")
@@ -133,7 +134,7 @@ class Policy(models.Model):
         return f"{self.goal.number}-{self.number}"
 
 
-class Measure(models.Model):
+class Measure(PythonChecks, models.Model):
     """情報化施策 (Ⅰ-1-1), with the plan's paragraph of intent."""
 
     policy = models.ForeignKey(

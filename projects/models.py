@@ -11,6 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core import fiscal
+from core.constraints import PythonChecks
 from projects.querysets import SheetQuerySet
 from projects.revisions import RevisionFields
 
@@ -22,7 +23,7 @@ class SheetStatus(models.TextChoices):
     COMPLETE = "complete", "完成"
 
 
-class ProjectSheet(models.Model):
+class ProjectSheet(PythonChecks, models.Model):
     """情報化事業シート: 基本データ and 事業概要 of one project."""
 
     project = models.OneToOneField(
@@ -148,7 +149,7 @@ class Indicator(models.Model):
         return self.name
 
 
-class IndicatorTarget(models.Model):
+class IndicatorTarget(PythonChecks, models.Model):
     """目標値: an indicator's target for one fiscal year."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets",

@@ -1,11 +1,12 @@
 """Import/export of the 情報化事業シート: one resource each for the sheet's basic
 data, its indicators (with a target column per plan year) and its schedule.
 
-Columns, scope and the row checks of the browser's forms are declared here; the
-changed rows go to the import run's context (exchange.imports.SheetImport), which
-saves each sheet once through projects.services.save_sheet, as the edit page does:
-only sheets the user may edit (ProjectSheet.objects.editable_by), 担当部署 only by
-情報推進課, the 版 column checked, one version step and one history entry per sheet.
+Columns, scope, the row checks of the browser's forms and how a changed row
+becomes the sheet's plain changes are declared here; the import (exchange.engine)
+saves each changed sheet once through projects.services.save_sheets, with the
+edit page's rules: only sheets the user may edit (ProjectSheet.objects.editable_by),
+担当部署 only by 情報推進課, the 版 column checked, one version step and one history
+entry per sheet.
 """
 
 from accounts.models import Section
@@ -20,41 +21,28 @@ from projects.forms import IndicatorForm, ScheduleForm, SheetForm, SheetOfficeFo
 from projects.models import (
     ImprovementDirection, Indicator, IndicatorKind, ProjectSheet, ScheduleEntry, SheetStatus,
 )
-from projects.services import IndicatorChange, ScheduleChange
+from projects.services import IndicatorChange, ScheduleChange, SheetChanges
 
 
 class _SheetScoped(ExchangeResource):
-    """Rows that belong to a sheet of the plan, keyed by 事業コード (and more)."""
+    """Rows that belong to a sheet of the plan, keyed by 事業コード (and more); a
+    changed row is saved with its sheet through projects.services.save_sheets."""
+
+    record_kind = "sheet"
 
     def __init__(self, *, plan, **kwargs):
         super().__init__(**kwargs)
         self.plan = plan
 
-    def sheet_of(self, instance):
+    def record_of(self, instance):
         return instance.sheet
 
-    def base(self, model):
-        return model.objects.filter(**{self.sheet_path + "project__plan": self.plan})
+    def record_label(self, sheet):
+        return sheet.project.code
 
     def import_queryset(self):
         editable = ProjectSheet.objects.editable_by(self.user).in_plan(self.plan)
         return self.export_queryset().filter(**{self.sheet_path + "pk__in": editable.values("pk")})
-
-    def row_errors(self, instance):
-        sheet = self.sheet_of(instance)
-        errors = self.context.check_version(sheet.pk, self._row)
-        return errors or self.form_check(instance)
-
-    def before_import_row(self, row, **kwargs):
-        self._row = row
-
-    def form_check(self, instance):
-        return {}
-
-    def write(self, instances):
-        fields = self.written_fields()
-        for instance in instances:
-            self.context.collect(self.sheet_of(instance), self.change_of(instance, fields))
 
 
 class SheetResource(_SheetScoped):
@@ -103,11 +91,10 @@ class SheetResource(_SheetScoped):
     def instance_key(self, sheet):
         return (sheet.project.code,)
 
-    def sheet_of(self, sheet):
+    def record_of(self, sheet):
         return sheet
 
-    def form_check(self, sheet):
-        original = self._original
+    def row_errors(self, sheet, original):
         office = permissions.can_assign_section(self.user)
         if not office and sheet.section_id != original.section_id:
             return {"section": ["担当部署は情報推進課だけが変更できます。"]}
@@ -125,7 +112,7 @@ class SheetResource(_SheetScoped):
         return self.form_errors(form)
 
     def change_of(self, sheet, fields):
-        return {name: getattr(sheet, name) for name in fields}
+        return SheetChanges(fields={name: getattr(sheet, name) for name in fields})
 
 
 class TargetField:
@@ -174,9 +161,8 @@ class IndicatorResource(_SheetScoped):
             .order_by("sheet__project__code", "position", "pk")
         )
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        for indicator in self._index.values():
+    def prepare(self, indicators):
+        for indicator in indicators:
             self._load_targets(indicator)
 
     def _load_targets(self, indicator):
@@ -191,8 +177,7 @@ class IndicatorResource(_SheetScoped):
     def instance_key(self, indicator):
         return (indicator.sheet.project.code, str(indicator.position))
 
-    def form_check(self, indicator):
-        original = self._original
+    def row_errors(self, indicator, original):
         data = {
             name: "" if (value := getattr(indicator, name)) is None else value
             for name in IndicatorForm.Meta.fields if name != "is_qualitative"
@@ -210,8 +195,9 @@ class IndicatorResource(_SheetScoped):
         }
 
     def change_of(self, indicator, fields):
-        return IndicatorChange(id=indicator.pk, fields={name: getattr(indicator, name) for name in fields},
-                               targets={year: getattr(indicator, f"target_{year}") for year in self.plan.years})
+        return SheetChanges(indicators=[IndicatorChange(
+            id=indicator.pk, fields={name: getattr(indicator, name) for name in fields},
+            targets={year: getattr(indicator, f"target_{year}") for year in self.plan.years})])
 
 
 class ScheduleResource(_SheetScoped):
@@ -248,10 +234,9 @@ class ScheduleResource(_SheetScoped):
         code, year = super().row_key(row)
         return (code, str(fiscal.parse_fiscal_year(year)) if year else "")
 
-    def form_check(self, entry):
-        original = self._original
+    def row_errors(self, entry, original):
         form = ScheduleForm({"planned": entry.planned, "actual": entry.actual}, instance=original)
         return self.form_errors(form)
 
     def change_of(self, entry, fields):
-        return ScheduleChange(entry.fiscal_year, {name: getattr(entry, name) for name in fields})
+        return SheetChanges(schedule=[ScheduleChange(entry.fiscal_year, {name: getattr(entry, name) for name in fields})])

@@ -2,9 +2,11 @@
 indicators, targets, schedule) share a revision id, the user and how the change
 was made (`Via`), so that 履歴 shows them as one 「変更」.
 
-The service (projects.services.save_sheet) creates a `Revision` and hands it to
-every instance it writes (`Revision.mark`): simple-history reads the user and
-the change reason from the instance, and `stamp_revision` copies the id from it.
+The service (projects.services.save_sheets) creates a `Revision` (or takes the
+import run's) and writes its rows' history through simple-history's bulk API
+with the revision id, the user and the change reason given explicitly; a row it
+deletes one by one is marked instead (`Revision.mark`: simple-history reads the
+user and the reason from the instance, and `stamp_revision` copies the id).
 Nothing is read from a global or a context variable.
 """
 

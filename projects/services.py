@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Section
 from core import stamps
+from core.writes import bump_versions, editable_names, record_history, update_rows
 from plans.models import Placement, Plan
 from projects import rules
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry, SheetStatus
@@ -32,7 +33,7 @@ ICT_OFFICE_MEASURES = {(2, 1, 2), (2, 3, 1), (2, 3, 2)}
 
 __all__ = [
     "IncompleteSheetError", "IndicatorChange", "ScheduleChange", "SheetChanges", "StaleSheetError",
-    "UnknownRowError", "Via", "ensure_sheets", "save_sheet",
+    "SheetSave", "SheetsRefused", "UnknownRowError", "Via", "ensure_sheets", "save_sheet", "save_sheets",
 ]
 
 
@@ -136,39 +137,88 @@ class _Plan:
         return self.sheet_changed or self.saves or self.deletes
 
 
-@transaction.atomic
+@dataclass
+class SheetSave:
+    """One sheet's part of a batch: its changes and the version its author saw."""
+
+    sheet_id: int
+    seen_version: int
+    changes: SheetChanges
+
+
+class SheetsRefused(Exception):
+    """Sheets of a batch that cannot be saved, each with its reason (ValidationError,
+    UnknownRowError, IncompleteSheetError or StaleSheetError); nothing was written."""
+
+    def __init__(self, errors: dict):
+        super().__init__("保存できないシートがあります。")
+        self.errors = errors
+
+
 def save_sheet(*, sheet: ProjectSheet, seen_version: int, changes: SheetChanges, user, via: Via,
                revision: Revision | None = None) -> ProjectSheet | None:
     """Apply `changes` to the sheet, refusing them if the sheet changed since
     `seen_version`. Returns the saved sheet, or None when nothing changes (no new
     version, no history). Raises ValidationError (a row is invalid),
     UnknownRowError, IncompleteSheetError (完成 with something missing) or
-    StaleSheetError; each of them before any write."""
-    current = ProjectSheet.objects.with_details().get(pk=sheet.pk)
-    plan = _plan_writes(current, changes)
-    if not plan.has_writes():
-        return None
+    StaleSheetError; each of them before any write. A batch of one (save_sheets)."""
+    try:
+        saved = save_sheets(items=[SheetSave(sheet.pk, seen_version, changes)], user=user, via=via,
+                            revision=revision)
+    except SheetsRefused as refused:
+        raise refused.errors[sheet.pk] from None
+    return saved.get(sheet.pk)
+
+
+@transaction.atomic
+def save_sheets(*, items: list[SheetSave], user, via: Via, revision: Revision | None = None) -> dict:
+    """Save a batch of sheets (the edit page and the admin: one; an import: many)
+    with the same rules each: every sheet's changes are planned and validated
+    first, and if any sheet is refused nothing is written (SheetsRefused). Then
+    one conditional UPDATE raises every version, and the rows and their history
+    are written a few statements per model, marked with one revision, the user
+    and `via`. Returns {sheet id: saved sheet} for the sheets that changed."""
+    loaded = ProjectSheet.objects.with_details().in_bulk([item.sheet_id for item in items])
+    plans, refused, stale = {}, {}, {}
+    for item in items:
+        try:
+            current = loaded.get(item.sheet_id)
+            if current is None:
+                raise UnknownRowError("このシートは見つかりません。")
+            plan = _plan_writes(current, item.changes)
+            if plan.has_writes():
+                _check(plan)
+                if current.version != item.seen_version:
+                    stale[item.sheet_id] = item.seen_version
+                plans[item.sheet_id] = plan
+        except (ValidationError, UnknownRowError, IncompleteSheetError) as error:
+            refused[item.sheet_id] = error
+    if stale:  # the sheets as stored now, for the page that shows the conflict
+        fresh = ProjectSheet.objects.with_basics().in_bulk(list(stale))
+        refused.update({pk: StaleSheetError(fresh[pk], seen) for pk, seen in stale.items()})
+    refused.update(_undeletable(plans))
+    if refused:
+        raise SheetsRefused(refused)
+    if not plans:
+        return {}
+    seen = {item.sheet_id: item.seen_version for item in items if item.sheet_id in plans}
+    if not bump_versions(ProjectSheet, seen):  # someone saved between the read above and here
+        now = dict(ProjectSheet.objects.filter(pk__in=seen).values_list("pk", "version"))
+        stale = [pk for pk in seen if now.get(pk) != seen[pk] + 1] or list(seen)  # theirs or ours: unknown
+        stale = ProjectSheet.objects.with_basics().in_bulk(stale)
+        raise SheetsRefused({pk: StaleSheetError(sheet, seen[pk]) for pk, sheet in stale.items()})
+    _write(list(plans.values()), seen, revision or Revision(user=user, via=via), user)
+    return {pk: plan.state.sheet for pk, plan in plans.items()}
+
+
+def _check(plan: "_Plan"):
+    """Model validation of the rows to be written, then for 完成 the completeness rules
+    on the state the save would leave (nothing is written when refused)."""
     _validate(plan)
-    if current.status == SheetStatus.COMPLETE:  # as it would be after the save
-        fields = rules.missing_fields(plan.state)
+    if plan.state.sheet.status == SheetStatus.COMPLETE:
         missing = rules.missing_items(plan.state)
         if missing:
-            raise IncompleteSheetError(missing, fields)
-
-    bumped = ProjectSheet.objects.filter(pk=current.pk, version=seen_version).update(version=F("version") + 1)
-    if not bumped:
-        raise StaleSheetError(ProjectSheet.objects.with_basics().get(pk=current.pk), seen_version)
-    revision = revision or Revision(user=user, via=via)
-    # The sheet page keys on the version raised above (core.stamps.covered).
-    with stamps.covered("sheets"):
-        current.version = seen_version + 1
-        current.updated_by = user
-        revision.mark(current).save()
-        for instance in plan.deletes:
-            _delete(instance, revision)
-        for instance in plan.saves:
-            revision.mark(instance).save()
-    return current
+            raise IncompleteSheetError(missing, rules.missing_fields(plan.state))
 
 
 def _plan_writes(current: ProjectSheet, changes: SheetChanges) -> _Plan:
@@ -267,8 +317,7 @@ PARENTS = {ProjectSheet: ["project", "updated_by"], Indicator: ["sheet"], Indica
 
 def _validate(plan: _Plan):
     """Model validation (fields, choices, CHECK constraints) of every row to be written."""
-    errors = [ValidationError(f"指標「{i.name}」には実績報告の実績値が記録されているため削除できません。")
-              for i in plan.deletes if isinstance(i, Indicator) and i.results.exclude(actual=None, note="").exists()]
+    errors = []
     rows = ([plan.state.sheet] if plan.sheet_changed else []) + plan.saves
     for instance in rows:
         try:
@@ -279,9 +328,55 @@ def _validate(plan: _Plan):
         raise ValidationError([message for error in errors for message in error.messages])
 
 
+def _undeletable(plans: dict) -> dict:
+    """Sheets that would delete an indicator with a reported result (one query for the batch)."""
+    deleted = {i.pk: pk for pk, plan in plans.items() for i in plan.deletes if isinstance(i, Indicator)}
+    if not deleted:
+        return {}
+    names = {i.pk: i.name for plan in plans.values() for i in plan.deletes if isinstance(i, Indicator)}
+    results = Indicator._meta.get_field("results").related_model  # governance's, above this app
+    reported = (results.objects.filter(indicator_id__in=deleted).exclude(actual=None, note="")
+                .values_list("indicator_id", flat=True).distinct())
+    refused = {}
+    for indicator_id in reported:
+        refused.setdefault(deleted[indicator_id], []).append(
+            f"指標「{names[indicator_id]}」には実績報告の実績値が記録されているため削除できません。")
+    return {pk: ValidationError(messages) for pk, messages in refused.items()}
+
+
+def _write(plans: list[_Plan], seen: dict, revision: Revision, user):
+    """The planned rows of the batch: sheets, then deletions, new rows and changed rows
+    of each model, each with its history rows (one revision, the user, how)."""
+    now = timezone.now()
+    history = {"user": user, "reason": str(revision.via or ""), "date": now, "revision": revision.id}
+    sheets = [plan.state.sheet for plan in plans]
+    for sheet in sheets:
+        sheet.version = seen[sheet.pk] + 1
+        sheet.updated_by = user
+    # The version was raised above (conditionally); the sheet page keys on it (core.stamps.covered).
+    update_rows(sheets, editable_names(ProjectSheet))
+    record_history(sheets, created=False, **history)
+    with stamps.covered("sheets"):
+        for plan in plans:
+            for instance in plan.deletes:
+                _delete(instance, revision)
+    for model in (Indicator, IndicatorTarget, ScheduleEntry):  # an indicator before its targets
+        rows = [instance for plan in plans for instance in plan.saves if type(instance) is model]
+        new = [instance for instance in rows if instance.pk is None]
+        old = [instance for instance in rows if instance.pk is not None]
+        if new:
+            model.objects.bulk_create(new)
+            record_history(new, created=True, **history)
+        if old:
+            update_rows(old, editable_names(model))
+            record_history(old, created=False, **history)
+        if rows and model is not ScheduleEntry:
+            stamps.bump("work")  # bulk writes send no signals (core.stamps)
+
+
 def _delete(instance, revision):
     if isinstance(instance, Indicator):
-        # Only empty result rows remain (_validate refuses the others).
+        # Only empty result rows remain (_undeletable refuses the others).
         instance.results.all().delete()
         for target in instance.targets.all():  # in this revision, not as an unmarked cascade
             if target.pk is not None:

@@ -103,6 +103,17 @@ ResultFormSet = inlineformset_factory(
 )
 
 
+def report_changes(form, formset):
+    """The valid forms' input as plain data for governance.cycles.services.save_report."""
+    from governance.cycles.services import ReportChanges
+
+    return ReportChanges(
+        fields=dict(form.cleaned_data),
+        results={row.instance.indicator_id: {name: row.cleaned_data[name] for name in ResultForm.Meta.fields}
+                 for row in formset.forms if row.has_changed()},
+    )
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(label="差戻しの理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 

@@ -3,15 +3,18 @@
 Each state change of a report goes through move_report (row lock, transition
 table, actor check, event row, one transaction)."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import is_ict_office
-from core import fiscal
+from core import fiscal, stamps
+from core.writes import bump_versions, editable_names, record_history, update_rows
 from governance.cycles.quality import quality_check
 from governance.cycles.workflow import TRANSITIONS, Action, is_actor
 from governance.models import (
@@ -19,7 +22,8 @@ from governance.models import (
     ReviewCycle,
 )
 from governance.notifications import notify_cycle_opened, notify_section
-from projects.models import ProjectSheet
+from projects.models import Indicator, ProjectSheet
+from projects.revisions import Via
 
 
 class WorkflowError(Exception):
@@ -108,24 +112,147 @@ def assign_report_sections(*, user, cycle) -> int:
     return changed
 
 
-@transaction.atomic
-def save_report(*, user, report, seen_version, form, results_formset) -> AnnualReport:
+@dataclass
+class ReportChanges:
+    """The department's input for one report, as plain data: the report's own fields
+    and, per indicator id, its result's fields (a missing result row is added)."""
+
+    fields: dict = field(default_factory=dict)
+    results: dict[int, dict] = field(default_factory=dict)
+
+
+@dataclass
+class ReportSave:
+    report_id: int
+    seen_version: int
+    changes: ReportChanges
+
+
+class ReportsRefused(Exception):
+    """Reports of a batch that cannot be saved, each with its reason (WorkflowError,
+    StaleReportError or ValidationError); nothing was written."""
+
+    def __init__(self, errors: dict):
+        super().__init__("保存できない実績報告があります。")
+        self.errors = errors
+
+
+REPORT_PARENTS = ["cycle", "sheet", "section", "evaluated_in", "decided_in"]
+
+
+def save_report(*, user, report, seen_version, changes: ReportChanges, via=Via.PAGE) -> AnnualReport:
     """Save the department's input; refused when someone saved in between or when
-    the report is no longer the department's to change."""
+    the report is no longer the department's to change. A batch of one (save_reports)."""
+    try:
+        saved = save_reports(items=[ReportSave(report.pk, seen_version, changes)], user=user, via=via)
+    except ReportsRefused as refused:
+        raise refused.errors[report.pk] from None
+    return saved.get(report.pk, report)
+
+
+@transaction.atomic
+def save_reports(*, items: list[ReportSave], user, via: Via) -> dict:
+    """The one write of reports' content (the edit page: one; an import: many). Each
+    report is locked, checked (the department's to change, the version its author
+    saw, model validation of every changed row) before anything is written; then
+    every changed report gets one new version and one history row, every changed
+    result one history row, marked with the user and `via`, a few statements per
+    batch. Returns {report id: saved report} for the reports that changed."""
     from governance.permissions import can_edit_report
 
-    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if not can_edit_report(user, locked):
-        raise WorkflowError("この実績報告は提出済みのため変更できません。差戻しを受けてから修正してください。")
-    if locked.version != seen_version:
-        raise StaleReportError()
-    report = form.save(commit=False)
-    report.version = seen_version + 1
-    report.save()
-    for result_form in results_formset.forms:
-        if result_form.has_changed():
-            result_form.save()
-    return report
+    ids = [item.report_id for item in items]
+    reports = AnnualReport.objects.select_for_update().in_bulk(ids)
+    results = {(r.report_id, r.indicator_id): r for r in IndicatorResult.objects.filter(report_id__in=ids)}
+    indicators = _sheet_indicators(reports, items, results)
+    changed, new_results, old_results, refused = [], [], [], {}
+    for item in items:
+        report = reports.get(item.report_id)
+        try:
+            if report is None or not can_edit_report(user, report):
+                raise WorkflowError("この実績報告は提出済みのため変更できません。差戻しを受けてから修正してください。")
+            rows = _assign_results(report, item.changes.results, results, indicators)
+            if not (_assign(report, item.changes.fields) or rows):
+                continue
+            if report.version != item.seen_version:
+                raise StaleReportError()
+            _validate_report(report, rows)
+        except (WorkflowError, StaleReportError, ValidationError) as error:
+            refused[item.report_id] = error
+            continue
+        changed.append(report)
+        new_results += [row for row in rows if row.pk is None]
+        old_results += [row for row in rows if row.pk is not None]
+    if refused:
+        raise ReportsRefused(refused)
+    # The lock above holds on PostgreSQL; the conditional bump also on SQLite, where
+    # select_for_update is a no-op: a save in between refuses the batch, never overwritten.
+    if changed and not bump_versions(AnnualReport, {report.pk: report.version for report in changed}):
+        raise ReportsRefused({report.pk: StaleReportError() for report in changed})
+    _write_reports(changed, new_results, old_results, user=user, via=via)
+    return {report.pk: report for report in changed}
+
+
+def _sheet_indicators(reports, items, results) -> dict:
+    """{(sheet id, indicator id): indicator} for the result rows the changes add."""
+    wanted = {indicator_id for item in items for indicator_id in item.changes.results
+              if (item.report_id, indicator_id) not in results}
+    sheets = {report.sheet_id for report in reports.values()}
+    if not wanted:
+        return {}
+    return {(i.sheet_id, i.pk): i for i in Indicator.objects.filter(pk__in=wanted, sheet_id__in=sheets)}
+
+
+def _assign(instance, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _assign_results(report, values: dict, results: dict, indicators: dict) -> list:
+    rows = []
+    for indicator_id, fields in values.items():
+        row = results.get((report.pk, indicator_id))
+        if row is None:
+            indicator = indicators.get((report.sheet_id, indicator_id))
+            if indicator is None:
+                raise ValidationError("この報告のシートにない指標です。")
+            row = IndicatorResult(report=report, indicator=indicator)
+            _assign(row, fields)
+            rows.append(row)
+        elif _assign(row, fields):
+            rows.append(row)
+    return rows
+
+
+def _validate_report(report, rows):
+    errors = []
+    for instance, parents in ((report, REPORT_PARENTS), *((row, ["report", "indicator"]) for row in rows)):
+        try:
+            instance.full_clean(exclude=parents, validate_unique=False)
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError([message for error in errors for message in error.messages])
+
+
+def _write_reports(reports, new_results, old_results, *, user, via):
+    if not reports:
+        return
+    history = {"user": user, "reason": str(via), "date": timezone.now()}
+    for report in reports:
+        report.version += 1  # as bumped above
+    update_rows(reports, editable_names(AnnualReport))
+    record_history(reports, created=False, **history)
+    if new_results:
+        IndicatorResult.objects.bulk_create(new_results)
+        record_history(new_results, created=True, **history)
+    if old_results:
+        update_rows(old_results, ["actual", "note"])
+        record_history(old_results, created=False, **history)
+    stamps.bump("work")  # bulk writes send no signals (core.stamps)
 
 
 def move_report(*, user, report, action: Action, comment="", changes=None) -> AnnualReport:

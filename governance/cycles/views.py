@@ -18,7 +18,7 @@ from core.busy import keep_input
 from governance import notifications, permissions
 from governance.cycles import services
 from governance.cycles.forms import (
-    CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm,
+    CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm, report_changes,
 )
 from governance.cycles.quality import missing_indicators, quality_check, result_rows
 from governance.cycles.tables import cached_state_board, summary_tables
@@ -210,7 +210,7 @@ class ReportEditView(View):
             return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
         keep_input(request, lambda: self.render_form(form, formset, seen_version=request.POST.get("seen_version")))
         try:
-            services.save_report(user=request.user, report=self.report, form=form, results_formset=formset,
+            services.save_report(user=request.user, report=self.report, changes=report_changes(form, formset),
                                  seen_version=version.cleaned_data["seen_version"])
         except services.StaleReportError:
             messages.error(request, "この実績報告は、開いた後に他の利用者が更新しました。保存されていません。"
