@@ -17,7 +17,6 @@ from core import stamps
 from exchange.engine import ImportRun, importing
 from exchange.files import CellError, SheetSpec, Upload
 from exchange.permissions import can_import
-from governance.models import CycleStatus, ReviewCycle
 from governance.resources import ReportResource, ResultResource, summary_dataset
 from plans.resources import MasterPlanCodeResource, PlacementResource
 from projects.models import ProjectSheet
@@ -263,7 +262,3 @@ def _collect(outcome, resource, title, dataset, result):
                                             "この行を取り込めませんでした(システムの内部エラー)。"))
         else:
             outcome.changes.append(RowChange(title, excel_row, key, getattr(row_result, "changes", [])))
-
-
-def open_cycles(plan):
-    return ReviewCycle.objects.filter(plan=plan, status=CycleStatus.OPEN)

@@ -7,14 +7,6 @@ section's edit page is a 404; these functions answer the remaining questions.
 from accounts.permissions import is_ict_office, works_in_section
 
 
-def can_view_sheet(user, sheet) -> bool:
-    return user.is_authenticated and user.is_active
-
-
-def can_print_sheet(user, sheet) -> bool:
-    return can_view_sheet(user, sheet)
-
-
 def can_edit_sheet(user, sheet) -> bool:
     return is_ict_office(user) or works_in_section(user, sheet.section_id)
 

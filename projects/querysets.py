@@ -1,7 +1,7 @@
 """Reads of sheets: scoped to the user, with what the pages need prefetched."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 
 class SheetQuerySet(models.QuerySet):
@@ -40,11 +40,4 @@ class SheetQuerySet(models.QuerySet):
         return self.with_basics().prefetch_related(
             Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets")),
             "schedule",
-        )
-
-    def missing_summary(self):
-        """Annotations for list pages: how many indicators and planned years each sheet has."""
-        return self.annotate(
-            indicator_count=models.Count("indicators", distinct=True),
-            planned_years=models.Count("schedule", filter=~Q(schedule__planned=""), distinct=True),
         )

@@ -115,10 +115,6 @@ class SheetResource(_SheetScoped):
         return SheetChanges(fields={name: getattr(sheet, name) for name in fields})
 
 
-class TargetField:
-    """Marker: a column holding an indicator's target for one fiscal year."""
-
-
 class IndicatorResource(_SheetScoped):
     """活動指標・成果指標: one row per indicator, with a 目標値 column per plan year."""
 

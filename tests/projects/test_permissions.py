@@ -257,8 +257,6 @@ def test_permission_functions_agree_with_http(
     login, demo_users, sheets, username, sheet_key, may_edit
 ):
     user, sheet = demo_users[username], sheets[sheet_key]
-    assert permissions.can_view_sheet(user, sheet) is True
-    assert permissions.can_print_sheet(user, sheet) is True
     assert permissions.can_edit_sheet(user, sheet) is may_edit
     assert permissions.can_assign_section(user, sheet) is (username == "demo-joho")
     assert ProjectSheet.objects.editable_by(user).filter(pk=sheet.pk).exists() is may_edit
@@ -270,8 +268,6 @@ def test_permission_functions_agree_with_http(
 
 def test_permission_functions_refuse_anonymous(sheets):
     anonymous, sheet = AnonymousUser(), sheets["shimin"]
-    assert not permissions.can_view_sheet(anonymous, sheet)
-    assert not permissions.can_print_sheet(anonymous, sheet)
     assert not permissions.can_edit_sheet(anonymous, sheet)
     assert not permissions.can_assign_section(anonymous, sheet)
     assert not ProjectSheet.objects.editable_by(anonymous).exists()
