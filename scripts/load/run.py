@@ -116,7 +116,7 @@ def main() -> int:
             with MemoryPeak(server) as peak:
                 run(locust, {**env, "LOAD_TARGETS": str(targets), "LOAD_SAVED": str(work / "saved.txt"),
                              "LOAD_STATS": str(work / "stats.json")}, quiet=True)
-            cpu = server_cpu_seconds(server) - cpu_before
+            cpu = [after - before for after, before in zip(server_cpu_seconds(server), cpu_before)]
             memory_after = server_memory(server)
         finally:
             server.terminate()
@@ -239,14 +239,18 @@ def start_gunicorn(env: dict, port: int, args, log: Path) -> subprocess.Popen:
     raise SystemExit("gunicorn が起動しませんでした。")
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU time used so far by gunicorn, its workers and what they started (the parsing
-    children of imports, counted by the forkserver that waited for them): on a machine
-    shared with other work, CPU per request says what the server would do on cores of
-    its own."""
-    master = psutil.Process(server.pid)
+def server_cpu_seconds(server: subprocess.Popen) -> tuple[float, float]:
+    """CPU time used so far by gunicorn and its workers, and apart by the processes the
+    workers started (the forkserver of exchange.parsing and its parsing children, counted
+    by the forkserver that waited for them): on a machine shared with other work, CPU per
+    request says what the server would do on cores of its own."""
+    web, others = _processes(server)
+    return _cpu(web), _cpu(others)
+
+
+def _cpu(processes) -> float:
     total = 0.0
-    for process in [master, *master.children(recursive=True)]:
+    for process in processes:
         try:
             times = process.cpu_times()
         except psutil.Error:  # a parsing child that just ended
@@ -408,7 +412,7 @@ def run(command, env, quiet=False) -> None:
         raise SystemExit(f"失敗しました:{' '.join(str(c) for c in command)}")
 
 
-def report(stats: dict, *, saves: int, found: int, history_added: int, cpu: float) -> int:
+def report(stats: dict, *, saves: int, found: int, history_added: int, cpu: list[float]) -> int:
     """The table per kind; the verdict on the usual mix (every request but the heavy
     uploader's, which is all of them without --hostile-upload)."""
     total, mix = stats["all"], stats["mix"]
@@ -435,11 +439,19 @@ def report(stats: dict, *, saves: int, found: int, history_added: int, cpu: floa
         print(f"重い取り込みの利用者:{total['requests'] - mix['requests']} 件、"
               f"予期しない応答 {all_errors - errors} 件(断られる取り込みは 400 と理由の表示、"
               "読み込まれる取り込みは確認画面への 302 を成功とします)")
-    per_request = 1000 * cpu / max(total["requests"], 1)
+    web_cpu, child_cpu = cpu
+    per_request = 1000 * (web_cpu + child_cpu) / max(total["requests"], 1)
     print(f"サーバーの CPU 時間:1 件あたり {per_request:.0f} ms"
           + ("(重い取り込みを含む全件で割った値。読み込みの子プロセスを含む)" if hostile else "")
           + f"(CPU を専有できれば 2 コアで約 {2000 / per_request:.0f} 件/秒が上限)、"
           f"測定中の負荷平均 {os.getloadavg()[0]:.1f}")
+    # The heavy uploader's POSTs (named by the locustfile's HOSTILE prefix).
+    uploads = sum(r["requests"] for r in stats["rows"]
+                  if r["name"].startswith("[重い取り込み]") and r["name"].endswith("(POST)"))
+    print(f"  内訳:ウェブのプロセス {web_cpu:.1f} s(全件で 1 件あたり "
+          f"{1000 * web_cpu / max(total['requests'], 1):.1f} ms)、workers が起動したプロセス "
+          f"(取り込みの読み込み){child_cpu:.1f} s"
+          + (f"(取り込み 1 回あたり {child_cpu / uploads:.2f} s)" if uploads else ""))
     lost = saves - found
     # A save still under way when the clock stopped is in the history without a response.
     print(f"保存の成功 {saves} 件のうち履歴にあるもの {found} 件(履歴は {history_added} 行増):"
