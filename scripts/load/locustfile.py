@@ -8,6 +8,13 @@ A mix of the city's daily work on the large generated city of `make bench`:
 Each simulated user is a distinct person, signed in once through the login page by run.py.
 No think time: 20 users ask as fast as the server answers (see the README for what
 that means in real users).
+
+With `--hostile-upload` (run.py), one more department staff member uploads heavy xlsx
+files to the import page in a loop, also without think time (HeavyUploader). Their
+requests are named with HOSTILE (so the summary shows them apart).
+
+When every user has stopped, the statistics (per kind, all, and the usual mix without the
+heavy uploader's requests, on which run.py judges) are written to LOAD_STATS as JSON.
 """
 
 import itertools
@@ -16,13 +23,41 @@ import os
 import random
 from pathlib import Path
 
-from locust import HttpUser, constant, task
+from locust import HttpUser, constant, events, task
+from locust.stats import StatsEntry
 
 from htmlform import form_fields
 
 TARGETS = json.loads(Path(os.environ["LOAD_TARGETS"]).read_text())
 PLAN = TARGETS["plan"]
 SERIAL = itertools.count(1)
+HOSTILE = "[重い取り込み] "
+
+
+@events.quitting.add_listener
+def _write_stats(environment, **kwargs):
+    """Every user has finished (locust's own CSV is written every 2 s, so it misses the
+    last requests): the rows per kind, all requests, and the usual mix."""
+    if not os.environ.get("LOAD_STATS"):
+        return
+    stats = environment.stats
+    entries = sorted(stats.entries.values(), key=lambda e: e.name)
+    mix = StatsEntry(stats, "通常の混合", "")
+    for entry in entries:
+        if not entry.name.startswith(HOSTILE):
+            mix.extend(entry)
+
+    def row(entry):
+        return {"name": entry.name, "requests": entry.num_requests, "failures": entry.num_failures,
+                "rps": entry.total_rps,
+                **{p: entry.get_response_time_percentile(q) if entry.num_requests else 0
+                   for p, q in (("50%", 0.5), ("95%", 0.95), ("99%", 0.99))}}
+
+    Path(os.environ["LOAD_STATS"]).write_text(json.dumps({
+        "rows": [row(e) for e in entries], "all": row(stats.total), "mix": row(mix),
+        "errors": [{"method": e.method, "name": e.name, "error": str(e.error), "count": e.occurrences}
+                   for e in stats.errors.values()],
+    }, ensure_ascii=False))
 
 
 class CityUser(HttpUser):
@@ -113,3 +148,48 @@ class Executive(CityUser):
     @task(1)
     def tree(self):
         self.client.get(f"/plans/{PLAN}/", name="計画体系 /plans/<計画>/")
+
+
+if TARGETS["users"].get("uploader"):
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # (label, file, the answer expected): refused by the per-part limit, or parsed.
+    FILES = [(label, Path(path).read_bytes(), refused) for label, path, refused in TARGETS["hostile_files"]]
+
+    class HeavyUploader(CityUser):
+        """One staff member who uploads, in a loop and without think time, the probe's file
+        of issue 14 (refused: its styles.xml unpacks to 34 MB) and one just under the limits
+        (parsed in the child process), alternately, as the browser does: the form, then the
+        file with the form's CSRF token, then (when it is taken) the preview it leads to."""
+
+        fixed_count = len(TARGETS["users"]["uploader"])
+        specs = itertools.cycle(TARGETS["users"]["uploader"])
+
+        def on_start(self):
+            super().on_start()
+            self.files = itertools.cycle(FILES)
+
+        @task
+        def upload(self):
+            label, data, refused = next(self.files)
+            page = self.client.get("/data/import/", name=HOSTILE + "取り込み画面 /data/import/")
+            if page.status_code != 200:
+                return
+            with self.client.post("/data/import/", data=form_fields(page.text),
+                                  files={"file": ("styles.xlsx", data, XLSX)},
+                                  name=f"{HOSTILE}{label}(POST)", allow_redirects=False,
+                                  catch_response=True) as response:
+                if refused:
+                    # The expected answer: the form again, 400, with the part limit's message.
+                    if response.status_code == 400 and "大きすぎます" in response.text:
+                        response.success()
+                    else:
+                        response.failure(f"断られません({response.status_code})")
+                    return
+                if response.status_code != 302:
+                    response.failure(f"取り込めません({response.status_code})")
+                    return
+                preview = response.headers.get("Location", "")
+            with self.client.get(preview, name=HOSTILE + "取り込みの確認 /data/import/preview/",
+                                 catch_response=True) as response:
+                if response.status_code != 200:
+                    response.failure(f"確認画面が出ません({response.status_code})")

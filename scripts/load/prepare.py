@@ -3,7 +3,11 @@ environment): pick the simulated users and what they open, give them a password,
 and count the sheets' history rows.
 
     python scripts/load/prepare.py build              # migrate and build the generated city
-    python scripts/load/prepare.py targets OUT.json   # users, URLs' ids, history count
+    python scripts/load/prepare.py targets OUT.json [--uploader]
+                                                      # users, URLs' ids, history count (and
+                                                      # the staff member who uploads heavy files)
+    python scripts/load/prepare.py hostile DIR        # the heavy xlsx files of --hostile-upload,
+                                                      # built once into DIR; prints their paths
     python scripts/load/prepare.py history            # prints the history row count
     python scripts/load/prepare.py saved FILE         # how many of the saves in FILE (one
                                                       # unique text per line) have a history row
@@ -45,18 +49,22 @@ def saves_in_history(path: Path) -> int:
     return len(found)
 
 
-def targets() -> dict:
+def targets(*, uploader: bool = False) -> dict:
     plan = Plan.objects.get(code=CITY_PLAN)
     cycle = ReviewCycle.objects.get(plan=plan, status=CycleStatus.OPEN)
     # One department staff member per section, so that no two simulated users edit the
     # same sheet (a conflict would be correct behaviour, but not what we measure).
+    # The uploader of --hostile-upload is one more, of a section of its own.
     staff, sections = [], set()
-    for user in User.objects.filter(username__startswith="bench-staff-").order_by("username"):
+    wanted = STAFF + (1 if uploader else 0)
+    for user in (User.objects.filter(username__startswith="bench-staff-", section__isnull=False)
+                 .order_by("username")):
         if user.section_id not in sections:
             sections.add(user.section_id)
             staff.append(user)
-        if len(staff) == STAFF:
+        if len(staff) == wanted:
             break
+    staff, uploaders = staff[:STAFF], staff[STAFF:]
     users = {
         "staff": [{"username": u.username, "sheets": list(
             ProjectSheet.objects.filter(project__plan=plan, section_id=u.section_id)
@@ -64,6 +72,8 @@ def targets() -> dict:
         "joho": [{"username": f"bench-joho-{i}"} for i in range(1, JOHO + 1)],
         "executives": [{"username": f"bench-exec-{i:02d}"} for i in range(1, EXECUTIVES + 1)],
     }
+    if uploader:
+        users["uploader"] = [{"username": u.username} for u in uploaders]
     password = secrets.token_urlsafe(16)
     for kind in users.values():
         for spec in kind:
@@ -149,6 +159,37 @@ def _save_cpu(client, url: str, repeat: int) -> float:
     return sorted(times[1:])[repeat // 2]
 
 
+def hostile_files(folder: Path) -> list[Path]:
+    """The heavy uploads of `make load LOAD_ARGS=--hostile-upload`, built once into ``folder``
+    by the tests' own builder (tests/exchange/hostile.py, the probe's file of issue 14):
+
+    - refused: a ~1 MB xlsx whose styles.xml unpacks to 34 MB of varied cell formats, which
+      the per-part limit (IMPORT_MAX_STYLES_BYTES) refuses;
+    - parsed: the same kind of file with a styles.xml 4 KB under that limit, which passes
+      every check and is really parsed (in the child process of exchange.parsing).
+    """
+    import zipfile
+
+    from django.conf import settings
+
+    from tests.exchange.hostile import styles_bomb
+
+    limit = settings.IMPORT_MAX_STYLES_BYTES
+    files = []
+    for label, unpacked in (("refused", 34 * 1024 * 1024), ("parsed", limit - 4096)):
+        path = folder / f"load-styles-{label}-{unpacked}.xlsx"
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            temp = path.with_suffix(".tmp")
+            temp.write_bytes(styles_bomb(unpacked))
+            temp.replace(path)
+        with zipfile.ZipFile(path) as archive:
+            size = archive.getinfo("xl/styles.xml").file_size
+        assert (size > limit) == (label == "refused"), (path, size, limit)
+        files.append(path)
+    return files
+
+
 def build() -> None:
     from django.core.management import call_command
 
@@ -163,7 +204,11 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["build"]:
         build()
     elif sys.argv[1:2] == ["targets"]:
-        Path(sys.argv[2]).write_text(json.dumps(targets(), ensure_ascii=False))
+        Path(sys.argv[2]).write_text(json.dumps(targets(uploader="--uploader" in sys.argv[3:]),
+                                                ensure_ascii=False))
+    elif sys.argv[1:2] == ["hostile"]:
+        for path in hostile_files(Path(sys.argv[2])):
+            print(path)
     elif sys.argv[1:2] == ["history"]:
         print(history_rows())
     elif sys.argv[1:2] == ["pages"]:
