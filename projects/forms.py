@@ -248,11 +248,15 @@ class SheetEdit:
         return all([self.sheet_form.is_valid(), self.indicator_formset.is_valid(),
                     self.schedule_formset.is_valid()])
 
-    def changes(self, *, complete: bool) -> SheetChanges:
-        """Plain data for projects.services.save_sheet (call after is_valid)."""
+    def changes(self, *, complete: bool, valid_only: bool = False) -> SheetChanges:
+        """Plain data for projects.services.save_sheet (call after is_valid). With
+        `valid_only`, the input that passed validation, leaving out the fields and rows
+        that did not (they keep what is stored): for listing what a 完成 would still lack."""
         indicators = []
         for form in self.indicator_formset.forms:
             pk = form.instance.pk
+            if valid_only and form.errors:
+                continue
             if form in self.indicator_formset.deleted_forms:
                 if pk:
                     indicators.append(IndicatorChange(id=pk, delete=True))
@@ -263,8 +267,9 @@ class SheetEdit:
             indicators.append(IndicatorChange(id=pk, fields=fields, targets=form.targets()))
         schedule = [
             ScheduleChange(form.instance.fiscal_year, {name: form.cleaned_data[name] for name in ScheduleForm.Meta.fields})
-            for form in self.schedule_formset.forms
+            for form in self.schedule_formset.forms if not (valid_only and form.errors)
         ]
-        fields = {name: self.sheet_form.cleaned_data[name] for name in self.sheet_form.Meta.fields}
+        fields = {name: self.sheet_form.cleaned_data[name] for name in self.sheet_form.Meta.fields
+                  if name in self.sheet_form.cleaned_data}
         return SheetChanges(fields=fields, status=SheetStatus.COMPLETE if complete else SheetStatus.DRAFT,
-                            indicators=indicators, schedule=schedule, renumber=True)
+                            indicators=indicators, schedule=schedule, renumber=not valid_only)

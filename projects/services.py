@@ -384,6 +384,17 @@ def _delete(instance, revision):
     revision.mark(instance).delete()
 
 
+def missing_after(*, sheet: ProjectSheet, changes: SheetChanges) -> list[str]:
+    """What the sheet would still lack to be complete with `changes` applied, found
+    in memory (nothing is written): for the edit page, which lists every missing item
+    at once even when some of the input is refused."""
+    try:
+        plan = _plan_writes(ProjectSheet.objects.with_details().get(pk=sheet.pk), changes)
+    except UnknownRowError:
+        return []
+    return rules.missing_items(plan.state)
+
+
 def missing_items(sheet: ProjectSheet) -> list[str]:
     """What a stored sheet lacks to be complete (reads ProjectSheet.objects.with_details())."""
     return rules.missing_items(rules.SheetData.of(sheet))

@@ -24,7 +24,7 @@ from projects.merge import merge_stale_input
 from projects.models import Indicator, ProjectSheet
 from projects.pdf import render_sheet_pdf
 from projects.services import (
-    IncompleteSheetError, StaleSheetError, UnknownRowError, Via, missing_items, save_sheet,
+    IncompleteSheetError, StaleSheetError, UnknownRowError, Via, missing_after, missing_items, save_sheet,
 )
 
 
@@ -164,7 +164,11 @@ class SheetEditView(View):
                                "編集画面を開き直してください。")
         seen_version = int(seen_version)
         if not edit.is_valid():
-            return self.refuse(edit, seen_version, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
+            # On a refused 完成, also every item it would still lack, so that all is listed at once.
+            missing = missing_after(sheet=self.sheet, changes=edit.changes(complete=True, valid_only=True)) \
+                if complete else None
+            return self.refuse(edit, seen_version, "入力内容に誤りがあります。各項目のメッセージを確認してください。",
+                               missing=missing or None)
         keep_input(request, lambda: self.render_form(edit, seen_version=seen_version))
         try:
             saved = save_sheet(sheet=self.sheet, seen_version=seen_version, changes=edit.changes(complete=complete),

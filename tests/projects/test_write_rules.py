@@ -46,6 +46,25 @@ def test_a_refused_complete_save_executes_no_write_and_lists_every_missing_item(
     assert "完成として保存するには入力が必要です" in response.text
 
 
+def test_a_complete_save_with_a_refused_value_also_lists_what_is_missing(staff, shimin_sheet, targeted):
+    """A 完成 with a non-number in one box: the box's error, and every item the sheet would
+    still lack (the refused box counts as it is stored), all at once; nothing written."""
+    data = form_data(staff, shimin_sheet, **{"indicators-0-target_2017": "abc", "sheet-activities": "予約の受付",
+                                             "complete": "1"})
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), data)
+    assert response.status_code == 400
+    assert "数値を入力してください" in response.text
+    assert table_digest() == before
+    # Hand-listed from the seed sheet 1-2-1-02 with 実施内容 typed in: the other fields empty; the
+    # indicator has its stored 29年度 target only (the refused 「abc」 changes nothing); no plans.
+    assert response.context["missing"] == [
+        "第五次総合基本計画コード", "実施根拠", "政策項目(大項目)", "事業期間(開始年度)",
+        "目的<対象者、対象物>", "目的<目標>",
+        "指標「申請件数」の目標値(28年度、30年度、31年度、32年度)", "スケジュール(予定)",
+    ]
+
+
 @pytest.mark.parametrize("typed", ["abc", "十二", "12a"])
 def test_a_non_numeric_target_is_an_error_and_keeps_the_stored_target(staff, shimin_sheet, targeted, typed):
     data = form_data(staff, shimin_sheet, **{"indicators-0-target_2017": typed, "draft": "1"})
