@@ -121,9 +121,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A book that takes longer than this is stopped and reported as failed.
 BOOK_RENDER_TIME_LIMIT = env.int("BOOK_RENDER_TIME_LIMIT", default=300)
 
-# Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board)
-# are cached under keys that contain the data stamps read from the database
-# (core.stamps), so an entry is never stale, whatever the backend. By default a
+# Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board and
+# list, the summary tables) are cached under keys that contain the data stamps read
+# from the database (core.stamps, changed after each commit that writes the data they
+# show), so an entry is never stale, whatever the backend. By default a
 # server keeps them in files under var/cache, shared by its gunicorn workers (a
 # part is then computed once, not once per worker), with no server or table to
 # run; under runserver (DEBUG), one process's memory. CACHE_URL may name another

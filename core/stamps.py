@@ -24,17 +24,14 @@ when a backup puts old rows back.
 
 Writes that bypass save() and delete() (QuerySet.update, bulk_create, raw SQL) must
 call `bump` themselves. If a bump itself fails (the database gone right after the
-commit), it is logged and the cached parts stay as they were until the next bump or
-their timeout (CACHE_TIMEOUT).
+commit), Django logs it (a robust on_commit callback), the user's action stands, and
+the cached parts stay as they were until the next bump or their timeout (CACHE_TIMEOUT).
 """
 
-import logging
 import secrets
 import threading
 
 from django.db import transaction
-
-logger = logging.getLogger(__name__)
 
 CACHE_TIMEOUT = 86400  # seconds: for the entries keyed by the stamps
 
@@ -46,6 +43,10 @@ WATCHED = {
     "work": {"accounts.department", "accounts.section",
              "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
              "governance.annualreport", "governance.indicatorresult"},
+    # What only the sheet page shows besides the sheet's own row. That row is not watched:
+    # the page keys on the sheet's version and last change (updated_at), which every save
+    # changes, so one sheet's save keeps the other sheets' pages (and every other page) cached.
+    "sheets": {"projects.scheduleentry", "plans.masterplancode"},
 }
 
 # Areas of the writes scheduled on this thread's connection and not yet applied.
@@ -55,7 +56,7 @@ _pending = threading.local()
 def bump(*areas: str) -> None:
     """Replace the areas' tokens once the current transaction commits (at once
     outside a transaction); many bumps in one transaction make one UPDATE."""
-    areas = set(areas) - RETIRED
+    areas = set(areas)
     if unknown := areas - WATCHED.keys():
         raise ValueError(f"unknown data areas: {sorted(unknown)}")
     if not areas:
@@ -110,13 +111,9 @@ def connect():
             post_delete.connect(_RECEIVERS[area], sender=model, dispatch_uid=f"stamp-{area}-{label}-delete")
 
 
-# Transitional, until the sheet write path's rewrite lands (it drops these calls):
-# the sheet page is no longer cached, so its "sheets" area and `covered` are gone.
-RETIRED = {"sheets"}
-
-
 def covered(*areas: str):
-    """Transitional no-op (see RETIRED)."""
+    """Transitional no-op, until the sheet write path's rewrite drops its call: the
+    sheet's own row is no longer watched (see WATCHED), so there is nothing to cover."""
     from contextlib import nullcontext
 
     return nullcontext()

@@ -2,13 +2,17 @@
 print page, PDF and past versions."""
 
 from django.contrib import messages
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import Section
+from core import stamps
 from plans.models import Plan
 from projects import permissions
 from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetForm, SheetOfficeForm
@@ -18,12 +22,7 @@ from projects.merge import merge_stale_input
 from projects.models import Indicator, ProjectSheet
 from projects.pdf import render_sheet_pdf
 from projects.services import (
-    IncompleteSheetError,
-    SheetEdit,
-    StaleSheetError,
-    missing_if_saved,
-    missing_items,
-    save_sheet,
+    IncompleteSheetError, SheetEdit, StaleSheetError, missing_if_saved, missing_items, save_sheet,
 )
 
 
@@ -59,16 +58,29 @@ class SheetListView(TemplateView):
 
 
 class SheetDetailView(View):
-    """The sheet, what it lacks and its history (not cached: it costs a few
-    milliseconds, and most views of a sheet follow a save of it)."""
+    """The sheet, what it lacks and its history. The body is cached under the data
+    stamps (core.stamps: plans, work and sheets, read first), the sheet's version and
+    last change (which every save of the sheet changes) and the day; indicators,
+    schedule and history are read only when the cache misses."""
 
     def get(self, request, **kwargs):
-        sheet = _sheet(ProjectSheet.objects.visible_to(request.user), kwargs)
+        stamp = stamps.current("plans", "work", "sheets")  # before the data it keys
+        sheet = get_object_or_404(
+            ProjectSheet.objects.visible_to(request.user).with_basics(),
+            project__plan__code=kwargs["plan"], project__code=kwargs["code"],
+        )
+
+        def body():
+            prefetch_related_objects(  # as ProjectSheet.objects.with_details()
+                [sheet], Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets")),
+                "schedule")
+            return {"layout": layout_for(sheet), "missing": missing_items(sheet),
+                    "history": sheet_history(sheet)}
         return render(request, "projects/sheet_detail.html", {
-            "layout": layout_for(sheet),
-            "missing": missing_items(sheet),
-            "history": sheet_history(sheet),
+            "body": SimpleLazyObject(body),
             "sheet": sheet,
+            "stamp": stamp,
+            "today": timezone.localdate(),
             "can_edit": permissions.can_edit_sheet(request.user, sheet),
         })
 
