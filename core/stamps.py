@@ -49,7 +49,8 @@ WATCHED = {
     "sheets": {"projects.scheduleentry", "plans.masterplancode"},
 }
 
-# Areas of the writes scheduled on this thread's connection and not yet applied.
+# Areas written through this thread's connection (Django gives each thread its own) and
+# not yet bumped.
 _pending = threading.local()
 
 
@@ -61,8 +62,7 @@ def bump(*areas: str) -> None:
         raise ValueError(f"unknown data areas: {sorted(unknown)}")
     if not areas:
         return
-    pending = _pending.__dict__.setdefault("areas", set())
-    pending |= areas
+    _pending.areas = getattr(_pending, "areas", set()) | areas
     # One callback per call (a list append): the first to run applies every pending
     # area, the others find nothing left. A rolled-back transaction's areas stay
     # pending and are bumped with the next commit: one needless miss, never a stale page.
@@ -72,7 +72,7 @@ def bump(*areas: str) -> None:
 def _apply() -> None:
     from core.models import DataStamp
 
-    areas, _pending.areas = _pending.__dict__.get("areas", set()), set()
+    areas, _pending.areas = getattr(_pending, "areas", set()), set()
     for area in sorted(areas):  # one row each, in autocommit: locked for a moment only
         token = secrets.token_hex(8)
         if not DataStamp.objects.filter(key=area).update(token=token):
