@@ -149,9 +149,10 @@ BOOK_RENDER_TIME_LIMIT = env.int("BOOK_RENDER_TIME_LIMIT", default=300)
 # Unfinished PDF orders one person may have at a time (governance.books.services.order_book).
 BOOK_ORDERS_PER_USER = env.int("BOOK_ORDERS_PER_USER", default=3)
 
-# Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board)
-# are cached under keys that contain the data stamps read from the database
-# (core.stamps), so an entry is never stale, whatever the backend. By default a
+# Heavy parts of pages (the plan tree, the dashboard's figures, the cycle board and
+# list, the summary tables) are cached under keys that contain the data stamps read
+# from the database (core.stamps, changed after each commit that writes the data they
+# show), so an entry is never stale, whatever the backend. By default a
 # server keeps them in files under var/cache, shared by its gunicorn workers (a
 # part is then computed once, not once per worker), with no server or table to
 # run; under runserver (DEBUG), one process's memory. CACHE_URL may name another

@@ -5,8 +5,8 @@ from django.db import models
 
 
 class DataStamp(models.Model):
-    """A random token per kind of data, replaced in the same transaction as every
-    write to it, so that a figure cached under the token is never shown stale."""
+    """A random token per area of data, replaced after every commit that wrote to it,
+    so that a part cached under the token is never shown stale."""
 
     key = models.CharField("対象", max_length=20, primary_key=True)
     token = models.CharField("版", max_length=32)

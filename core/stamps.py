@@ -1,96 +1,102 @@
-"""Data stamps: cheap versions of the data that pages cache their heavy parts by.
+"""Data stamps: a generation per area of data, read into the keys of cached page parts.
 
-Every save or delete of a watched model replaces its stamp's token with a new
-random one (one UPDATE, in the same transaction as the write, by the signal
-receivers connected in core.apps). Tokens are random rather than counted so that
-a value never comes back: a rolled-back write restores the old token, and an
-entry cached from its uncommitted data sits under a token no one reads again.
+A stamp is a random token in a DataStamp row. After a transaction that wrote a
+watched model commits, its area's token is replaced (one UPDATE in autocommit):
+every key that contains the old token is then never read again, and the entries
+under it simply expire. No lock is held during the user's transaction, so two
+departments' writes never wait for each other here. (The idea of djangoproject.com's
+dashboard/utils.py, with the generation in the database so that every process of
+every server sees it, whatever the cache backend.)
 
-A page reads the stamps it depends on (one query) *before* it reads the data,
-and caches under a key that contains them: an entry can then only hold data at
-least as new as its key, and the first write after it changes the key, so a
-cached figure is never stale — in every process, whatever the cache backend
-(see settings.CACHES and the README).
+Why a cached part is never shown stale. A page reads the tokens first (`current`,
+one query), then the data, and caches what it computed under a key containing them.
+- A write commits, then its bump replaces the token T by T'. A request that reads T'
+  reads its data after the commit, so what it caches under T' includes the write.
+- An entry under T may have been computed from data read between the commit and the
+  bump, so it may already contain the write: newer than its key, which is harmless.
+- The bump runs when the outermost atomic block exits, before the view returns: the
+  writer's next page always shows the write. Only a request that read T in the few
+  milliseconds between another user's commit and its bump shows the page as it was
+  before that write, as if it had come a moment earlier.
+- A rolled-back transaction bumps nothing (its on_commit callbacks are dropped).
+Tokens are random rather than counted so that a value never comes back, not even
+when a backup puts old rows back.
 
-Writes that bypass save() (QuerySet.update, bulk_create) must call `bump`
-themselves; today every such write to a watched model is accompanied by a save
-of a model under the same key in the same transaction (governance.services.
-open_cycle creates the cycle; plans.services saves the plan made current).
+Writes that bypass save() and delete() (QuerySet.update, bulk_create, raw SQL) must
+call `bump` themselves. If a bump itself fails (the database gone right after the
+commit), Django logs it (a robust on_commit callback), the user's action stands, and
+the cached parts stay as they were until the next bump or their timeout (CACHE_TIMEOUT).
 """
 
-import contextvars
 import secrets
-from contextlib import contextmanager
+import threading
 
-from django.db import connection
+from django.db import transaction
 
-# stamp key → the models (app_label.model_name) whose writes change it
+CACHE_TIMEOUT = 86400  # seconds: for the entries keyed by the stamps
+
+# area → the models (app_label.model_name) whose writes change it; a page that caches
+# data of another model must add it here, under the area whose stamp the page reads.
 WATCHED = {
     "plans": {"plans.plan", "plans.goal", "plans.policy", "plans.measure", "plans.project",
               "plans.placement"},
     "work": {"accounts.department", "accounts.section",
              "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
              "governance.annualreport", "governance.indicatorresult"},
-    # the sheet page (projects.views.SheetDetailView) also shows these; saves through
-    # projects.services.save_sheet change the sheet's version as well
-    "sheets": {"projects.projectsheet", "projects.scheduleentry", "plans.masterplancode"},
+    # What only the sheet page shows besides the sheet's own row. That row is not watched:
+    # the page keys on the sheet's version and last change (updated_at), which every save
+    # changes, so one sheet's save keeps the other sheets' pages (and every other page) cached.
+    "sheets": {"projects.scheduleentry", "plans.masterplancode"},
 }
-# A sheet's own fields and schedule (ProjectSheet, ScheduleEntry) are under "sheets", which
-# only the sheet page reads; so the many sheet saves of a working day keep the dashboard and
-# the cycle board cached. A page that caches other models must add them under its own key.
-# The sheet page also keys on the sheet's version, which every save through the edit form
-# (projects.services.save_sheet) raises: those saves are `covered` and leave "sheets" as it
-# is, so that one sheet's save keeps every other sheet's page cached. "sheets" still changes
-# with any other write of those models (the admin, a script).
 
-_covered = contextvars.ContextVar("stamps_covered", default=frozenset())
+# Areas written through this thread's connection (Django gives each thread its own) and
+# not yet bumped.
+_pending = threading.local()
 
 
-@contextmanager
-def covered(*keys: str):
-    """Writes in this block change something that every page caching under `keys` also
-    keys on (the sheet's version), so those stamps are not changed by them."""
-    token = _covered.set(_covered.get() | set(keys))
-    try:
-        yield
-    finally:
-        _covered.reset(token)
+def bump(*areas: str) -> None:
+    """Replace the areas' tokens once the current transaction commits (at once
+    outside a transaction); many bumps in one transaction make one UPDATE."""
+    areas = set(areas)
+    if unknown := areas - WATCHED.keys():
+        raise ValueError(f"unknown data areas: {sorted(unknown)}")
+    if not areas:
+        return
+    _pending.areas = getattr(_pending, "areas", set()) | areas
+    # One callback per call (a list append): the first to run applies every pending
+    # area, the others find nothing left. A rolled-back transaction's areas stay
+    # pending and are bumped with the next commit: one needless miss, never a stale page.
+    transaction.on_commit(_apply, robust=True)
 
 
-def bump(key: str) -> None:
+def _apply() -> None:
     from core.models import DataStamp
 
-    token = secrets.token_hex(8)
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        # Lock every stamp row, always in the same order, before changing one: two
-        # transactions bumping keys in opposite orders (a sheet save, then a report move
-        # that touches the sheet) then wait for each other instead of deadlocking.
-        # (SQLite runs one write transaction at a time; outside a transaction the
-        # UPDATE below is a transaction of its own.)
-        list(DataStamp.objects.select_for_update().order_by("key").values_list("pk", flat=True))
-    if not DataStamp.objects.filter(key=key).update(token=token):
-        DataStamp.objects.update_or_create(key=key, defaults={"token": token})
+    areas, _pending.areas = getattr(_pending, "areas", set()), set()
+    for area in sorted(areas):  # one row each, in autocommit: locked for a moment only
+        token = secrets.token_hex(8)
+        if not DataStamp.objects.filter(key=area).update(token=token):
+            DataStamp.objects.update_or_create(key=area, defaults={"token": token})
 
 
-def current(*keys: str) -> str:
-    """The stamps' tokens as one string for a cache key, e.g. "plans.1f…-work.9c…"
-    (a missing stamp is created, with a token of its own)."""
+def current(*areas: str) -> str:
+    """The areas' tokens as one string for a cache key, e.g. "plans.1f…-work.9c…"
+    (a missing stamp is created, with a token of its own). Read it before the data."""
     from core.models import DataStamp
 
-    tokens = dict(DataStamp.objects.filter(key__in=keys).values_list("key", "token"))
-    for key in set(keys) - set(tokens):
-        tokens[key] = DataStamp.objects.get_or_create(key=key, defaults={"token": secrets.token_hex(8)})[0].token
-    return "-".join(f"{key}.{tokens[key]}" for key in keys)
+    tokens = dict(DataStamp.objects.filter(key__in=areas).values_list("key", "token"))
+    for area in set(areas) - set(tokens):
+        tokens[area] = DataStamp.objects.get_or_create(key=area, defaults={"token": secrets.token_hex(8)})[0].token
+    return "-".join(f"{area}.{tokens[area]}" for area in areas)
 
 
-def _receiver(key):
+def _receiver(area):
     def changed(sender, **kwargs):
-        if key not in _covered.get():
-            bump(key)
+        bump(area)
     return changed
 
 
-_RECEIVERS = {key: _receiver(key) for key in WATCHED}
+_RECEIVERS = {area: _receiver(area) for area in WATCHED}
 
 
 def connect():
@@ -98,8 +104,8 @@ def connect():
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    for key, labels in WATCHED.items():
+    for area, labels in WATCHED.items():
         for label in labels:
             model = apps.get_model(label)
-            post_save.connect(_RECEIVERS[key], sender=model, dispatch_uid=f"stamp-{key}-{label}-save")
-            post_delete.connect(_RECEIVERS[key], sender=model, dispatch_uid=f"stamp-{key}-{label}-delete")
+            post_save.connect(_RECEIVERS[area], sender=model, dispatch_uid=f"stamp-{area}-{label}-save")
+            post_delete.connect(_RECEIVERS[area], sender=model, dispatch_uid=f"stamp-{area}-{label}-delete")

@@ -353,13 +353,12 @@ def _write(plans: list[_Plan], seen: dict, revision: Revision, user):
     for sheet in sheets:
         sheet.version = seen[sheet.pk] + 1
         sheet.updated_by = user
-    # The version was raised above (conditionally); the sheet page keys on it (core.stamps.covered).
+    # The version was raised above (conditionally); the sheet page keys on it and on updated_at.
     update_rows(sheets, editable_names(ProjectSheet))
     record_history(sheets, created=False, **history)
-    with stamps.covered("sheets"):
-        for plan in plans:
-            for instance in plan.deletes:
-                _delete(instance, revision)
+    for plan in plans:
+        for instance in plan.deletes:
+            _delete(instance, revision)
     for model in (Indicator, IndicatorTarget, ScheduleEntry):  # an indicator before its targets
         rows = [instance for plan in plans for instance in plan.saves if type(instance) is model]
         new = [instance for instance in rows if instance.pk is None]

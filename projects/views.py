@@ -62,7 +62,8 @@ class SheetListView(TemplateView):
 class SheetDetailView(View):
     """The sheet, what it lacks and its history. The body is cached under the data
     stamps (core.stamps: plans, work and sheets, read first), the sheet's version and
-    the day; indicators, schedule and history are read only when the cache misses."""
+    last change (which every save of the sheet changes) and the day; indicators,
+    schedule and history are read only when the cache misses."""
 
     def get(self, request, **kwargs):
         stamp = stamps.current("plans", "work", "sheets")  # before the data it keys

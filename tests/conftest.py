@@ -27,6 +27,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_seed()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the data stamps change only when a
+    transaction commits, which a test's own (rolled-back) transaction never does, so
+    parts cached by one test would otherwise be found by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seed(db):
     """The organisation and the seed plans, loaded as `make run` loads them (the

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count
 
+from core import stamps
 from governance.cycles.shares import table
 from governance.models import ReportState
 from governance.vocab import Direction, ImplementationStatus, Progress
@@ -39,7 +40,7 @@ def state_board(cycle):
 
 def cached_state_board(cycle, stamp):
     """state_board, cached under the data stamps read before it (core.stamps)."""
-    return cache.get_or_set(f"state-board:{cycle.pk}:{stamp}", lambda: state_board(cycle), 86400)
+    return cache.get_or_set(f"state-board:{cycle.pk}:{stamp}", lambda: state_board(cycle), stamps.CACHE_TIMEOUT)
 
 
 @dataclass

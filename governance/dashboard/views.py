@@ -62,15 +62,12 @@ def dashboard(request):
     return render(request, "governance/dashboard.html", context)
 
 
-FACTS_TIMEOUT = 86400
-
-
 def figures(cycle, filters, by, stamp):
     """Every figure of the dashboard for a cycle, the filters and the vocabulary shown,
     from the cycle's facts (cached under the data stamps read before them)."""
-    facts = cache.get_or_set(f"dashboard-facts|{stamp}|{cycle.pk}", lambda: cycle_facts(cycle), FACTS_TIMEOUT)
+    facts = cache.get_or_set(f"dashboard-facts|{stamp}|{cycle.pk}", lambda: cycle_facts(cycle), stamps.CACHE_TIMEOUT)
     trend_rows = trend(cache.get_or_set(f"dashboard-trend|{stamp}|{filters.plan.pk}",
-                                        lambda: trend_facts(filters.plan), FACTS_TIMEOUT), filters)
+                                        lambda: trend_facts(filters.plan), stamps.CACHE_TIMEOUT), filters)
     goals = hierarchy(facts, filters)
     departments, board = by_department(facts, filters)
     total_count, reported_count = totals(facts, filters)

@@ -1,5 +1,6 @@
 """自課の実績報告 (/cycles/mine/) caches its lists under the data stamps, the section
-and the day (core.stamps): a move, a project rename or a new day shows at once, and
+and the day (core.stamps): a move, a project rename or a new day shows right after
+its commit, and
 another section never sees this section's cached lists."""
 
 from datetime import timedelta
@@ -19,20 +20,23 @@ def section_of(html, heading):
     return html[start:html.index("<h2>", start + 1) if "<h2>" in html[start + 1:] else None]
 
 
-def test_my_reports_shows_a_submit_and_a_rename_right_after_them(client, shimin_report, demo_users):
+def test_my_reports_shows_a_submit_and_a_rename_right_after_them(client, shimin_report, demo_users,
+                                                                 django_capture_on_commit_callbacks):
     staff = demo_users["demo-staff-a"]
     client.force_login(staff)
     for _ in range(2):  # the second from the cache
         html = client.get(URL).text
         assert "作成中・未提出(2 件)" in html and "提出済み・確認以降(0 件)" in html
-    submit_report(user=staff, report=fill(shimin_report))
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_report(user=staff, report=fill(shimin_report))
     html = client.get(URL).text
     assert "作成中・未提出(1 件)" in html and "提出済み・確認以降(1 件)" in html
     assert shimin_report.sheet.project.name in section_of(html, "<h2>提出済み・確認以降")
 
-    project = Project.objects.get(pk=shimin_report.sheet.project_id)
-    project.name = "名前を変えた事業"
-    project.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        project = Project.objects.get(pk=shimin_report.sheet.project_id)
+        project.name = "名前を変えた事業"
+        project.save()
     assert "名前を変えた事業" in client.get(URL).text
 
 
