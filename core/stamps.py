@@ -80,14 +80,13 @@ def _apply() -> None:
 
 
 def current(*areas: str) -> str:
-    """The areas' tokens as one string for a cache key, e.g. "plans.1f…-work.9c…"
-    (a missing stamp is created, with a token of its own). Read it before the data."""
+    """The areas' tokens as one string for a cache key, e.g. "plans.1f…-work.9c…".
+    Read it before the data. Reading never writes: an area never bumped yet has no row
+    and reads as "new" (its first bump creates the row with a random token)."""
     from core.models import DataStamp
 
     tokens = dict(DataStamp.objects.filter(key__in=areas).values_list("key", "token"))
-    for area in set(areas) - set(tokens):
-        tokens[area] = DataStamp.objects.get_or_create(key=area, defaults={"token": secrets.token_hex(8)})[0].token
-    return "-".join(f"{area}.{tokens[area]}" for area in areas)
+    return "-".join(f"{area}.{tokens.get(area, 'new')}" for area in areas)
 
 
 def _receiver(area):
