@@ -21,7 +21,7 @@ from projects.forms import COMPLETE_MESSAGE, IndicatorFormSet, ScheduleFormSet, 
 from projects.history import sheet_history
 from projects.layout import layout_as_of, layout_for, revision_end
 from projects.merge import merge_stale_input
-from projects.models import Indicator, ProjectSheet
+from projects.models import Indicator, ProjectSheet, SheetStatus
 from projects.pdf import render_sheet_pdf
 from projects.services import (
     IncompleteSheetError, StaleSheetError, UnknownRowError, Via, missing_after, missing_items, save_sheet,
@@ -53,9 +53,14 @@ class SheetListView(TemplateView):
             section = get_object_or_404(Section, code=wanted)
             sheets = sheets.of_section(section)
         rows = [(sheet, missing_items(sheet)) for sheet in sheets]
+        # 「完成」 is the state a person chose; nothing missing is what the sheet holds:
+        # two counts, since a full sheet may still be a draft (and an old 完成 may lack a new item).
+        full = [sheet for sheet, missing in rows if not missing]
         return super().get_context_data(
             plan=plan, rows=rows, sections=sections, section=section, wanted=wanted,
-            complete_count=sum(1 for _, missing in rows if not missing), **kwargs,
+            completed_count=sum(1 for sheet, _ in rows if sheet.status == SheetStatus.COMPLETE),
+            full_count=len(full), full_draft_count=sum(1 for sheet in full if sheet.status == SheetStatus.DRAFT),
+            **kwargs,
         )
 
 

@@ -447,3 +447,33 @@ def test_only_existing_indicators_have_a_delete_box(staff, shimin_sheet):
     html = staff.get(edit_url(shimin_sheet)).text
     assert 'name="indicators-0-DELETE"' in html
     assert 'name="indicators-1-name"' in html and 'name="indicators-1-DELETE"' not in html  # the blank row
+
+
+def sheet_list_summary(client):
+    import re
+
+    text = client.get("/sheets/").content.decode()
+    return re.sub(r"\s+", " ", re.search(r"<p class=\"list-summary\">(.*?)</p>", text, re.DOTALL).group(1))
+
+
+def test_sheet_list_counts_complete_by_state_and_full_sheets_apart(staff, shimin_sheet, master_code):
+    total = ProjectSheet.objects.filter(section=shimin_sheet.section, project__plan__code="second").count()
+    assert sheet_list_summary(staff) == (
+        f"{total} 事業のうち、状態が「完成」のもの 0 件、必要な項目がすべて入力されているもの 0 件")
+    # Everything filled in, saved as a draft: full, but not 完成.
+    fields = {
+        "sheet-master_plan_code": str(master_code.pk), "sheet-legal_basis": "市税条例",
+        "sheet-policy_major": "行財政", "sheet-start_year": "平成24年度", "sheet-target": "納税者",
+        "sheet-objective": "納付手段の拡充", "sheet-activities": "コンビニ収納の周知", **INDICATOR,
+    }
+    fields.update({f"indicators-0-target_{year}": "100" for year in range(2016, 2021)})
+    fields.update({f"schedule-{i}-planned": "周知" for i in range(5)})
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **fields)).status_code == 302
+    assert ProjectSheet.objects.get(pk=shimin_sheet.pk).status == SheetStatus.DRAFT
+    assert sheet_list_summary(staff) == (
+        f"{total} 事業のうち、状態が「完成」のもの 0 件、必要な項目がすべて入力されているもの 1 件"
+        "(うち 1 件は下書きのままです)")
+    # Saved as 完成: counted as such.
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, complete="1")).status_code == 302
+    assert sheet_list_summary(staff) == (
+        f"{total} 事業のうち、状態が「完成」のもの 1 件、必要な項目がすべて入力されているもの 1 件")
