@@ -477,3 +477,20 @@ def test_sheet_list_counts_complete_by_state_and_full_sheets_apart(staff, shimin
     assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, complete="1")).status_code == 302
     assert sheet_list_summary(staff) == (
         f"{total} 事業のうち、状態が「完成」のもの 1 件、必要な項目がすべて入力されているもの 1 件")
+
+
+def test_history_of_a_cleared_target_names_it_and_keeps_the_old_value(staff, shimin_sheet):
+    from projects.history import sheet_history
+
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{
+        **INDICATOR, "indicators-0-name": "機器更新台数", "indicators-0-target_2020": "16"})).status_code == 302
+    indicator = Indicator.objects.get(sheet=shimin_sheet)
+    prefix = "indicators-0-target_2020"
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{prefix: ""})).status_code == 302
+    assert not IndicatorTarget.objects.filter(indicator=indicator, fiscal_year=2020).exists()
+
+    [change] = sheet_history(ProjectSheet.objects.get(pk=shimin_sheet.pk))[0].changes
+    assert (change.subject, change.label, change.before, change.after) == (
+        "指標「機器更新台数」の目標値(32年度)", "目標値", "16", "(削除)")
+    page = staff.get(f"/sheets/second/{shimin_sheet.project.code}/").content.decode()
+    assert "<del>16</del>" in page and "<ins>(削除)</ins>" in page
