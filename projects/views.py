@@ -203,7 +203,20 @@ class SheetEditView(View):
         edit.is_valid()
         messages.error(
             self.request,
-            "このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。"
-            "下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
+            f"このシートは、あなたが開いた後に更新されました(更新者:{updaters(newer, self.request.user)})。"
+            "保存はされていません。下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
         )
         return self.render_form(edit, seen_version=self.sheet.version, status=409, conflict=newer)
+
+
+def updaters(change_sets, user) -> str:
+    """Who saved the sheet in between, oldest first, each once; the user themself
+    too (another tab or window), so the message blames no one."""
+    names = {}
+    for change_set in reversed(change_sets):
+        who = change_set.user
+        if who is not None and who.pk == user.pk:
+            names.setdefault("self", "あなた自身(別のタブや画面)")
+        else:
+            names.setdefault(getattr(who, "pk", None), who.display_name if who else "(システム)")
+    return "、".join(names.values())

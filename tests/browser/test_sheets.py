@@ -23,7 +23,7 @@ EDIT_URL = f"{SHEET_URL}edit/"
 
 SAVED = "情報化事業シートを保存しました。"
 INVALID = "入力内容に誤りがあります。各項目のメッセージを確認してください。"
-STALE = re.compile(r"このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。")
+STALE = re.compile(r"このシートは、あなたが開いた後に更新されました\(更新者:情報 花子\)。保存はされていません。")
 
 
 def url(live_server, path):

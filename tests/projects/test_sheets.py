@@ -120,7 +120,7 @@ def test_stale_save_is_refused_and_keeps_the_input(client, demo_users, shimin_sh
     response = second.post(edit_url(shimin_sheet), mine)
     assert response.status_code == 409
     assert table_digest() == before
-    assert "他の利用者が更新しました" in response.text
+    assert "あなたが開いた後に更新されました(更新者:" in response.text
     assert "私の入力</textarea>" in response.text
     conflict = response.context["conflict"]
     assert [c.after for s in conflict for c in s.changes] == ["先に保存した内容"]
@@ -494,3 +494,23 @@ def test_history_of_a_cleared_target_names_it_and_keeps_the_old_value(staff, shi
         "指標「機器更新台数」の目標値(32年度)", "目標値", "16", "(削除)")
     page = staff.get(f"/sheets/second/{shimin_sheet.project.code}/").content.decode()
     assert "<del>16</del>" in page and "<ins>(削除)</ins>" in page
+
+
+def test_conflict_with_my_own_other_tab_says_so_neutrally_and_marks_how(staff, demo_users, shimin_sheet):
+    from projects.services import SheetChanges, Via, save_sheet
+
+    stale = form_data(staff, shimin_sheet, **{"sheet-legal_basis": "この画面の入力"})
+    # The same person saved in another tab, then 情報推進課 changed it in the admin.
+    other_tab = form_data(staff, shimin_sheet, **{"sheet-activities": "別のタブで保存"})
+    assert staff.post(edit_url(shimin_sheet), other_tab).status_code == 302
+    sheet = ProjectSheet.objects.get(pk=shimin_sheet.pk)
+    save_sheet(sheet=sheet, seen_version=sheet.version, changes=SheetChanges(fields={"policy_major": "行財政"}),
+               user=demo_users["demo-joho"], via=Via.ADMIN)
+
+    response = staff.post(edit_url(shimin_sheet), stale)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "他の利用者" not in text
+    assert "このシートは、あなたが開いた後に更新されました(更新者:あなた自身(別のタブや画面)、情報 花子)。" in text
+    office = demo_users["demo-joho"].display_name
+    assert f"{office}(管理画面)" in text.split('id="conflict-heading"')[1].split("</section>")[0]
