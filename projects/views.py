@@ -169,6 +169,9 @@ class SheetEditView(View):
                                "送信された内容が正しくありません(版が読めません)。保存はされていません。"
                                "編集画面を開き直してください。")
         seen_version = int(seen_version)
+        if tampering := edit.tampering():
+            return self.refuse(self.forms(), self.sheet.version,
+                               f"{tampering}保存はされていません。編集画面を開き直してください。")
         if not edit.is_valid():
             # On a refused 完成, also every item it would still lack, so that all is listed at once.
             missing = missing_after(sheet=self.sheet, changes=edit.changes(complete=True, valid_only=True)) \

@@ -318,7 +318,28 @@ def test_a_posted_row_of_another_sheet_is_refused_and_changes_nothing(staff, shi
     before = table_digest()
     response = staff.post(edit_url(shimin_sheet), data)
     assert response.status_code == 400
-    assert "この行が見つかりません" in response.text
+    assert_one_message_at_the_top(response, "この行が見つかりません")
+    assert "乗っ取り" not in response.text  # the form is the sheet as stored, opened again
+    assert table_digest() == before
+
+
+def assert_one_message_at_the_top(response, text):
+    html = response.content.decode()
+    assert html.count(text) == 1, html.count(text)
+    assert html.index(text) < html.index("<form method=\"post\" novalidate>")
+    assert html.index(text) < html.index('class="messages"') + 500  # in the banner
+
+
+@pytest.mark.parametrize("prefix", ["indicators", "schedule"])
+@pytest.mark.parametrize("value", ["abc", "", "-1"])
+def test_a_garbled_row_count_is_refused_with_one_message_and_changes_nothing(staff, shimin_sheet, prefix, value):
+    grow(shimin_sheet, 1)
+    data = form_data(staff, shimin_sheet, **{f"{prefix}-TOTAL_FORMS": value, "sheet-activities": "書き換え"})
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), data)
+    assert response.status_code == 400
+    assert_one_message_at_the_top(response, "送信された内容が正しくありません")
+    assert "ManagementForm" not in response.text and "バグレポート" not in response.text
     assert table_digest() == before
 
 
