@@ -433,3 +433,22 @@ def test_each_target_is_readable_beside_its_year_on_a_phone(page, live_server, s
     header = targets.get_by_role("columnheader", name="28年度", exact=True).bounding_box()
     value = cells.nth(2).bounding_box()
     assert abs(header["x"] - value["x"]) < 1
+
+
+def test_sheet_list_keeps_sections_and_missing_items_readable_on_a_phone(page, live_server, shimin_sheet):
+    page.set_viewport_size(PHONE)
+    sign_in(page, "demo-staff-a")
+    page.goto(url(live_server, "/sheets/"))
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=shimin_sheet.project.name, exact=True))
+    cells = row.get_by_role("cell")
+    section = cells.nth(2)
+    expect(section).to_have_text("市民部市民課")
+    # 「市民部市民課」 on one line, not one character per line.
+    assert section.evaluate("""el => {
+      const r = document.createRange(); r.selectNodeContents(el);
+      return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+    }""") == 1
+    # 不足している項目: wide enough to read a few items per line once scrolled to.
+    missing = cells.nth(4)
+    assert missing.bounding_box()["width"] >= 12 * 16
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
