@@ -3,8 +3,9 @@ which only declares columns, scope and per-app hooks) is run over an upload.
 
 `importing(cls)` puts `RowImport` in front of the resource class: it plugs into
 django-import-export's bulk mode and matches each row by its key within what the
-user may change, refuses rows it cannot take (unknown key, another section's),
-skips unchanged rows, checks the row's 版 against the record it belongs to, and
+user may change, refuses rows it cannot take (unknown key, a changed row of another
+section), skips unchanged rows (another section's too, counted apart, so that a whole
+export from /data/ can come back), checks the row's 版 against the record it belongs to, and
 asks the resource's own checks (the browser's forms). Changed rows are handed
 to the resource's `write` hook, which gives them to the `ImportRun`: the run
 gathers them per record (sheet or report) as the app's write service's plain
@@ -59,7 +60,7 @@ class RowImport:
     def __init__(self, *, run, **kwargs):
         super().__init__(**kwargs)
         self.run = run
-        self._index = self._others = self._original = self._row = None
+        self._index = self._others = self._original = self._outside = self._row = None
         self._changes = []
 
     def before_import(self, dataset, **kwargs):
@@ -74,21 +75,32 @@ class RowImport:
             key = None
         self._row = row
         self._original = self._index.get(key) if key is not None else None
+        # A row the user may read but not change (another section's, as a whole export
+        # from /data/ holds them) is read into a copy too, only to see whether it changes:
+        # unchanged it is skipped, changed it is refused (validate_instance), never saved.
+        self._outside = self.others().get(key) if key is not None and self._original is None else None
+        if self._outside is not None:
+            self._original = self._outside
         # The loaded row stays as it is (the original for the change list and the
         # form); the import fills a copy (related rows shared, no re-read).
         return copy.copy(self._original) if self._original is not None else None
 
+    def others(self) -> dict:
+        """Rows the user may read but not change, by key (loaded when first asked)."""
+        if self._others is None:
+            self._others = {self.instance_key(obj): obj for obj in self.all_queryset()}
+            for key in self._index:
+                self._others.pop(key, None)
+            self.prepare(self._others.values())
+        return self._others
+
     def init_instance(self, row=None):
         # Import never creates: codes come from the plan, rows from the sheets.
-        if self._others is None:
-            self._others = {self.instance_key(obj) for obj in self.all_queryset()}
         try:
             key = self.row_key(row)
         except (ValueError, ValidationError) as error:
             raise RowRefused({NON_FIELD_ERRORS: [str(getattr(error, "message", error))]}) from None
         label = " / ".join(str(k) for k in key)
-        if key in self._others:
-            raise RowRefused({NON_FIELD_ERRORS: [self.refused_message(label)]})
         raise RowRefused({NON_FIELD_ERRORS: [f"{label} に当たる行はありません。新しい行は取り込みでは追加できません。"]})
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
@@ -96,6 +108,9 @@ class RowImport:
         return not import_validation_errors and not self._changes
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if self._outside is not None:  # changed (or unreadable): refused whatever it holds
+            label = " / ".join(str(k) for k in self.instance_key(self._outside))
+            raise RowRefused({NON_FIELD_ERRORS: [self.refused_message(label)]})
         errors = dict(import_validation_errors or {})
         if not errors:
             record = self.record_of(instance)
@@ -105,7 +120,13 @@ class RowImport:
         if errors:
             raise ValidationError(errors)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self._outside is not None:  # unreachable (validate_instance refused it): the scope's last guard
+            raise RowRefused({NON_FIELD_ERRORS: [self.refused_message("")]})
+        super().save_instance(instance, is_create, row, **kwargs)
+
     def after_import_row(self, row, row_result, **kwargs):
+        row_result.outside = self._outside is not None  # reached only when skipped as unchanged
         row_result.changes = self._changes
         if self._changes and row_result.import_type == "update":
             self.run.place(self, self.record_of(self._original), kwargs.get("row_number"))

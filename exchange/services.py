@@ -132,6 +132,7 @@ class ImportOutcome:
     changes: list[RowChange] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     unchanged: int = 0
+    outside: int = 0  # unchanged rows of sheets the user may not change (another section's): skipped
     applied: bool = False
 
     @property
@@ -247,7 +248,9 @@ def _collect(outcome, resource, title, dataset, result):
             key = " / ".join(resource.row_key(dict(zip(headers, dataset[index]))))
         except (ValueError, ValidationError, IndexError):
             key = ""
-        if row_result.import_type == "skip":
+        if row_result.import_type == "skip" and getattr(row_result, "outside", False):
+            outcome.outside += 1
+        elif row_result.import_type == "skip":
             outcome.unchanged += 1
         elif row_result.validation_error is not None:
             error = row_result.validation_error

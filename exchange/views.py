@@ -147,8 +147,9 @@ def import_preview(request):
                                   resource_name=info["resource"])
     if outcome.applied:
         _forget(request)
+        outside = f"他の課の行 {outcome.outside} 行は変更がないため取り込んでいません。" if outcome.outside else ""
         messages.success(request, f"{outcome.changed_rows} 行を取り込みました(変更のない行 {outcome.unchanged})。"
-                                  "変更は各シート・実績報告の履歴に記録されています。")
+                                  f"{outside}変更は各シート・実績報告の履歴に記録されています。")
         return redirect("exchange:data_index")
     if commit and outcome.ok:  # nothing to apply
         _forget(request)

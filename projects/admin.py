@@ -3,17 +3,28 @@ edit page's and the import's do: it validates, raises the sheet's version (so th
 edit form opened before is refused as stale) and writes one revision of history,
 marked 「管理画面」."""
 
+from decimal import Decimal
+from operator import attrgetter
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.resources import admin_export_action
+from core import fiscal
+from core.resources import admin_export_action, shown
 from projects import permissions
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
 from projects.services import (
-    IncompleteSheetError, IndicatorChange, ScheduleChange, SheetChanges, StaleSheetError, UnknownRowError, Via,
+    IncompleteSheetError,
+    IndicatorChange,
+    ScheduleChange,
+    SheetChanges,
+    StaleSheetError,
+    UnknownRowError,
+    Via,
     save_sheet,
 )
 
@@ -33,14 +44,64 @@ class ScopedAdminMixin:
         return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
 
 
+class PlainDecimalInput(forms.NumberInput):
+    """A decimal as people write it: 10, 12.5 (not 10.00, 12.50)."""
+
+    def format_value(self, value):
+        return super().format_value(shown(value) if isinstance(value, Decimal) else value)
+
+
+class FiscalYearFilter(admin.SimpleListFilter):
+    """年度, named as people name them (平成28年度(2016年度)), the years the rows have."""
+
+    title = "年度"
+    parameter_name = "fiscal_year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).order_by("fiscal_year").values_list("fiscal_year", flat=True)
+        return [(year, fiscal.fy_label(year)) for year in dict.fromkeys(years)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(fiscal_year=self.value()) if self.value() else queryset
+
+
+def sheet_columns(project):
+    """事業コード and 事業名 of the sheet a row belongs to (`project`: the path to its
+    project), for the list and, read-only, the change page: rows of different sheets
+    otherwise look alike (the same indicator name, the same years)."""
+    get = attrgetter(project.replace("__", "."))
+
+    @admin.display(description="事業コード", ordering=f"{project}__code")
+    def project_code(self, obj):
+        return get(obj).code
+
+    @admin.display(description="事業名", ordering=f"{project}__name")
+    def project_name(self, obj):
+        return get(obj).name
+
+    return project_code, project_name
+
+
 class SheetPartAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """An indicator, a target or a schedule row: saved and deleted as a change of its sheet."""
 
     parent_fields: list[str] = []
+    sheet_fields = ["project_code", "project_name"]
+    formfield_overrides = {models.DecimalField: {"widget": PlainDecimalInput}}
 
     def get_readonly_fields(self, request, obj=None):
         # A row stays on its sheet (and year): moving it is a deletion and an addition.
-        return self.parent_fields if obj is not None else []
+        return [*self.sheet_fields, *self.parent_fields] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return fields
+        return [*self.sheet_fields, *(name for name in fields if name not in self.sheet_fields)]
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return fiscal.fy_label(obj.fiscal_year)
 
     def save_model(self, request, obj, form, change):
         changes = self.changes(obj, form, change)
@@ -136,9 +197,11 @@ class ProjectSheetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SheetPartAdmin):
-    list_display = ["name", "kind", "unit", "sheet"]
+    list_display = ["project_code", "project_name", "position", "name", "kind", "unit"]
+    list_display_links = ["name"]
     list_filter = ["kind", "direction", "is_qualitative"]
     list_select_related = ["sheet__project"]
+    project_code, project_name = sheet_columns("sheet__project")
     search_fields = ["name", "sheet__project__code", "sheet__project__name"]
     ordering = ["sheet__project__code", "position"]
     parent_fields = ["sheet"]
@@ -157,10 +220,12 @@ class IndicatorAdmin(SheetPartAdmin):
 
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(SheetPartAdmin):
-    list_display = ["indicator", "fiscal_year", "value"]
-    list_filter = ["fiscal_year"]
+    list_display = ["project_code", "project_name", "indicator", "fiscal_year_label", "value_shown"]
+    list_display_links = ["indicator"]
+    list_filter = [FiscalYearFilter]
     list_select_related = ["indicator__sheet__project"]
-    search_fields = ["indicator__name", "indicator__sheet__project__code"]
+    search_fields = ["indicator__name", "indicator__sheet__project__code", "indicator__sheet__project__name"]
+    project_code, project_name = sheet_columns("indicator__sheet__project")
     ordering = ["indicator__sheet__project__code", "fiscal_year"]
     parent_fields = ["indicator", "fiscal_year"]
 
@@ -174,15 +239,21 @@ class IndicatorTargetAdmin(SheetPartAdmin):
     def deletion(self, obj):
         return SheetChanges(indicators=[IndicatorChange(id=obj.indicator_id, targets={obj.fiscal_year: None})])
 
+    @admin.display(description="目標値", ordering="value")
+    def value_shown(self, obj):
+        return shown(obj.value)
+
     def saved_pk(self, obj, changes):
         return IndicatorTarget.objects.get(indicator=obj.indicator_id, fiscal_year=obj.fiscal_year).pk
 
 
 @admin.register(ScheduleEntry)
 class ScheduleEntryAdmin(SheetPartAdmin):
-    list_display = ["sheet", "fiscal_year", "planned", "actual"]
-    list_filter = ["fiscal_year"]
+    list_display = ["project_code", "project_name", "fiscal_year_label", "planned", "actual"]
+    list_display_links = ["fiscal_year_label"]
+    list_filter = [FiscalYearFilter]
     list_select_related = ["sheet__project"]
+    project_code, project_name = sheet_columns("sheet__project")
     search_fields = ["sheet__project__code", "sheet__project__name", "planned", "actual"]
     ordering = ["sheet__project__code", "fiscal_year"]
     parent_fields = ["sheet", "fiscal_year"]

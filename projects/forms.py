@@ -248,6 +248,22 @@ class SheetEdit:
         return all([self.sheet_form.is_valid(), self.indicator_formset.is_valid(),
                     self.schedule_formset.is_valid()])
 
+    def tampering(self) -> str | None:
+        """Why the post cannot come from the form as served (a garbled row count, a row
+        id of another sheet or one deleted since), or None: said once, at the top, not
+        as Django's ManagementForm text or an error far down the form."""
+        formsets = (self.indicator_formset, self.schedule_formset)
+        for formset in formsets:
+            management = formset.management_form
+            if not management.is_valid() or not (
+                    0 <= management.cleaned_data["INITIAL_FORMS"] <= management.cleaned_data["TOTAL_FORMS"]):
+                return "送信された内容が正しくありません(行の数が読めません)。"
+        for formset in formsets:
+            pk = formset.model._meta.pk.name
+            if any(form.has_error(pk, "invalid_choice") for form in formset.forms):
+                return "この行が見つかりません(ほかの利用者が削除したか、このシートの行ではありません)。"
+        return None
+
     def changes(self, *, complete: bool, valid_only: bool = False) -> SheetChanges:
         """Plain data for projects.services.save_sheet (call after is_valid). With
         `valid_only`, the input that passed validation, leaving out the fields and rows

@@ -13,6 +13,7 @@ from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEn
 # Bookkeeping columns that are not part of what users edit.
 SKIP = {"id", "version", "updated_at", "updated_by", "sheet", "indicator", "project", "position", "fiscal_year"}
 YEAR_FIELDS = {"start_year", "end_year", "baseline_year", "fiscal_year"}
+DELETED = "(削除)"
 
 
 @dataclass
@@ -72,11 +73,16 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
             before = previous.get(row.id)
             subject = subject_of(row)
             if row.history_type == "-":
-                add(row, subject, "", "", "削除")
+                # What was removed, field by field (a cleared target: 目標値 16 → (削除)); the
+                # deletion's history row holds the values the row had.
+                removed = [(f, value) for f in _edited_fields(row)
+                           if (value := getattr(row, f.attname)) not in (None, "", False)]
+                for f, value in removed:
+                    add(row, subject, str(f.verbose_name), display(f, value), DELETED)
+                if not removed:
+                    add(row, subject, "", "", DELETED)
             else:
-                for f in row.instance_type._meta.fields:
-                    if f.name in SKIP:
-                        continue
+                for f in _edited_fields(row):
                     value = getattr(row, f.attname)
                     if before is None and value is False:
                         continue  # a new row's unticked box is not news
@@ -121,6 +127,11 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
     return sorted(
         (s for s in sets.values() if s.changes), key=lambda s: s.date, reverse=True
     )
+
+
+def _edited_fields(row):
+    """The fields people edit of a history row's model (not its bookkeeping)."""
+    return [f for f in row.instance_type._meta.fields if f.name not in SKIP]
 
 
 class _Names:

@@ -12,6 +12,12 @@ from core import fiscal
 class IndicatorRow:
     indicator: object
     targets: list  # one value (or None) per plan year
+    year_labels: list = ()  # 「28年度」…, one per plan year
+
+    @property
+    def year_targets(self):
+        """(label, value) per plan year: a phone shows each value beside its year."""
+        return list(zip(self.year_labels, self.targets))
 
 
 @dataclass
@@ -61,15 +67,17 @@ def layout_for(sheet, *, indicators=None, targets=None, schedule=None, section=N
         section = sheet.section
         master_plan_code = sheet.master_plan_code
     by_year = {entry.fiscal_year: entry for entry in schedule}
+    year_labels = [fiscal.fy_short(year, plan.era) for year in years]
     return SheetLayout(
         sheet=sheet,
         project=project,
         plan=plan,
         section=section,
         master_plan_code=master_plan_code,
-        year_labels=[fiscal.fy_short(year, plan.era) for year in years],
+        year_labels=year_labels,
         indicators=[
-            IndicatorRow(i, [targets.get((i.id, year)) for year in years]) for i in indicators
+            IndicatorRow(i, [targets.get((i.id, year)) for year in years], year_labels)
+            for i in indicators
         ],
         schedule=[
             ScheduleColumn(

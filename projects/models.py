@@ -170,7 +170,8 @@ class IndicatorTarget(PythonChecks, models.Model):
         ]
 
     def __str__(self):
-        return f"{fiscal.fy_era(self.fiscal_year)} {self.value}"
+        value = "" if self.value is None else f"{self.value.normalize():f}"  # 10, not 10.00
+        return f"{fiscal.fy_era(self.fiscal_year)} {value}"
 
 
 class ScheduleEntry(models.Model):

@@ -21,7 +21,7 @@ from projects.forms import COMPLETE_MESSAGE, IndicatorFormSet, ScheduleFormSet, 
 from projects.history import sheet_history
 from projects.layout import layout_as_of, layout_for, revision_end
 from projects.merge import merge_stale_input
-from projects.models import Indicator, ProjectSheet
+from projects.models import Indicator, ProjectSheet, SheetStatus
 from projects.pdf import render_sheet_pdf
 from projects.services import (
     IncompleteSheetError, StaleSheetError, UnknownRowError, Via, missing_after, missing_items, save_sheet,
@@ -53,9 +53,14 @@ class SheetListView(TemplateView):
             section = get_object_or_404(Section, code=wanted)
             sheets = sheets.of_section(section)
         rows = [(sheet, missing_items(sheet)) for sheet in sheets]
+        # 「完成」 is the state a person chose; nothing missing is what the sheet holds:
+        # two counts, since a full sheet may still be a draft (and an old 完成 may lack a new item).
+        full = [sheet for sheet, missing in rows if not missing]
         return super().get_context_data(
             plan=plan, rows=rows, sections=sections, section=section, wanted=wanted,
-            complete_count=sum(1 for _, missing in rows if not missing), **kwargs,
+            completed_count=sum(1 for sheet, _ in rows if sheet.status == SheetStatus.COMPLETE),
+            full_count=len(full), full_draft_count=sum(1 for sheet in full if sheet.status == SheetStatus.DRAFT),
+            **kwargs,
         )
 
 
@@ -164,6 +169,9 @@ class SheetEditView(View):
                                "送信された内容が正しくありません(版が読めません)。保存はされていません。"
                                "編集画面を開き直してください。")
         seen_version = int(seen_version)
+        if tampering := edit.tampering():
+            return self.refuse(self.forms(), self.sheet.version,
+                               f"{tampering}保存はされていません。編集画面を開き直してください。")
         if not edit.is_valid():
             # On a refused 完成, also every item it would still lack, so that all is listed at once.
             missing = missing_after(sheet=self.sheet, changes=edit.changes(complete=True, valid_only=True)) \
@@ -198,7 +206,20 @@ class SheetEditView(View):
         edit.is_valid()
         messages.error(
             self.request,
-            "このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。"
-            "下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
+            f"このシートは、あなたが開いた後に更新されました(更新者:{updaters(newer, self.request.user)})。"
+            "保存はされていません。下の「その間の変更」を確認し、必要な入力を反映してから、もう一度保存してください。",
         )
         return self.render_form(edit, seen_version=self.sheet.version, status=409, conflict=newer)
+
+
+def updaters(change_sets, user) -> str:
+    """Who saved the sheet in between, oldest first, each once; the user themself
+    too (another tab or window), so the message blames no one."""
+    names = {}
+    for change_set in reversed(change_sets):
+        who = change_set.user
+        if who is not None and who.pk == user.pk:
+            names.setdefault("self", "あなた自身(別のタブや画面)")
+        else:
+            names.setdefault(getattr(who, "pk", None), who.display_name if who else "(システム)")
+    return "、".join(names.values())

@@ -64,3 +64,39 @@ def test_template_edited_offline_is_previewed_confirmed_and_in_history(login, sh
     newest = page.locator("section.history-set").first
     expect(newest).to_contain_text(RESULT)
     expect(newest.get_by_role("heading")).to_contain_text(display_name)
+
+
+# Finding: at 390 px the preview wrapped 「シー/ト」 and codes mid-word.
+
+LINES_JS = """el => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  return range.getClientRects().length ? new Set([...range.getClientRects()].map(r => Math.round(r.top))).size : 0;
+}"""
+
+
+def test_preview_keeps_short_labels_and_codes_on_one_line_on_a_phone(login, shimin_sheet, tmp_path):
+    page = login("demo-staff-a", next_url="/data/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="自課の入力用ファイルを取り出す(xlsx)").click()
+    path = tmp_path / "template.xlsx"
+    download_info.value.save_as(path)
+    book = load_workbook(path)
+    sheet = book["スケジュール"]
+    headers = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[headers.index("事業コード")].value == CODE and row[headers.index("年度")].value == YEAR:
+            row[headers.index("実績")].value = RESULT
+    book.save(path)
+    page.goto("/data/import/")
+    page.get_by_label("ファイル").set_input_files(str(path))
+    page.get_by_role("button", name="確認する").click()
+
+    table = page.locator("table.preview-changes")
+    expect(table).to_be_visible()
+    for cell in (table.get_by_role("columnheader", name="シート"), table.locator("tbody td").nth(0),
+                 table.locator("tbody td").nth(2), table.locator("tbody td").nth(3)):
+        assert cell.evaluate(LINES_JS) == 1, cell.inner_text()
+    # The page itself does not scroll sideways: the table scrolls in its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

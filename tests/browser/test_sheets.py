@@ -23,7 +23,7 @@ EDIT_URL = f"{SHEET_URL}edit/"
 
 SAVED = "情報化事業シートを保存しました。"
 INVALID = "入力内容に誤りがあります。各項目のメッセージを確認してください。"
-STALE = re.compile(r"このシートは、あなたが開いた後に他の利用者が更新しました。保存はされていません。")
+STALE = re.compile(r"このシートは、あなたが開いた後に更新されました\(更新者:情報 花子\)。保存はされていません。")
 
 
 def url(live_server, path):
@@ -372,3 +372,83 @@ def test_typing_letters_into_a_target_shows_an_error_and_keeps_the_stored_target
     expect(page.get_by_text("数値を入力してください。").first).to_be_visible()
     expect(page.get_by_role("group", name="指標 1:申請件数").get_by_label("29年度の目標値", exact=True)).to_have_value("abc")
     assert IndicatorTarget.objects.get(indicator=indicator, fiscal_year=2017).value == Decimal("12")
+
+
+# Finding: at 390 px the targets were stacked 576px-wide cells, their numbers off screen.
+
+PHONE = {"width": 390, "height": 844}
+
+# For each year cell of a row: its year label (the ::before drawn from data-label), the
+# box of the value's text and the cell's box.
+TARGET_BOXES_JS = """row => [...row.querySelectorAll('td.num')].map(td => {
+  const range = document.createRange();
+  range.selectNodeContents(td);
+  const value = range.getBoundingClientRect();
+  const cell = td.getBoundingClientRect();
+  return {
+    label: getComputedStyle(td, '::before').content.replace(/^"|"$/g, ''),
+    text: td.textContent.trim(),
+    value: {left: value.left, right: value.right, top: value.top, bottom: value.bottom},
+    cell: {left: cell.left, right: cell.right, top: cell.top, height: cell.height},
+    lineHeight: parseFloat(getComputedStyle(td).lineHeight),
+  };
+})"""
+
+
+def test_each_target_is_readable_beside_its_year_on_a_phone(page, live_server, shimin_sheet):
+    from decimal import Decimal
+
+    from projects.models import Indicator, IndicatorTarget
+
+    indicator = Indicator.objects.create(sheet=shimin_sheet, name="機器更新台数", unit="台", position=1)
+    values = ["12", "16", "20", "1234567", "25"]
+    for year, value in zip(range(2016, 2021), values):
+        IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year, value=Decimal(value))
+    page.set_viewport_size(PHONE)
+    sign_in(page, "demo-staff-a")
+    page.goto(url(live_server, SHEET_URL))
+
+    header = page.get_by_role("rowheader", name=re.compile("^機器更新台数"))
+    row = header.locator("xpath=..")
+    row.scroll_into_view_if_needed()
+    cells = row.evaluate(TARGET_BOXES_JS)
+    for cell in cells:
+        # The value is on screen, not beyond a scrolling box's edge ...
+        assert 0 <= cell["value"]["left"] and cell["value"]["right"] <= PHONE["width"], cell
+        assert 0 <= cell["cell"]["left"] and cell["cell"]["right"] <= PHONE["width"], cell
+        # ... and on the same line as its year label, which starts the cell.
+        assert cell["cell"]["height"] < 2 * cell["lineHeight"] + 20, cell
+        assert cell["value"]["top"] < cell["cell"]["top"] + cell["lineHeight"] + 10, cell
+    assert [c["label"] for c in cells] == ["28年度", "29年度", "30年度", "31年度", "32年度"]
+    assert [c["text"] for c in cells] == ["12", "16", "20", "1,234,567", "25"]
+    # The page itself does not scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # On a wide screen the same cells are a table again: values under their year's heading.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    cells = indicator_cells(page, "機器更新台数")
+    expect(cells).to_have_count(2 + 5)
+    expect(cells.nth(2)).to_have_text("12")
+    targets = page.get_by_role("table").filter(has=header)
+    header = targets.get_by_role("columnheader", name="28年度", exact=True).bounding_box()
+    value = cells.nth(2).bounding_box()
+    assert abs(header["x"] - value["x"]) < 1
+
+
+def test_sheet_list_keeps_sections_and_missing_items_readable_on_a_phone(page, live_server, shimin_sheet):
+    page.set_viewport_size(PHONE)
+    sign_in(page, "demo-staff-a")
+    page.goto(url(live_server, "/sheets/"))
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=shimin_sheet.project.name, exact=True))
+    cells = row.get_by_role("cell")
+    section = cells.nth(2)
+    expect(section).to_have_text("市民部市民課")
+    # 「市民部市民課」 on one line, not one character per line.
+    assert section.evaluate("""el => {
+      const r = document.createRange(); r.selectNodeContents(el);
+      return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+    }""") == 1
+    # 不足している項目: wide enough to read a few items per line once scrolled to.
+    missing = cells.nth(4)
+    assert missing.bounding_box()["width"] >= 12 * 16
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

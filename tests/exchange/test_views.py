@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from exchange.files import write_csv
 from projects.models import ScheduleEntry
-from tests.exchange.conftest import SHIMIN_CODES, digest, edit_xlsx, template_bytes
+from tests.exchange.conftest import KANKYO_CODE, SHIMIN_CODES, digest, edit_xlsx, template_bytes
 
 CODE = SHIMIN_CODES[0]
 YEAR = "平成28年度(2016年度)"
@@ -185,13 +185,18 @@ def test_commands_export_and_import(demo_users, plan, cycle, tmp_path):
     out = tmp_path / "schedule.xlsx"
     call_command("export_data", "schedule", "--output", str(out), "--user", "demo-staff-a")
     data = edit_xlsx(out.read_bytes(), "スケジュール", {"事業コード": CODE, "年度": YEAR}, {"実績": "コマンドで"})
-    out.write_bytes(data)
-    # The whole plan's schedule holds other sections' rows: refused, nothing written.
+    # The whole plan's schedule holds other sections' rows: one of them changed, the
+    # file is refused and nothing written.
+    out.write_bytes(edit_xlsx(data, "スケジュール", {"事業コード": KANKYO_CODE, "年度": YEAR}, {"実績": "他課の行"}))
     before = digest()
     with pytest.raises(CommandError, match="何も変更していません"):
         call_command("import_data", "schedule", str(out), "--user", "demo-staff-a")
     assert digest() == before
     call_command("import_data", "schedule", str(out), "--user", "demo-joho", "--dry-run")
     assert digest() == before
-    call_command("import_data", "schedule", str(out), "--user", "demo-joho")
+    # Unchanged, they are skipped and counted; the member of staff's own change goes in.
+    out.write_bytes(data)
+    stdout = io.StringIO()
+    call_command("import_data", "schedule", str(out), "--user", "demo-staff-a", stdout=stdout)
+    assert "変更 1 行" in stdout.getvalue() and "変更のない他の課の行" in stdout.getvalue()
     assert ScheduleEntry.objects.get(sheet__project__code=CODE, sheet__project__plan=plan, fiscal_year=2016).actual == "コマンドで"

@@ -120,7 +120,7 @@ def test_stale_save_is_refused_and_keeps_the_input(client, demo_users, shimin_sh
     response = second.post(edit_url(shimin_sheet), mine)
     assert response.status_code == 409
     assert table_digest() == before
-    assert "他の利用者が更新しました" in response.text
+    assert "あなたが開いた後に更新されました(更新者:" in response.text
     assert "私の入力</textarea>" in response.text
     conflict = response.context["conflict"]
     assert [c.after for s in conflict for c in s.changes] == ["先に保存した内容"]
@@ -318,7 +318,28 @@ def test_a_posted_row_of_another_sheet_is_refused_and_changes_nothing(staff, shi
     before = table_digest()
     response = staff.post(edit_url(shimin_sheet), data)
     assert response.status_code == 400
-    assert "この行が見つかりません" in response.text
+    assert_one_message_at_the_top(response, "この行が見つかりません")
+    assert "乗っ取り" not in response.text  # the form is the sheet as stored, opened again
+    assert table_digest() == before
+
+
+def assert_one_message_at_the_top(response, text):
+    html = response.content.decode()
+    assert html.count(text) == 1, html.count(text)
+    assert html.index(text) < html.index("<form method=\"post\" novalidate>")
+    assert html.index(text) < html.index('class="messages"') + 500  # in the banner
+
+
+@pytest.mark.parametrize("prefix", ["indicators", "schedule"])
+@pytest.mark.parametrize("value", ["abc", "", "-1"])
+def test_a_garbled_row_count_is_refused_with_one_message_and_changes_nothing(staff, shimin_sheet, prefix, value):
+    grow(shimin_sheet, 1)
+    data = form_data(staff, shimin_sheet, **{f"{prefix}-TOTAL_FORMS": value, "sheet-activities": "書き換え"})
+    before = table_digest()
+    response = staff.post(edit_url(shimin_sheet), data)
+    assert response.status_code == 400
+    assert_one_message_at_the_top(response, "送信された内容が正しくありません")
+    assert "ManagementForm" not in response.text and "バグレポート" not in response.text
     assert table_digest() == before
 
 
@@ -447,3 +468,70 @@ def test_only_existing_indicators_have_a_delete_box(staff, shimin_sheet):
     html = staff.get(edit_url(shimin_sheet)).text
     assert 'name="indicators-0-DELETE"' in html
     assert 'name="indicators-1-name"' in html and 'name="indicators-1-DELETE"' not in html  # the blank row
+
+
+def sheet_list_summary(client):
+    import re
+
+    text = client.get("/sheets/").content.decode()
+    return re.sub(r"\s+", " ", re.search(r"<p class=\"list-summary\">(.*?)</p>", text, re.DOTALL).group(1))
+
+
+def test_sheet_list_counts_complete_by_state_and_full_sheets_apart(staff, shimin_sheet, master_code):
+    total = ProjectSheet.objects.filter(section=shimin_sheet.section, project__plan__code="second").count()
+    assert sheet_list_summary(staff) == (
+        f"{total} 事業のうち、状態が「完成」のもの 0 件、必要な項目がすべて入力されているもの 0 件")
+    # Everything filled in, saved as a draft: full, but not 完成.
+    fields = {
+        "sheet-master_plan_code": str(master_code.pk), "sheet-legal_basis": "市税条例",
+        "sheet-policy_major": "行財政", "sheet-start_year": "平成24年度", "sheet-target": "納税者",
+        "sheet-objective": "納付手段の拡充", "sheet-activities": "コンビニ収納の周知", **INDICATOR,
+    }
+    fields.update({f"indicators-0-target_{year}": "100" for year in range(2016, 2021)})
+    fields.update({f"schedule-{i}-planned": "周知" for i in range(5)})
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **fields)).status_code == 302
+    assert ProjectSheet.objects.get(pk=shimin_sheet.pk).status == SheetStatus.DRAFT
+    assert sheet_list_summary(staff) == (
+        f"{total} 事業のうち、状態が「完成」のもの 0 件、必要な項目がすべて入力されているもの 1 件"
+        "(うち 1 件は下書きのままです)")
+    # Saved as 完成: counted as such.
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, complete="1")).status_code == 302
+    assert sheet_list_summary(staff) == (
+        f"{total} 事業のうち、状態が「完成」のもの 1 件、必要な項目がすべて入力されているもの 1 件")
+
+
+def test_history_of_a_cleared_target_names_it_and_keeps_the_old_value(staff, shimin_sheet):
+    from projects.history import sheet_history
+
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{
+        **INDICATOR, "indicators-0-name": "機器更新台数", "indicators-0-target_2020": "16"})).status_code == 302
+    indicator = Indicator.objects.get(sheet=shimin_sheet)
+    prefix = "indicators-0-target_2020"
+    assert staff.post(edit_url(shimin_sheet), form_data(staff, shimin_sheet, **{prefix: ""})).status_code == 302
+    assert not IndicatorTarget.objects.filter(indicator=indicator, fiscal_year=2020).exists()
+
+    [change] = sheet_history(ProjectSheet.objects.get(pk=shimin_sheet.pk))[0].changes
+    assert (change.subject, change.label, change.before, change.after) == (
+        "指標「機器更新台数」の目標値(32年度)", "目標値", "16", "(削除)")
+    page = staff.get(f"/sheets/second/{shimin_sheet.project.code}/").content.decode()
+    assert "<del>16</del>" in page and "<ins>(削除)</ins>" in page
+
+
+def test_conflict_with_my_own_other_tab_says_so_neutrally_and_marks_how(staff, demo_users, shimin_sheet):
+    from projects.services import SheetChanges, Via, save_sheet
+
+    stale = form_data(staff, shimin_sheet, **{"sheet-legal_basis": "この画面の入力"})
+    # The same person saved in another tab, then 情報推進課 changed it in the admin.
+    other_tab = form_data(staff, shimin_sheet, **{"sheet-activities": "別のタブで保存"})
+    assert staff.post(edit_url(shimin_sheet), other_tab).status_code == 302
+    sheet = ProjectSheet.objects.get(pk=shimin_sheet.pk)
+    save_sheet(sheet=sheet, seen_version=sheet.version, changes=SheetChanges(fields={"policy_major": "行財政"}),
+               user=demo_users["demo-joho"], via=Via.ADMIN)
+
+    response = staff.post(edit_url(shimin_sheet), stale)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "他の利用者" not in text
+    assert "このシートは、あなたが開いた後に更新されました(更新者:あなた自身(別のタブや画面)、情報 花子)。" in text
+    office = demo_users["demo-joho"].display_name
+    assert f"{office}(管理画面)" in text.split('id="conflict-heading"')[1].split("</section>")[0]

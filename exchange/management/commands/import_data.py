@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{change.sheet} {change.row}行 {change.key} {column}: {before!r} → {after!r}")
         for error in outcome.errors:
             self.stderr.write(f"{error.sheet or '-'} {error.row}行 {error.column or '-'}: {error.message}")
-        summary = f"変更 {outcome.changed_rows} 行、変更なし {outcome.unchanged} 行、誤り {len(outcome.errors)} 件"
+        summary = (f"変更 {outcome.changed_rows} 行、変更なし {outcome.unchanged} 行、"
+                   f"変更のない他の課の行 {outcome.outside} 行(取り込まず)、誤り {len(outcome.errors)} 件")
         if outcome.errors:
             raise CommandError(summary + "。何も変更していません。")
         self.stdout.write(summary + ("。確認のみ(保存していません)。" if dry_run else "。取り込みました。"))
