@@ -94,7 +94,8 @@ def test_return_succeeds_and_its_mails_are_recorded_as_failed(
     assert mail.outbox == []
     assert failed_recipients() == emails(demo_users, "demo-staff-a", "demo-kacho")
     failed = OutgoingMail.objects.filter(status=MailStatus.FAILED)
-    assert all("421" in m.last_error and m.attempts == 1 and m.sent_at is None for m in failed)
+    assert all(m.last_error == "メールサーバーに接続できませんでした" and "421" in m.last_error_detail
+               and m.attempts == 1 and m.sent_at is None for m in failed)
     assert all("差戻し" in m.cause and m.subject for m in failed)
     assert demo_users["demo-kacho"].email in caplog.text  # each failure is logged
 
@@ -218,7 +219,8 @@ def test_one_refused_address_does_not_stop_the_others(shimin_report, demo_users,
         services.return_report(user=demo_users["demo-joho"], report=shimin_report, reason="根拠を記入")
     assert [m.to for m in mail.outbox] == [[demo_users["demo-staff-a"].email]]
     assert failed_recipients() == emails(demo_users, "demo-kacho")
-    assert "550" in OutgoingMail.objects.get(status=MailStatus.FAILED).last_error
+    refused = OutgoingMail.objects.get(status=MailStatus.FAILED)
+    assert refused.last_error == "宛先のアドレスが受け付けられませんでした" and "550" in refused.last_error_detail
 
 
 def test_a_refused_address_does_not_stop_the_reminders(cycle, demo_users, settings,
