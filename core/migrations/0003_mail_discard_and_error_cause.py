@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Rows failed before this migration hold the server's text in last_error: keep it as the
 # detail and give them a Japanese cause (by the error's class name, as core.mail.CAUSES).
 OLD_CAUSES = {

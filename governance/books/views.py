@@ -14,7 +14,6 @@ from governance.books.services import TooManyOrders, order_book, orders_per_user
 from governance.models import BookJob, BookKind, BookStatus, Meeting, ReviewCycle
 from plans.models import Plan
 
-
 # A job nobody has picked up for this long: the worker may not be running.
 STALLED_AFTER = timedelta(seconds=60)
 

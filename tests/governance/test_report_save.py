@@ -70,7 +70,7 @@ def test_an_invalid_or_stale_save_writes_nothing(demo_users, shimin_report):
 
 
 def test_the_edit_form_shows_an_actual_as_typed_without_trailing_zeros(client, demo_users, shimin_report):
-    fill(shimin_report, actual=Decimal("7"))
+    fill(shimin_report, actual=Decimal(7))
     client.force_login(demo_users["demo-staff-a"])
     page = client.get(reverse("governance:report_edit", kwargs={"pk": shimin_report.pk})).content.decode()
     assert 'value="7"' in page and 'value="7.00"' not in page
