@@ -15,7 +15,7 @@ from accounts import audit
 from accounts.forms import AuditFilterForm, LoginForm
 from accounts.models import AuditEntry, AuditKind
 from accounts.permissions import can_view_audit_log
-from core.busy import keep_input
+from core.busy import MSG_BUSY_LOGIN, keep_input
 
 AUDIT_PAGE_SIZE = 50
 
@@ -46,7 +46,8 @@ class LoginView(auth_views.LoginView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         if self.request.method == "POST":
-            keep_input(self.request, lambda: self.render_to_response(self.get_context_data(form=form)))
+            keep_input(self.request, lambda: self.render_to_response(self.get_context_data(form=form)),
+                       message=MSG_BUSY_LOGIN)
         return form
 
     def form_valid(self, form):

@@ -27,10 +27,12 @@ from django.shortcuts import render
 logger = logging.getLogger(__name__)
 
 MSG_BUSY = "ただいま混み合っています。入力内容は残っています。しばらくしてからもう一度保存してください。"
+MSG_BUSY_LOGIN = "ただいま混み合っています。しばらくしてからもう一度ログインしてください。"
 RETRY_AFTER_SECONDS = 30
 # PostgreSQL: lock_not_available (lock_timeout), query_canceled (statement_timeout).
 BUSY_SQLSTATES = {"55P03", "57014"}
 _RENDER_ATTRIBUTE = "_render_when_busy"
+_MESSAGE_ATTRIBUTE = "_message_when_busy"
 
 
 def is_busy(error: BaseException) -> bool:
@@ -43,10 +45,12 @@ def is_busy(error: BaseException) -> bool:
     return "database is locked" in text or "database table is locked" in text
 
 
-def keep_input(request, render_form) -> None:
+def keep_input(request, render_form, *, message: str = MSG_BUSY) -> None:
     """Before a write: if the database is busy, answer ``render_form()`` (the view's form
-    bound to the posted data) with the message, instead of the generic busy page."""
+    bound to the posted data) with ``message`` (what to do again: save, sign in…),
+    instead of the generic busy page."""
     setattr(request, _RENDER_ATTRIBUTE, render_form)
+    setattr(request, _MESSAGE_ATTRIBUTE, message)
 
 
 def _kept_fields(request) -> list[tuple[str, str]]:
@@ -70,7 +74,7 @@ class BusyDatabaseMiddleware:
         session = getattr(request, "session", None)
         if session is not None:
             session.modified = False
-        messages.error(request, MSG_BUSY)
+        messages.error(request, getattr(request, _MESSAGE_ATTRIBUTE, MSG_BUSY))
         response = None
         render_form = getattr(request, _RENDER_ATTRIBUTE, None)
         if render_form is not None:

@@ -1,6 +1,9 @@
 """Demo data for `load_demo` (run by `load_plan --demo`) (never in production): sections for the seed
 sheets that the plan leaves open, one indicator per sheet, and a 平成28年度
-cycle with reports in every state, so that each role finds something to do."""
+cycle with reports in every state, so that each role finds something to do.
+
+Its mails (the cycle's opening, returns, decisions) go to example addresses: they are
+recorded as 送信しない (core.mail.recorded_not_sent), never sent nor left waiting."""
 
 from datetime import date
 from decimal import Decimal
@@ -8,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import Section, User
-from core import fiscal
+from core import fiscal, mail
 from governance.cycles import services
 from governance.meetings.services import prepare_meeting
 from governance.models import Body, BodyKind, CycleKind, ReviewCycle
@@ -31,8 +34,17 @@ DEMO_SECTIONS = {
 }
 
 
-@transaction.atomic
+DEMO_MAIL_REASON = "デモデータの作成(宛先が例示用のため送信しません)"
+
+
 def create_demo_cycle() -> ReviewCycle | None:
+    # Around the transaction: its on_commit callbacks queue the mails when it commits.
+    with mail.recorded_not_sent(DEMO_MAIL_REASON):
+        return _create_demo_cycle()
+
+
+@transaction.atomic
+def _create_demo_cycle() -> ReviewCycle | None:
     plan = Plan.objects.filter(code="second").first()
     if plan is None or plan.cycles.exists():
         return None

@@ -367,6 +367,8 @@ class BookJob(models.Model):
     file = models.FileField("ファイル", upload_to="books/%Y/%m/", blank=True)
     size = models.PositiveIntegerField("大きさ(バイト)", default=0)
     error = models.TextField("失敗の理由", blank=True)
+    error_detail = models.TextField("エラーの詳細", blank=True,
+                                    help_text="技術的な内容(情報推進課向け。ワーカーのログにも記録)")
     worker = models.CharField("作成したワーカー", max_length=200, blank=True,
                               help_text="ホスト名:プロセス番号:開始時刻")
     task_id = models.UUIDField("タスクの ID", null=True, blank=True)
@@ -426,3 +428,6 @@ class BookJob(models.Model):
     @property
     def unfinished(self) -> bool:
         return self.shown_status in (BookStatus.QUEUED, BookStatus.RUNNING)
+
+    def same_book(self, other) -> bool:
+        return (self.requested_by_id, self.kind, self.params) == (other.requested_by_id, other.kind, other.params)

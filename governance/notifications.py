@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.models import User
 from core import mail
 from core.models import OutgoingMail
+from governance import permissions
 from governance.models import CycleStatus, ReminderLog, ReportState, ReviewCycle
 
 
@@ -26,13 +28,28 @@ def _site_url(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
+def queued_message(user, text):
+    """`text` (what was done, ending 「…送信待ちにしました。」) and where to see whether the
+    mails went out, linked for those who may open メール送信状況. Mails are only queued by
+    an action: saying they were sent would be untrue when the server is down."""
+    if permissions.can_manage_mail(user):
+        return format_html('{}(送信の状況は<a href="{}">「メール送信状況」</a>で確認できます。)',
+                           text, reverse("governance:mail_list"))
+    return text
+
+
+def _salutation(user):
+    """The first line of every mail of the cycle."""
+    return f"{user.display_name} 様\n\n"
+
+
 def notify_cycle_opened(cycle):
     sections = set(cycle.reports.exclude(section=None).values_list("section_id", flat=True))
     subject = f"【進行管理】{cycle}の実績報告をお願いします(期限 {cycle.deadline:%Y年%m月%d日})"
     mail.queue(mails=[
         OutgoingMail(
             recipient=user.email, subject=subject,
-            body=f"{user.display_name} 様\n\n{cycle}を開始しました。担当事業の実績報告を期限までに提出してください。\n"
+            body=f"{_salutation(user)}{cycle}を開始しました。担当事業の実績報告を期限までに提出してください。\n"
                  f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
             cause=f"{cycle}の開始", link=cycle.get_absolute_url(),
         )
@@ -45,7 +62,7 @@ def notify_section(report, what, detail):
     mail.queue(mails=[
         OutgoingMail(
             recipient=user.email, subject=f"【進行管理】{name}:{what}",
-            body=f"{name} の実績報告について、{what}がありました。\n\n{detail}\n\n"
+            body=f"{_salutation(user)}{name} の実績報告について、{what}がありました。\n\n{detail}\n\n"
                  f"{_site_url(report.get_absolute_url())}\n\n情報推進課",
             cause=f"{what}({name})", link=report.get_absolute_url(),
         )
@@ -87,7 +104,7 @@ def _remind_section(cycle, section_id, *, today, user) -> int:
         OutgoingMail(
             recipient=staff.email,
             subject=f"【進行管理】実績報告の{'期限を過ぎています' if overdue else '提出期限が近づいています'}",
-            body=f"{cycle}の実績報告が未提出です(期限 {cycle.deadline:%Y年%m月%d日})。\n"
+            body=f"{_salutation(staff)}{cycle}の実績報告が未提出です(期限 {cycle.deadline:%Y年%m月%d日})。\n"
                  f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
             cause=f"督促({cycle}・{log.section})", link=cycle.get_absolute_url(),
         )

@@ -32,6 +32,7 @@ urlpatterns = [
     path("reports/<int:pk>/reflect/", views.report_reflect, name="report_reflect"),
     path("mail/", mail_views.mail_list, name="mail_list"),
     path("mail/resend/", mail_views.mail_resend, name="mail_resend"),
+    path("mail/discard/", mail_views.mail_discard, name="mail_discard"),
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/reports/<int:report_pk>/record/", meeting_views.meeting_record, name="meeting_record"),
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),

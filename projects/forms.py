@@ -93,12 +93,21 @@ class TargetValueField(forms.DecimalField):
     }
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, min_value=Decimal(0), max_digits=14, decimal_places=2, **kwargs)
+        # Also a model DecimalField's form field (Meta.field_classes), which passes its own
+        # digits and required.
+        super().__init__(**{"required": False, "min_value": Decimal(0), "max_digits": 14, "decimal_places": 2,
+                            **kwargs})
 
     def to_python(self, value):
         if isinstance(value, str):
             value = unicodedata.normalize("NFKC", value).strip().replace(",", "")
         return super().to_python(value)
+
+    def prepare_value(self, value):
+        # Shown as entered: 「7」, not the stored 「7.00」.
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return value
 
 
 class IndicatorForm(RememberInitialMixin, forms.ModelForm):

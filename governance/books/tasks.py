@@ -55,10 +55,11 @@ def render_book(job_id: int) -> str:
         with time_limit(limit):
             data = render(job.kind, job.params)
     except RenderTimeout:
-        _fail(job_id, f"作成に {limit} 秒以上かかったため中止しました。条件を絞るか、情報推進課に連絡してください。")
+        _fail(job_id, f"作成に {limit} 秒以上かかったため中止しました。条件を絞って依頼し直してください。",
+              detail=f"BOOK_RENDER_TIME_LIMIT = {limit} 秒")
         return "timeout"
     except Exception as error:  # reported to the user; the worker itself goes on
-        _fail(job_id, f"作成中にエラーが発生しました({type(error).__name__})。情報推進課に連絡してください。")
+        _fail(job_id, "作成中にエラーが発生しました。", detail=_detail(error))
         raise
     except BaseException:  # the worker is being stopped (a second SIGTERM, Ctrl+C)
         _fail(job_id, "PDF を作るワーカーが停止されたため、作成を中止しました。「もう一度作成」で依頼し直してください。")
@@ -67,7 +68,7 @@ def render_book(job_id: int) -> str:
         job.file.save(f"{job.kind}-{job.pk}.pdf", ContentFile(data), save=False)
     except OSError as error:
         logger.error("Book job %s: the PDF could not be saved", job_id, exc_info=error)
-        _fail(job_id, f"PDF を保存できませんでした({_storage_cause(error)})。情報推進課に連絡してください。")
+        _fail(job_id, f"PDF を保存できませんでした({_storage_cause(error)})。", detail=_detail(error))
         raise
     BookJob.objects.filter(pk=job_id).update(
         status=BookStatus.DONE, file=job.file.name, size=len(data), finished_at=timezone.now()
@@ -78,10 +79,15 @@ def render_book(job_id: int) -> str:
 def _storage_cause(error: OSError) -> str:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return "保存領域に空きがありません"
-    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "保存領域に書き込めません"
-    return f"保存領域に書き込めません: {error.strerror or type(error).__name__}"
+    return "保存領域に書き込めません"  # the system's own words (「Not a directory」) go to the detail
 
 
-def _fail(job_id, message):
-    BookJob.objects.filter(pk=job_id).update(status=BookStatus.FAILED, error=message, finished_at=timezone.now())
+def _detail(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _fail(job_id, message, *, detail=""):
+    """`message` in Japanese for whoever ordered the book; what to do next is the page's
+    (templates/governance/book_detail.html, by role); `detail` for 情報推進課."""
+    BookJob.objects.filter(pk=job_id).update(status=BookStatus.FAILED, error=message, error_detail=detail,
+                                             finished_at=timezone.now())

@@ -9,13 +9,25 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import is_ict_office
 from governance.books.services import TooManyOrders, order_book, orders_per_user
 from governance.models import BookJob, BookKind, BookStatus, Meeting, ReviewCycle
 from plans.models import Plan
 
+# A job nobody has picked up for this long: the worker may not be running.
+STALLED_AFTER = timedelta(seconds=60)
+
+
+def _mark_superseded(jobs):
+    """Newest first: a job with a newer order of the same book is `superseded`, so that
+    only the latest offers 「もう一度作成」."""
+    for i, job in enumerate(jobs):
+        job.superseded = any(newer.same_book(job) for newer in jobs[:i])
+    return jobs
+
 
 def book_list(request):
-    jobs = BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]
+    jobs = _mark_superseded(list(BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]))
     return render(request, "governance/book_list.html", {
         "jobs": jobs, "plans": Plan.objects.order_by("-start_year"),
         "cycles": ReviewCycle.objects.select_related("plan"), "orders_per_user": orders_per_user(),
@@ -71,7 +83,16 @@ def book_retry(request, pk):
     job = _job(request, pk)
     if job.shown_status != BookStatus.FAILED:
         return redirect(job)
+    newer = _newer_order(job)
+    if newer:  # already ordered again (another tab, an old page): no third copy
+        return redirect(newer)
     return _order(request, job.kind, job.params, job.title)
+
+
+def _newer_order(job):
+    """The latest later order of the same book by the same user, if any."""
+    later = BookJob.objects.filter(requested_by=job.requested_by_id, kind=job.kind, created_at__gt=job.created_at)
+    return next((other for other in later.order_by("-created_at") if other.same_book(job)), None)
 
 
 def book_detail(request, pk):
@@ -79,9 +100,13 @@ def book_detail(request, pk):
     # A job the worker left behind (stopped, crashed) is reported, not waited for
     # (BookJob.left_behind); a GET never writes.
     # Nobody has picked the job up for a while: the worker may not be running.
-    stalled = job.status == BookStatus.QUEUED and timezone.now() - job.created_at > timedelta(minutes=1)
-    return render(request, "governance/book_detail.html", {"job": job, "waiting": job.unfinished,
-                                                           "stalled": stalled})
+    stalled = job.shown_status == BookStatus.QUEUED and timezone.now() - job.created_at > STALLED_AFTER
+    return render(request, "governance/book_detail.html", {
+        "job": job, "waiting": job.unfinished, "stalled": stalled,
+        "newer": _newer_order(job) if job.shown_status == BookStatus.FAILED else None,
+        # 情報推進課 keeps the worker and the storage: told what to check, not whom to call.
+        "for_ict_office": is_ict_office(request.user),
+    })
 
 
 def book_download(request, pk):

@@ -6,6 +6,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.forms import FiscalYearField
 from governance.models import AnnualReport, CycleKind, IndicatorResult
+from projects.forms import TargetValueField
 
 
 class CycleForm(forms.Form):
@@ -36,13 +37,14 @@ class ResultForm(forms.ModelForm):
     class Meta:
         model = IndicatorResult
         fields = ["actual", "note"]
+        # A text box that shows 「7」 for 7.00 and reads 「７」「1,200」 as numbers, as on the sheet.
+        field_classes = {"actual": TargetValueField}
         error_messages = {"actual": {"min_value": "実績値は0以上の数値を入力してください。"}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indicator = self.instance.indicator
         self.fields["actual"].label = f"{indicator.name}の実績値" + (f"({indicator.unit})" if indicator.unit else "")
-        self.fields["actual"].widget.attrs.update({"step": "any", "inputmode": "decimal"})
         self.fields["note"].label = f"{indicator.name}の補足"
 
 

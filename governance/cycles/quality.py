@@ -12,6 +12,14 @@ FAR_BELOW = Decimal(80)
 # Units and words that count activities (output), not results (outcome).
 ACTIVITY_UNITS = {"回", "件", "回数", "日", "時間", "人日"}
 ACTIVITY_WORDS = ("実施", "開催", "研修の回数", "回数", "作成", "配布")
+# (実施状況, 今後の方向性) that contradict each other (表4-2, 表4-4): a project finished this
+# year has nothing to continue, and one that goes on cannot be finished from now on.
+CONTRADICTIONS = {
+    (ImplementationStatus.COMPLETED, Way.CONTINUE):
+        "実施状況が「完了」なのに今後の方向性が「継続」です。どちらかを見直してください。",
+    (ImplementationStatus.CONTINUING, Way.COMPLETE):
+        "実施状況が「継続」なのに今後の方向性が「完了」です。今年度で完了したなら実施状況を「完了」にしてください。",
+}
 
 
 def achievement(actual, target, direction) -> Decimal | None:
@@ -100,6 +108,9 @@ def quality_check(report) -> tuple[list[str], list[str]]:
             )
     if report.implementation_status == ImplementationStatus.NOT_STARTED and report.progress == Progress.ON_PLAN:
         warnings.append("実施状況が「未実施」なのに進捗度が「○ 計画どおり」です。")
+    contradiction = CONTRADICTIONS.get((report.implementation_status, report.direction))
+    if contradiction:
+        warnings.append(contradiction)
     for row in rows:
         indicator = row.indicator
         if indicator.kind == "outcome" and (

@@ -103,8 +103,8 @@ def cycle_remind(request, pk):
     permissions.require_cycle_manager(request.user)
     cycle = get_object_or_404(ReviewCycle, pk=pk, status=CycleStatus.OPEN)
     sent = notifications.send_reminders(user=request.user, cycle=cycle, today=timezone.localdate())
-    messages.success(request, f"{sent} 課に督促メールを送りました(同じ日に送った課には送りません)。"
-                              "届いたかどうかは「メール送信状況」で確認できます。")
+    messages.success(request, notifications.queued_message(
+        request.user, f"{sent} 課への督促メールを送信待ちにしました(同じ日に督促した課には送りません)。"))
     return redirect(cycle)
 
 
@@ -254,7 +254,8 @@ def report_return(request, pk):
     form = ReturnForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _move(request, pk, lambda r: services.return_report(user=request.user, report=r, reason=reason),
-                 "実績報告を差し戻しました。担当課にメールで知らせました。")
+                 notifications.queued_message(
+                     request.user, "実績報告を差し戻しました。担当課へのお知らせメールを送信待ちにしました。"))
 
 
 @require_POST

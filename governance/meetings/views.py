@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from governance import permissions
+from governance import notifications, permissions
 from governance.cycles import services
 from governance.meetings.bodies import members_of, presiding_over
 from governance.meetings.forms import DecisionForm, EvaluationForm, MeetingForm, MinutesForm
@@ -103,7 +103,9 @@ def meeting_record(request, pk, report_pk):
     except services.WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{report.sheet.project.name}:記録しました。")
+        done = f"{report.sheet.project.name}:記録しました。"
+        messages.success(request, done if committee else notifications.queued_message(
+            request.user, done + "担当課へのお知らせメールを送信待ちにしました。"))
     return redirect(meeting)
 
 

@@ -61,12 +61,70 @@ def test_a_pdf_that_cannot_be_saved_fails_the_job_at_once_with_the_cause(
     job.refresh_from_db()
     assert job.status == BookStatus.FAILED and job.finished_at is not None
     assert job.error.startswith("PDF を保存できませんでした") and cause in job.error
-    assert "情報推進課に連絡してください" in job.error
+    assert job.error_detail.startswith("OSError")
     assert any(record.exc_info and isinstance(record.exc_info[1], OSError) for record in caplog.records)
     client.force_login(exec_user)
     page = client.get(job.get_absolute_url())
     assert "作成できませんでした" in page.text and cause in page.text
+    assert "情報推進課に連絡してください" in page.text  # department staff are told whom to ask
     assert 'http-equiv="refresh"' not in page.text
+
+
+def refuse_with(monkeypatch, code):
+    def refuse(self, name, content):
+        raise OSError(code, os.strerror(code), name)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refuse)
+
+
+def test_the_systems_own_words_are_kept_out_of_the_message(client, exec_user, quick_render, monkeypatch):
+    refuse_with(monkeypatch, errno.ENOTDIR)
+    job = new_job(exec_user)
+    with pytest.raises(OSError):
+        render_book.func(job.pk)
+    job.refresh_from_db()
+    assert job.error == "PDF を保存できませんでした(保存領域に書き込めません)。"
+    assert "Not a directory" in job.error_detail
+    client.force_login(exec_user)
+    page = client.get(job.get_absolute_url()).text
+    assert "保存領域に書き込めません" in page and "Not a directory" not in page
+
+
+def test_the_ict_office_is_told_what_to_check_not_to_call_itself(client, demo_users, quick_render, monkeypatch):
+    refuse_with(monkeypatch, errno.ENOTDIR)
+    joho = demo_users["demo-joho"]
+    job = new_job(joho)
+    with pytest.raises(OSError):
+        render_book.func(job.pk)
+    client.force_login(joho)
+    page = client.get(job.get_absolute_url()).text
+    assert "情報推進課に連絡" not in page
+    assert "ディスクの空き容量" in page and "db_worker" in page and "ログ" in page
+    main, _, details = page.partition("<details")
+    assert "Not a directory" not in main and "Not a directory" in details
+
+
+# ─── A job nobody picks up ────────────────────────────────────────────────
+
+STALLED_HINT = "裏側の処理(タスク処理)が止まっている可能性があります"
+
+
+def test_a_job_waiting_over_a_minute_says_the_worker_may_be_stopped(client, exec_user):
+    job = new_job(exec_user)
+    client.force_login(exec_user)
+    assert STALLED_HINT not in client.get(job.get_absolute_url()).text  # just ordered: no alarm
+    BookJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timezone.timedelta(seconds=90))
+    page = client.get(job.get_absolute_url()).text
+    assert STALLED_HINT in page and "情報推進課に連絡してください" in page
+
+
+def test_the_ict_office_is_told_to_check_the_worker(client, demo_users):
+    joho = demo_users["demo-joho"]
+    job = new_job(joho)
+    BookJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timezone.timedelta(seconds=90))
+    client.force_login(joho)
+    page = client.get(job.get_absolute_url()).text
+    assert "manage.py db_worker" in page and "情報推進課に連絡" not in page
 
 
 def test_a_worker_stopped_mid_render_fails_the_job(exec_user, monkeypatch):
@@ -152,7 +210,8 @@ def test_a_running_job_whose_task_ended_is_shown_failed_without_a_write(client, 
         page = client.get(shown.get_absolute_url())
         assert "作成できませんでした" in page.text and "もう一度作成" in page.text
         assert 'http-equiv="refresh"' not in page.text
-    assert client.get("/books/").text.count(">もう一度作成</button>") == 2
+    # The same book twice: only the later order offers to order it again.
+    assert client.get("/books/").text.count(">もう一度作成</button>") == 1
     assert set(BookJob.objects.values_list("status", flat=True)) == {BookStatus.RUNNING}
 
 
@@ -193,6 +252,32 @@ def test_a_book_still_being_made_is_not_ordered_again_by_retry(client, exec_user
     response = client.post(f"/books/{running.pk}/retry/")
     assert response["Location"] == running.get_absolute_url()
     assert BookJob.objects.count() == 1
+
+
+def test_only_the_latest_order_of_a_book_offers_to_order_it_again(client, exec_user):
+    failed = new_job(exec_user, status=BookStatus.FAILED, error="失敗しました")
+    client.force_login(exec_user)
+    client.post(f"/books/{failed.pk}/retry/")
+    again = BookJob.objects.exclude(pk=failed.pk).get()
+    BookJob.objects.filter(pk=again.pk).update(status=BookStatus.DONE)
+    listing = client.get("/books/").text
+    assert f"/books/{failed.pk}/retry/" not in listing and "依頼し直し済み" in listing
+    detail = client.get(failed.get_absolute_url()).text
+    assert f"/books/{failed.pk}/retry/" not in detail and again.get_absolute_url() in detail
+    # An old page's button: leads to the newer order, orders nothing.
+    assert client.post(f"/books/{failed.pk}/retry/")["Location"] == again.get_absolute_url()
+    assert BookJob.objects.count() == 2
+
+
+def test_the_latest_failed_order_still_offers_to_order_again(client, exec_user):
+    new_job(exec_user, status=BookStatus.FAILED, error="失敗しました")
+    latest = new_job(exec_user, status=BookStatus.FAILED, error="失敗しました")
+    other = BookJob.objects.create(kind=BookKind.PLAN, params={"plan": "first"}, title="第一期",
+                                   requested_by=exec_user, status=BookStatus.FAILED, error="失敗しました")
+    client.force_login(exec_user)
+    listing = client.get("/books/").text
+    assert listing.count("もう一度作成</button>") == 2
+    assert f"/books/{latest.pk}/retry/" in listing and f"/books/{other.pk}/retry/" in listing
 
 
 def test_someone_elses_failed_book_cannot_be_ordered_again(client, demo_users, exec_user):

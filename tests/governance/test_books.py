@@ -114,7 +114,8 @@ def test_a_failing_render_marks_the_job_failed_and_says_so(client, demo_users, m
     job.refresh_from_db()
     assert job.status == BookStatus.FAILED
     page = client.get(job.get_absolute_url())
-    assert "作成できませんでした" in page.text and "TemplateSyntaxError" in page.text
+    assert "作成できませんでした" in page.text and "情報推進課に連絡してください" in page.text
+    assert "TemplateSyntaxError" in job.error_detail  # for 情報推進課, beside the log
     assert 'http-equiv="refresh"' not in page.text  # nothing left waiting
 
 
@@ -203,7 +204,7 @@ def test_a_failing_part_marks_the_job_failed(five_reports, demo_users, monkeypat
     with pytest.raises(TypeError):
         render_book.func(job.pk)
     job.refresh_from_db()
-    assert job.status == BookStatus.FAILED and "TypeError" in job.error
+    assert job.status == BookStatus.FAILED and "TypeError" in job.error_detail
 
 
 def test_a_render_in_parts_over_the_time_limit_is_stopped_with_its_workers(demo_users, monkeypatch, settings):

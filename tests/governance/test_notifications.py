@@ -94,7 +94,8 @@ def test_return_succeeds_and_its_mails_are_recorded_as_failed(
     assert mail.outbox == []
     assert failed_recipients() == emails(demo_users, "demo-staff-a", "demo-kacho")
     failed = OutgoingMail.objects.filter(status=MailStatus.FAILED)
-    assert all("421" in m.last_error and m.attempts == 1 and m.sent_at is None for m in failed)
+    assert all(m.last_error == "メールサーバーに接続できませんでした" and "421" in m.last_error_detail
+               and m.attempts == 1 and m.sent_at is None for m in failed)
     assert all("差戻し" in m.cause and m.subject for m in failed)
     assert demo_users["demo-kacho"].email in caplog.text  # each failure is logged
 
@@ -130,7 +131,8 @@ def test_recording_a_decision_succeeds(client, shimin_report, demo_users, smtp_d
         response = client.post(url, {f"r{report.pk}-decision": Decision.REDUCE, f"r{report.pk}-comment": ""})
     assert response.status_code == 302
     assert reload(report).state == ReportState.DECIDED
-    assert any("記録しました" in m for m in success_messages(client, response))
+    shown = success_messages(client, response)
+    assert any("記録しました" in m and "お知らせメールを送信待ちにしました" in m for m in shown)
     assert failed_recipients() == emails(demo_users, "demo-staff-a", "demo-kacho")
 
 
@@ -218,7 +220,8 @@ def test_one_refused_address_does_not_stop_the_others(shimin_report, demo_users,
         services.return_report(user=demo_users["demo-joho"], report=shimin_report, reason="根拠を記入")
     assert [m.to for m in mail.outbox] == [[demo_users["demo-staff-a"].email]]
     assert failed_recipients() == emails(demo_users, "demo-kacho")
-    assert "550" in OutgoingMail.objects.get(status=MailStatus.FAILED).last_error
+    refused = OutgoingMail.objects.get(status=MailStatus.FAILED)
+    assert refused.last_error == "宛先のアドレスが受け付けられませんでした" and "550" in refused.last_error_detail
 
 
 def test_a_refused_address_does_not_stop_the_reminders(cycle, demo_users, settings,
@@ -266,3 +269,49 @@ def test_return_over_http_with_the_smtp_server_down_is_not_a_server_error(client
     assert response.status_code == 302
     assert reload(shimin_report).state == ReportState.RETURNED
     assert failed_recipients() == emails(demo_users, "demo-staff-a", "demo-kacho")
+
+
+# ─── What the pages say, and how the mails begin ─────────────────────────
+
+def test_the_return_message_says_the_mail_is_queued_not_sent(client, shimin_report, demo_users, smtp_down,
+                                                             django_capture_on_commit_callbacks):
+    submitted(shimin_report, demo_users)
+    client.force_login(demo_users["demo-joho"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("governance:report_return", kwargs={"pk": shimin_report.pk}),
+                               {"reason": "根拠を記入"})
+    page = client.get(response["Location"]).content.decode()
+    assert "担当課へのお知らせメールを送信待ちにしました" in page
+    assert "メールで知らせました" not in page
+    assert f'<a href="{MAIL_URL}">「メール送信状況」</a>で確認できます' in page
+
+
+def test_the_reminder_message_says_the_mails_are_queued(client, cycle, demo_users, smtp_down,
+                                                        django_capture_on_commit_callbacks):
+    client.force_login(demo_users["demo-joho"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("governance:cycle_remind", kwargs={"pk": cycle.pk}))
+    shown = success_messages(client, response)
+    assert any("2 課への督促メールを送信待ちにしました" in m for m in shown)
+    assert not any("督促メールを送りました" in m for m in shown)
+
+
+def test_the_queued_message_links_the_mail_page_only_for_those_who_may_open_it(demo_users):
+    assert MAIL_URL in notifications.queued_message(demo_users["demo-joho"], "送信待ちにしました。")
+    assert MAIL_URL not in notifications.queued_message(demo_users["demo-staff-a"], "送信待ちにしました。")
+
+
+def test_every_cycle_mail_begins_with_the_salutation(client, shimin_report, demo_users, settings,
+                                                     django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = LOCMEM
+    report = evaluated(shimin_report, demo_users)
+    meeting = meeting_for(BodyKind.HEADQUARTERS, report.cycle, [report], demo_users["demo-joho"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_report(user=demo_users["demo-joho"], report=report, meeting=meeting,
+                               decision=Decision.CONTINUE)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.send_reminders(today=report.cycle.deadline, cycle=report.cycle)
+    by_address = {user.email: user for user in demo_users.values()}
+    assert mail.outbox
+    for message in mail.outbox:
+        assert message.body.startswith(f"{by_address[message.to[0]].display_name} 様\n\n"), message.subject

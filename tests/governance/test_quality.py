@@ -285,3 +285,25 @@ def test_a_posted_count_beyond_the_missing_indicators_adds_nothing(staff_client,
             "results-1-actual": "1", "results-2-actual": "2", "results-3-actual": "3", "results-4-actual": "4"}
     assert staff_client.post(url, data).status_code == 302
     assert IndicatorResult.objects.filter(report=shimin_report).count() == 2
+
+
+# ─── 実施状況 against 今後の方向性 (表4-2, 表4-4), cases by hand ───────────────
+
+@pytest.mark.parametrize(("status", "direction", "warning"), [
+    ("completed", "continue", "実施状況が「完了」なのに今後の方向性が「継続」です"),
+    ("continuing", "complete", "実施状況が「継続」なのに今後の方向性が「完了」です"),
+    ("completed", "complete", None),
+    ("continuing", "continue", None),
+    ("continuing", "undecided", None),
+    ("postponed", "continue", None),
+])
+def test_status_and_direction_that_contradict_warn(shimin_report, status, direction, warning):
+    ScheduleEntry.objects.filter(sheet=shimin_report.sheet, fiscal_year__gt=2016).update(planned="")
+    fill(shimin_report, status=status, direction=direction)
+    blockers, warnings = check(shimin_report)
+    assert blockers == []
+    contradictions = [w for w in warnings if "なのに今後の方向性" in w]
+    if warning is None:
+        assert contradictions == []
+    else:
+        assert len(contradictions) == 1 and warning in contradictions[0]

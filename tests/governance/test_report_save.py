@@ -8,11 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from governance.cycles.services import ReportChanges, StaleReportError, save_report
 from governance.models import IndicatorResult
 from projects.models import Indicator
 from projects.revisions import Via
+from tests.governance.conftest import fill
 
 
 def add_indicators(report, count):
@@ -65,3 +67,10 @@ def test_an_invalid_or_stale_save_writes_nothing(demo_users, shimin_report):
     shimin_report.refresh_from_db()
     assert (shimin_report.version, shimin_report.history.count()) == (version, rows)
     assert shimin_report.results.get().actual is None
+
+
+def test_the_edit_form_shows_an_actual_as_typed_without_trailing_zeros(client, demo_users, shimin_report):
+    fill(shimin_report, actual=Decimal(7))
+    client.force_login(demo_users["demo-staff-a"])
+    page = client.get(reverse("governance:report_edit", kwargs={"pk": shimin_report.pk})).content.decode()
+    assert 'value="7"' in page and 'value="7.00"' not in page
