@@ -213,7 +213,7 @@ class ReportEditView(View):
             services.save_report(user=request.user, report=self.report, changes=report_changes(form, formset),
                                  seen_version=version.cleaned_data["seen_version"])
         except services.StaleReportError:
-            messages.error(request, "この実績報告は、開いた後に他の利用者が更新しました。保存されていません。"
+            messages.error(request, "この実績報告は、あなたが開いた後に更新されました(ほかの利用者か、別のタブや画面での保存)。保存されていません。"
                                     "内容を確認して、もう一度入力してください。")
             return self.render_form(form, formset, status=409, seen_version=request.POST.get("seen_version"))
         except services.WorkflowError as error:

@@ -63,3 +63,15 @@ def tasks_run_at_once(settings):
     """Enqueued tasks (the mails of an action) run as soon as they are enqueued, so that a
     test sees their outcome (modules that test mails use it for every test)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def report_form_data(client, report, **fields):
+    """What the report's edit form posts, filled in (results 950), with `fields` over it."""
+    formset = client.get(f"/reports/{report.pk}/edit/").context["formset"]
+    data = {"seen_version": report.version, "report-implementation_status": "continuing",
+            "report-progress": "on_plan", "report-direction": "continue", "report-work_done": "周知した",
+            **{formset.management_form[k].html_name: v for k, v in formset.management_form.initial.items()}}
+    for i, form in enumerate(formset.forms):
+        data[f"results-{i}-id"] = form.instance.pk
+        data[f"results-{i}-actual"] = "950"
+    return {**data, **fields}

@@ -5,20 +5,15 @@ import pytest
 
 from governance.models import AnnualReport
 from tests.busy import write_lock_held
+from tests.governance.conftest import report_form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_report_save_while_the_database_is_locked_keeps_the_typed_text(staff_client, shimin_report):
     url = f"/reports/{shimin_report.pk}/edit/"
-    formset = staff_client.get(url).context["formset"]
     typed = "コンビニ収納の周知を<広報>で行った"
-    data = {"seen_version": shimin_report.version, "report-implementation_status": "continuing",
-            "report-progress": "on_plan", "report-direction": "continue", "report-work_done": typed,
-            **{formset.management_form[k].html_name: v for k, v in formset.management_form.initial.items()}}
-    for i, form in enumerate(formset.forms):
-        data[f"results-{i}-id"] = form.instance.pk
-        data[f"results-{i}-actual"] = "950"
+    data = report_form_data(staff_client, shimin_report, **{"report-work_done": typed})
     with write_lock_held():
         response = staff_client.post(url, data)
     assert response.status_code == 503

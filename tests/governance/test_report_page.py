@@ -1,7 +1,7 @@
 """The report page as the department sees it after a return."""
 
 from governance.cycles import services
-from tests.governance.conftest import fill
+from tests.governance.conftest import fill, report_form_data
 
 
 def test_returned_report_shows_the_reason_at_the_top(client, demo_users, shimin_report):
@@ -55,3 +55,18 @@ def test_a_move_the_reports_state_does_not_allow_stays_a_message(client, demo_us
     assert response.status_code == 200
     assert "はできません" in response.text
     assert not AuditEntry.objects.filter(kind=AuditKind.PERMISSION_DENIED).exists()
+
+
+def test_a_report_saved_in_between_refuses_the_older_form_and_keeps_its_input(staff_client, shimin_report):
+    """Two tabs (or two people): the form opened before another save is refused with a 409
+    that says so, shows what was typed, and overwrites nothing."""
+    from governance.models import AnnualReport
+
+    url = f"/reports/{shimin_report.pk}/edit/"
+    older = report_form_data(staff_client, shimin_report, **{"report-work_done": "古いタブの入力"})
+    assert staff_client.post(url, report_form_data(staff_client, shimin_report,
+                                                   **{"report-work_done": "先に保存した内容"})).status_code == 302
+    response = staff_client.post(url, older)
+    assert response.status_code == 409
+    assert "あなたが開いた後に更新されました" in response.text and "古いタブの入力" in response.text
+    assert AnnualReport.objects.get(pk=shimin_report.pk).work_done == "先に保存した内容"
