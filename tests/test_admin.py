@@ -51,7 +51,7 @@ def test_department_staff_cannot_use_the_admin(client, demo_users):
 
 def admin_form_data(response):
     """The admin change form's data as the browser would post it back (tests/projects)."""
-    from tests.projects.test_sheets import form_data_from
+    from tests.projects.conftest import form_data_from
 
     data = form_data_from(response)
     data.pop("draft", None)
