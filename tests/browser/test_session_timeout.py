@@ -33,6 +33,12 @@ def server_session_ends_in(seconds):
     UserSession.objects.update(expire_date=timezone.now() + timedelta(seconds=seconds))
 
 
+def script_started(page):
+    """Wait until the page's timeout script has run (it adds its hidden box): moving the
+    clock before that would move it under a script that has not started counting."""
+    expect(page.locator(".session-warning")).to_be_attached()
+
+
 def server_status(page, url):
     """What the server answers this browser (its cookies), without following redirects."""
     return page.request.get(url, max_redirects=0).status
@@ -44,6 +50,7 @@ def test_warning_appears_and_staying_signed_in_works(login, page):
     page.clock.install()
     login()
     expect(page).to_have_url(re.compile(r"/plans/"))
+    script_started(page)
     warning = page.get_by_role("alert").filter(has_text="自動的にログアウトします")
 
     page.clock.run_for("24:50")
@@ -71,6 +78,7 @@ def test_at_the_end_the_login_page_says_why(login, page):
     page.clock.install()
     login()
     expect(page).to_have_url(re.compile(r"/plans/"))
+    script_started(page)
 
     server_session_ends_in(-1)
     page.clock.run_for("30:05")
@@ -84,6 +92,7 @@ def test_typed_input_is_kept_on_the_page_at_the_end(login, page):
     login("demo-joho", next_url="/accounts/audit/")
     # The login page has a ユーザー名 too: type only once the audit page is open.
     expect(page).to_have_url(re.compile(r"/accounts/audit/"))
+    script_started(page)
     page.get_by_label("ユーザー名").fill("demo-staff")
 
     server_session_ends_in(-1)
@@ -103,11 +112,13 @@ def test_the_warning_counts_from_the_sessions_real_end(login, page, settings):
     page.clock.install()
     login()
     expect(page).to_have_url(re.compile(r"/plans/"))
+    script_started(page)  # it stores its time in localStorage: clear that after it
     # As if the session had last been written 28 minutes ago: its stored end is near,
     # and no earlier page of this browser remembers a later request.
     server_session_ends_in(120)
     page.evaluate("window.localStorage.clear()")
     page.reload()
+    script_started(page)
     # A full 30 minutes would show nothing yet; 2 minutes left is within the warning.
     warning = page.get_by_role("alert").filter(has_text="自動的にログアウトします")
     expect(warning).to_be_visible()
