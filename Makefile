@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test check migrate seed sysdeps sysdeps-browser bootstrap clean bench load
@@ -51,8 +52,9 @@ run: seed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The tests run on every CPU core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
 test: sysdeps-browser bootstrap
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The deploy checks with production's variables (those of the environment, or as .ci/run),
 # never the development .env.

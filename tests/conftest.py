@@ -1,6 +1,7 @@
 """Shared fixtures: thin on purpose; data comes from factories or the seed loader."""
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.services import create_demo_users, load_organisation
 from governance.meetings.seed import load_bodies
@@ -59,3 +60,44 @@ def staff_client(client, demo_users):
     """A client signed in as department staff (demo-staff-a)."""
     client.force_login(demo_users["demo-staff-a"])
     return client
+
+
+# ─── The URL walk (tests/test_access.py, tests/test_security.py) ───────────
+
+# Sample values for each URL converter, so that every pattern can be requested.
+SAMPLES = {"plan": "second", "number": "1", "path": "1-1-1", "code": "1-1-1-01"}
+PUBLIC = {"login", "admin:login"}
+
+
+def walk_patterns(resolvers, prefix="", namespace=""):
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk_patterns(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else None, prefix + str(entry.pattern)
+
+
+def concrete_url(route):
+    """Turn a route or regex into a URL with sample values."""
+    import re
+
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES.get(m.group(1), "1"), route)
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES.get(m.group(1), "1"), url)
+    url = url.replace("^", "").replace("$", "").replace("\\", "")
+    return "/" + url
+
+
+def all_urls():
+    """(name, URL) of every named URL pattern but the public ones, with sample values."""
+    urls = {(name, concrete_url(route)) for name, route in walk_patterns(get_resolver().url_patterns)}
+    return sorted((item for item in urls if item[0] not in PUBLIC), key=lambda item: item[1])
+
+
+def admin_form_data(response):
+    """The admin change form's data as the browser would post it back (tests/projects)."""
+    from tests.projects.conftest import form_data_from
+
+    data = form_data_from(response)
+    data.pop("draft", None)
+    return data

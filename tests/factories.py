@@ -118,3 +118,19 @@ def make_plan(*, goals=3, policies=3, measures=3, projects=50, code="big", repos
                 )
         created.append(project)
     return plan
+
+
+def make_user(username, *, position, section=None, department=None, **extra):
+    """A validated user of a seed section or department (by code), with an e-mail address."""
+    if section is not None:
+        section = Section.objects.get(code=section)
+        department = section.department
+    elif department is not None:
+        department = Department.objects.get(code=department)
+    user = User(username=username, last_name="試験", first_name=username, position=position,
+                section=section, department=department, email=f"{username}@city.akishima.example",
+                **extra)
+    user.set_password("pass-for-tests")
+    user.full_clean()
+    user.save()
+    return user

@@ -8,35 +8,9 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
-# Sample values for each URL converter, so that every pattern can be requested.
-SAMPLES = {"plan": "second", "number": "1", "path": "1-1-1", "code": "1-1-1-01"}
-PUBLIC = {"login", "admin:login"}
-
-
-def _walk(resolvers, prefix="", namespace=""):
-    for entry in resolvers:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name}" if entry.name else None, prefix + str(entry.pattern)
-
-
-def _concrete(route):
-    """Turn a route or regex into a URL with sample values."""
-    import re
-
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES.get(m.group(1), "1"), route)
-    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES.get(m.group(1), "1"), url)
-    url = url.replace("^", "").replace("$", "").replace("\\", "")
-    return "/" + url
-
-
-def all_urls():
-    urls = {(name, _concrete(route)) for name, route in _walk(get_resolver().url_patterns)}
-    return sorted((item for item in urls if item[0] not in PUBLIC), key=lambda item: item[1])
+from tests.conftest import PUBLIC, SAMPLES, all_urls, concrete_url, walk_patterns
 
 
 @pytest.mark.parametrize(("name", "url"), all_urls(), ids=lambda value: str(value))
@@ -243,7 +217,7 @@ def walk(demo_users, settings, tmp_path):
         url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(local.get(m.group(1), "1")), url)
         return "/" + url.replace("^", "").replace("$", "").replace("\\", "")
 
-    return sorted({(name, sample(name, route)) for name, route in _walk(get_resolver().url_patterns)},
+    return sorted({(name, sample(name, route)) for name, route in walk_patterns(get_resolver().url_patterns)},
                   key=lambda item: item[1])
 
 
@@ -403,8 +377,8 @@ def test_every_post_needs_a_csrf_token(walk, demo_users):
 
 def test_no_view_is_exempt_from_csrf():
     exempt = [
-        name for name, route in _walk(get_resolver().url_patterns)
-        if getattr(get_resolver().resolve(_concrete(route)).func, "csrf_exempt", False)
+        name for name, route in walk_patterns(get_resolver().url_patterns)
+        if getattr(get_resolver().resolve(concrete_url(route)).func, "csrf_exempt", False)
     ]
     assert exempt == []
 

@@ -5,6 +5,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.conftest import admin_form_data
+
 OUR_APPS = {"accounts", "plans", "projects", "governance"}
 
 
@@ -47,15 +49,6 @@ def test_department_staff_cannot_use_the_admin(client, demo_users):
     response = client.get(reverse("admin:plans_project_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
-
-
-def admin_form_data(response):
-    """The admin change form's data as the browser would post it back (tests/projects)."""
-    from tests.projects.test_sheets import form_data_from
-
-    data = form_data_from(response)
-    data.pop("draft", None)
-    return data
 
 
 def test_a_sheet_changed_in_the_admin_is_a_new_version_and_stales_open_edit_forms(client, demo_users):

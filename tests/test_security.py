@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from akishima_ict.urls import urlpatterns as real_urlpatterns
-from tests.test_access import all_urls
+from tests.conftest import all_urls
 
 
 def boom(request):

@@ -2,8 +2,6 @@
 change one result offline (edited here with openpyxl, as Excel would), upload it,
 see the preview with that one change, confirm, and find it in the sheet's 履歴."""
 
-import io
-import os
 
 import pytest
 from openpyxl import load_workbook

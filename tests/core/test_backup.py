@@ -27,7 +27,7 @@ from governance.models import BookJob, BookKind, BookStatus
 from plans.services import load_demo_master_plan_codes
 from projects.models import ProjectSheet
 from projects.services import Via, save_sheet
-from tests.projects.test_concurrency import edit_for
+from tests.projects.conftest import edit_for
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite のバックアップだけ")
 

@@ -5,6 +5,8 @@ import pytest
 from core import fiscal
 from core.templatetags.fiscal_years import fy, fy_short
 
+pytestmark = pytest.mark.db_agnostic  # a pure formatter
+
 HEISEI = fiscal.ERAS_BY_NAME["平成"]
 
 

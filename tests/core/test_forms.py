@@ -1,6 +1,7 @@
 """The form renderer (core.forms.FormRenderer): Django's widgets through Jinja2, our field
 row, the admin's widgets through the Django template language, everything escaped."""
 
+import pytest
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 from django.forms.renderers import get_default_renderer
@@ -8,6 +9,8 @@ from django.template.backends.django import Template as DjangoTemplate
 from django.template.backends.jinja2 import Template as JinjaTemplate
 
 from core.forms import FormRenderer
+
+pytestmark = pytest.mark.db_agnostic  # rendering only
 
 HOSTILE = '<script>alert("x")</script>'
 

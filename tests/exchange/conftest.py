@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 from django.apps import apps
 from django.core import serializers
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accounts.models import Section
 from exchange import services
@@ -92,3 +94,8 @@ def edit_xlsx(data: bytes, title: str, key: dict, values: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def post_file(client, data, name="t.xlsx", resource=""):
+    return client.post(reverse("exchange:import_upload"),
+                       {"file": SimpleUploadedFile(name, data), "resource": resource})

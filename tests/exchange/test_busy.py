@@ -7,7 +7,7 @@ from django.urls import reverse
 from projects.models import ScheduleEntry
 from tests.busy import write_lock_held
 from tests.exchange.conftest import SHIMIN_CODES, digest, edit_xlsx, template_bytes
-from tests.exchange.test_views import post_file
+from tests.exchange.conftest import post_file
 
 MSG_BUSY = "ただいま混み合っています。入力内容は残っています。しばらくしてからもう一度保存してください。"
 

@@ -28,6 +28,8 @@ from exchange.files import (
 )
 from tests.exchange.hostile import styles_bomb
 
+pytestmark = pytest.mark.db_agnostic  # files in and out, no database
+
 HEADERS = ["事業コード", "事業名", "実施状況", "進捗度", "値", "日付", "版"]
 
 

@@ -15,7 +15,7 @@ from exchange import parsing, uploads
 from projects.models import ScheduleEntry
 from tests.exchange.conftest import SHIMIN_CODES, digest, edit_xlsx, template_bytes
 from tests.exchange.hostile import styles_bomb
-from tests.exchange.test_views import post_file
+from tests.exchange.conftest import post_file
 
 CODE = SHIMIN_CODES[0]
 YEAR = "平成28年度(2016年度)"

@@ -5,7 +5,6 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -13,15 +12,10 @@ from openpyxl import load_workbook
 
 from exchange.files import write_csv
 from projects.models import ScheduleEntry
-from tests.exchange.conftest import KANKYO_CODE, SHIMIN_CODES, digest, edit_xlsx, template_bytes
+from tests.exchange.conftest import KANKYO_CODE, SHIMIN_CODES, digest, edit_xlsx, post_file, template_bytes
 
 CODE = SHIMIN_CODES[0]
 YEAR = "平成28年度(2016年度)"
-
-
-def post_file(client, data, name="t.xlsx", resource=""):
-    return client.post(reverse("exchange:import_upload"),
-                       {"file": SimpleUploadedFile(name, data), "resource": resource})
 
 
 def test_department_downloads_its_template(staff_client, cycle):

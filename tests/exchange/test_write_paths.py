@@ -9,7 +9,7 @@ from projects.history import sheet_history
 from projects.models import IndicatorTarget, ProjectSheet, ScheduleEntry
 from tests.exchange.conftest import SHIMIN_CODES, edit_xlsx, template_bytes, upload_of
 from tests.projects.conftest import edit_url, form_data
-from tests.test_admin import admin_form_data
+from tests.conftest import admin_form_data
 
 CODE = SHIMIN_CODES[0]
 ACTIVITIES = "窓口とコンビニで周知する"

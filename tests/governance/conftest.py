@@ -1,12 +1,17 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Section
 from governance.cycles.services import open_cycle
 from governance.meetings.services import prepare_meeting
-from governance.models import Body, CycleKind
+from governance.models import AnnualReport, Body, CycleKind, ReportState
+from governance.vocab import Direction, ImplementationStatus, Progress
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
+from projects.services import ensure_sheets
+from tests.factories import make_plan
 
 SHIMIN_CODES = ["1-2-1-02", "1-2-1-03"]  # 市税等のコンビニエンスストア収納 / クレジット収納
 
@@ -75,3 +80,48 @@ def report_form_data(client, report, **fields):
         data[f"results-{i}-id"] = form.instance.pk
         data[f"results-{i}-actual"] = "950"
     return {**data, **fields}
+
+
+# ─── Generated plans at scale (work lists, summaries, caches) ────────────
+
+SECTIONS = ["shimin", "kazei", "kankyo", "zaisei", "joho-suishin"]
+STATES = list(ReportState)
+STATUSES = list(ImplementationStatus)
+PROGRESSES = list(Progress)
+DIRECTIONS = list(Direction)
+
+
+def generated_cycle(user, *, code, projects, goals=3, policies=3, measures=3):
+    """A generated plan whose sheets are spread over SECTIONS, with its FY2021 cycle
+    opened and its reports spread over every state and every value of the vocabularies."""
+    plan = make_plan(code=code, projects=projects, goals=goals, policies=policies, measures=measures)
+    ensure_sheets(plan=plan)
+    sections = [Section.objects.get(code=c) for c in SECTIONS]
+    sheets = list(ProjectSheet.objects.filter(project__plan=plan).order_by("project__code"))
+    for i, sheet in enumerate(sheets):
+        sheet.section = sections[i % len(sections)]
+    ProjectSheet.objects.bulk_update(sheets, ["section"])
+    cycle = open_cycle(user=user, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=2021,
+                       deadline=date(2022, 5, 31))
+    reports = list(cycle.reports.order_by("sheet__project__code"))
+    assert len(reports) == projects
+    for i, report in enumerate(reports):
+        report.state = STATES[i % len(STATES)]
+        report.implementation_status = STATUSES[i % len(STATUSES)]
+        report.progress = PROGRESSES[(i // 2) % len(PROGRESSES)]
+        report.direction = DIRECTIONS[(i // 3) % len(DIRECTIONS)]
+        report.work_done = f"実施内容{i}"
+    AnnualReport.objects.bulk_update(
+        reports, ["state", "implementation_status", "progress", "direction", "work_done"]
+    )
+    return cycle
+
+
+def count_queries(client, url):
+    """The queries of one GET that must answer 200, and its HTML (for comparisons
+    between two requests; a budget is better checked with pytest-django's
+    django_assert_max_num_queries)."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), response.content.decode()

@@ -15,6 +15,7 @@ from governance.meetings.bodies import (
 )
 from governance.meetings.services import prepare_meeting
 from governance.models import Body, BodyKind, SeatRole
+from tests.factories import make_user
 from tests.governance.conftest import fill
 
 # 別表(第3条関係), p.52, written from fixtures/source/second_plan_text.txt in its order.
@@ -56,21 +57,6 @@ def committee():
 
 def headquarters():
     return Body.objects.get(kind=BodyKind.HEADQUARTERS)
-
-
-def make_user(username, *, position, section=None, department=None, **extra):
-    if section is not None:
-        section = Section.objects.get(code=section)
-        department = section.department
-    elif department is not None:
-        department = Department.objects.get(code=department)
-    user = User(username=username, last_name="試験", first_name=username, position=position,
-                section=section, department=department, email=f"{username}@city.akishima.example",
-                **extra)
-    user.set_password("pass-for-tests")
-    user.full_clean()
-    user.save()
-    return user
 
 
 def chief_of(section_code):

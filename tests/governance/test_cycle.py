@@ -17,13 +17,18 @@ from accounts.roles import Role
 from governance import notifications
 from governance.cycles import services
 from governance.models import (
-    AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReminderLog, ReportState,
+    AnnualReport,
+    CycleKind,
+    CycleStatus,
+    IndicatorResult,
+    ReminderLog,
+    ReportState,
     ReviewCycle,
 )
 from plans.models import Plan
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
+from tests.factories import make_user
 from tests.governance.conftest import fill
-from tests.governance.test_bodies import make_user
 
 pytestmark = pytest.mark.usefixtures("tasks_run_at_once")  # mails are sent as they are queued
 

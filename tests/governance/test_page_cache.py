@@ -17,7 +17,7 @@ from governance.cycles.services import submit_report
 from plans.models import Project
 from projects.models import IndicatorTarget
 from tests.governance.conftest import fill
-from tests.governance.test_worklists import count_queries, generated_cycle
+from tests.governance.conftest import count_queries, generated_cycle
 
 
 def test_each_kind_of_write_changes_its_area_after_the_commit(

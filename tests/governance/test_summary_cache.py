@@ -10,7 +10,7 @@ from governance.cycles.services import return_report, submit_report
 from governance.vocab import Progress
 from plans.models import Goal
 from tests.governance.conftest import fill
-from tests.governance.test_worklists import count_queries, generated_cycle
+from tests.governance.conftest import count_queries, generated_cycle
 
 
 def on_plan_in_the_whole_plan(html):

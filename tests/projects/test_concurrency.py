@@ -11,35 +11,9 @@ from django.db import connections
 
 from accounts.services import create_demo_users, load_organisation
 from plans.services import load_seed_plans
-from projects.forms import IndicatorFormSet, ScheduleFormSet, SheetEdit, SheetForm
-from projects.models import Indicator, ProjectSheet
+from projects.models import ProjectSheet
 from projects.services import StaleSheetError, Via, ensure_sheets, save_sheet
-
-
-def edit_for(sheet, **changes):
-    sheet = ProjectSheet.objects.with_details().get(pk=sheet.pk)
-    base = SheetForm(instance=sheet, prefix="sheet")
-    data = {}
-    for bound in base:
-        value = bound.value()
-        if value not in (None, False):
-            data[bound.html_name] = value
-            data[bound.html_initial_name] = value
-    for prefix in ("indicators", "schedule"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    data.update(changes)
-    plan = sheet.project.plan
-    edit = SheetEdit(
-        sheet_form=SheetForm(data, instance=sheet, prefix="sheet"),
-        indicator_formset=IndicatorFormSet(
-            data, instance=sheet, prefix="indicators", queryset=Indicator.objects.none(),
-            form_kwargs={"years": plan.years, "era": plan.era},
-        ),
-        schedule_formset=ScheduleFormSet(data, instance=sheet, prefix="schedule"),
-    )
-    assert edit.sheet_form.is_valid(), edit.sheet_form.errors
-    assert edit.indicator_formset.is_valid() and edit.schedule_formset.is_valid()
-    return sheet, edit
+from tests.projects.conftest import edit_for
 
 
 @pytest.mark.django_db(transaction=True)

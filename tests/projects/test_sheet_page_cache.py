@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from projects.models import ScheduleEntry
 from tests.projects.conftest import edit_url, form_data
-from tests.projects.test_sheets import count_queries
+from tests.projects.conftest import count_queries
 
 
 def test_a_save_shows_on_the_sheet_page_at_once(client, demo_users, shimin_sheet):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
 from tests.projects.conftest import edit_url, form_data
-from tests.projects.test_sheets import INDICATOR, table_digest
+from tests.projects.conftest import INDICATOR, table_digest
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -121,7 +121,7 @@ def test_the_admin_add_sheet_page_does_not_fail(client, demo_users, admin_user):
 @pytest.mark.parametrize("part", ["indicator", "target", "schedule", "add_target", "delete_target"])
 def test_an_admin_change_of_a_sheet_part_refuses_an_edit_form_opened_before(
         client, demo_users, shimin_sheet, targeted, part):
-    from tests.test_admin import admin_form_data
+    from tests.conftest import admin_form_data
 
     staff = client.__class__()
     staff.force_login(demo_users["demo-staff-a"])
