@@ -101,3 +101,22 @@ def admin_form_data(response):
     data = form_data_from(response)
     data.pop("draft", None)
     return data
+
+
+@pytest.fixture
+def run_worker_once():
+    """Run `manage.py db_worker --batch` in this process, as `make run` starts it, and put
+    back the signal handlers it installs (its SIGTERM handler would otherwise turn a later
+    SIGTERM to the test process into a SystemExit inside whatever test runs then)."""
+    import signal
+
+    from django.core.management import call_command
+
+    def run(**options):
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", **options)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+    return run

@@ -140,7 +140,7 @@ def test_someone_elses_book_is_not_found(client, demo_users):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_worker_renders_an_ordered_book(client):
+def test_the_database_worker_renders_an_ordered_book(client, run_worker_once):
     """End to end through the queue: the order is stored in the database and the
     worker (`manage.py db_worker`, as `make run` starts it) renders it."""
     from accounts.services import create_demo_users
@@ -153,7 +153,7 @@ def test_the_database_worker_renders_an_ordered_book(client):
     job = BookJob.objects.get()
     assert job.status == BookStatus.QUEUED
     assert "作成を待っています" in client.get(job.get_absolute_url()).text
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay")
+    run_worker_once()
     job.refresh_from_db()
     assert job.status == BookStatus.DONE, job.error
     assert "できあがりました" in client.get(job.get_absolute_url()).text

@@ -8,7 +8,6 @@ import smtplib
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import MailStatus, OutgoingMail
@@ -240,7 +239,7 @@ def test_a_refused_address_does_not_stop_the_reminders(cycle, demo_users, settin
 # ─── Through the real queue: the worker sends what the action recorded ────
 
 def test_the_worker_sends_what_the_action_queued(client, shimin_report, demo_users, settings, monkeypatch,
-                                                 django_capture_on_commit_callbacks):
+                                                 django_capture_on_commit_callbacks, run_worker_once):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     submitted(shimin_report, demo_users)
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,7 +252,7 @@ def test_the_worker_sends_what_the_action_queued(client, shimin_report, demo_use
     # The worker recycles database connections between tasks, which would close the
     # test's transaction: keep it.
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    run_worker_once(verbosity=0)
     assert sorted(m.to[0] for m in mail.outbox) == emails(demo_users, "demo-staff-a", "demo-kacho")
     assert set(OutgoingMail.objects.values_list("status", flat=True)) == {MailStatus.SENT}
 
