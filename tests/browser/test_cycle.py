@@ -211,7 +211,7 @@ def office_returns(office, project_name):
     office.locator("summary").filter(has_text="差し戻す").click()  # opens the return form
     office.get_by_label("差戻しの理由").fill(RETURN_REASON)
     office.get_by_role("button", name="差し戻す").click()
-    expect(messages(office)).to_have_text("実績報告を差し戻しました。担当課にメールで知らせました。")
+    expect(messages(office)).to_have_text(re.compile("実績報告を差し戻しました。担当課へのお知らせメールを送信待ちにしました。"))
     state_line(office, "差戻し中")
 
 
@@ -273,7 +273,7 @@ def office_records(office, project_name, field_label, choice, comment_label, com
     item.get_by_label(field_label).select_option(label=choice)
     item.get_by_label(comment_label).fill(comment)
     item.get_by_role("button", name=button).click()
-    expect(messages(office)).to_have_text(f"{project_name}:記録しました。")
+    expect(messages(office)).to_have_text(re.compile(re.escape(f"{project_name}:記録しました。")))
     item = meeting_item(office, project_name)
     expect(item).to_contain_text(f"状態:{after}")
     expect(item.get_by_role("button", name=button)).to_have_count(0)
