@@ -43,10 +43,15 @@ class ReviewCycleAdmin(admin.ModelAdmin):
     readonly_fields = ["opened_by", "opened_at"]
 
 
+class ReportContentReadOnly(ReadOnlyAdmin):
+    """A report's content is written only by governance.cycles.services (save_reports and
+    the workflow moves), which check the state, the section and the version and record
+    who and how: here it is read, with its history, never changed."""
+
+
 @admin.register(AnnualReport)
-class AnnualReportAdmin(SimpleHistoryAdmin):
+class AnnualReportAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
     actions = [admin_export_action("reports")]
-    # States change only through the workflow services, never by editing rows here.
     list_display = ["sheet", "cycle", "section", "state", "evaluation", "decision"]
     list_filter = ["cycle", "state", "evaluation", "decision", "section__department"]
     list_select_related = ["sheet__project", "cycle", "section__department"]
@@ -59,7 +64,7 @@ class AnnualReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorResult)
-class IndicatorResultAdmin(SimpleHistoryAdmin):
+class IndicatorResultAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
     actions = [admin_export_action("results")]
     list_display = ["indicator", "report", "actual"]
     list_select_related = ["indicator", "report__sheet__project", "report__cycle"]

@@ -91,3 +91,34 @@ def test_an_agenda_item_and_a_report_are_named_by_their_project(demo_users):
                                      title="検討会議", held_on=date(2017, 6, 1), prepared_by=demo_users["demo-joho"])
     item = AgendaItem.objects.create(meeting=meeting, report=report, position=1)
     assert str(item) == f"議題1 {report.sheet.project.name}"
+
+
+@pytest.mark.parametrize("model_name", ["annualreport", "indicatorresult"])
+def test_a_reports_content_cannot_be_changed_in_the_admin_even_by_a_superuser(client, demo_users, model_name):
+    """The report's content has one write path (governance.cycles.services), which checks
+    state, section and version: the admin shows it and its history, and refuses changes."""
+    from datetime import date
+
+    from accounts.models import User
+    from governance.cycles.services import open_cycle
+    from governance.models import AnnualReport, CycleKind, IndicatorResult
+    from plans.models import Plan
+
+    cycle = open_cycle(user=demo_users["demo-joho"], plan=Plan.objects.get(code="second"),
+                       kind=CycleKind.ANNUAL, fiscal_year=2016, deadline=date(2017, 5, 31))
+    model = {"annualreport": AnnualReport, "indicatorresult": IndicatorResult}[model_name]
+    row = model.objects.filter(**({"cycle": cycle} if model is AnnualReport else {"report__cycle": cycle})).first()
+    if row is None:
+        from projects.models import Indicator
+
+        report = cycle.reports.first()
+        indicator = Indicator.objects.create(sheet=report.sheet, name="件数", unit="件", position=1)
+        row = IndicatorResult.objects.create(report=report, indicator=indicator)
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only"))
+    url = reverse(f"admin:governance_{model_name}_change", args=[row.pk])
+    assert client.get(url).status_code == 200  # shown, read-only
+    before = list(model.objects.filter(pk=row.pk).values())
+    response = client.post(url, {"work_done": "管理画面で書き換え", "actual": "999"})
+    assert response.status_code == 403
+    assert list(model.objects.filter(pk=row.pk).values()) == before
+    assert client.get(reverse(f"admin:governance_{model_name}_add")).status_code == 403
