@@ -27,17 +27,13 @@ def shimin_sheet(seeded):
     return sheet
 
 
-def test_template_edited_offline_is_previewed_confirmed_and_in_history(login, shimin_sheet, tmp_path):
-    from accounts.models import User
 
-    display_name = User.objects.get(username="demo-staff-a").display_name
-    page = login("demo-staff-a", next_url="/data/")
-    page.get_by_role("link", name="Excel 入出力").click()
+def template_with_a_result(page, tmp_path):
+    """The section's template downloaded from the page, with RESULT typed into one schedule row."""
     with page.expect_download() as download_info:
         page.get_by_role("link", name="自課の入力用ファイルを取り出す(xlsx)").click()
     path = tmp_path / "template.xlsx"
     download_info.value.save_as(path)
-
     book = load_workbook(path)
     sheet = book["スケジュール"]
     headers = [c.value for c in sheet[1]]
@@ -45,6 +41,16 @@ def test_template_edited_offline_is_previewed_confirmed_and_in_history(login, sh
         if row[headers.index("事業コード")].value == CODE and row[headers.index("年度")].value == YEAR:
             row[headers.index("実績")].value = RESULT
     book.save(path)
+    return path
+
+
+def test_template_edited_offline_is_previewed_confirmed_and_in_history(login, shimin_sheet, tmp_path):
+    from accounts.models import User
+
+    display_name = User.objects.get(username="demo-staff-a").display_name
+    page = login("demo-staff-a", next_url="/data/")
+    page.get_by_role("link", name="Excel 入出力").click()
+    path = template_with_a_result(page, tmp_path)
 
     page.get_by_role("link", name="ファイルを選んで取り込む").click()
     page.get_by_label("ファイル").set_input_files(str(path))
@@ -76,17 +82,7 @@ LINES_JS = """el => {
 def test_preview_keeps_short_labels_and_codes_on_one_line_on_a_phone(login, shimin_sheet, tmp_path):
     page = login("demo-staff-a", next_url="/data/")
     page.set_viewport_size({"width": 390, "height": 844})
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="自課の入力用ファイルを取り出す(xlsx)").click()
-    path = tmp_path / "template.xlsx"
-    download_info.value.save_as(path)
-    book = load_workbook(path)
-    sheet = book["スケジュール"]
-    headers = [c.value for c in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        if row[headers.index("事業コード")].value == CODE and row[headers.index("年度")].value == YEAR:
-            row[headers.index("実績")].value = RESULT
-    book.save(path)
+    path = template_with_a_result(page, tmp_path)
     page.goto("/data/import/")
     page.get_by_label("ファイル").set_input_files(str(path))
     page.get_by_role("button", name="確認する").click()
