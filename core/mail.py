@@ -138,10 +138,13 @@ def deliver(mail_ids) -> tuple[int, int]:
                 _record_failure(mail, error)
                 failed += 1
             else:
-                OutgoingMail.objects.filter(pk=mail.pk).update(
-                    status=MailStatus.SENT, sent_at=timezone.now(), sending_since=None, last_error="",
-                    last_error_detail="")
                 sent += 1
+                try:
+                    OutgoingMail.objects.filter(pk=mail.pk).update(
+                        status=MailStatus.SENT, sent_at=timezone.now(), sending_since=None, last_error="",
+                        last_error_detail="")
+                except Exception:  # noqa: BLE001 -- it went out: go on with the others
+                    logger.exception("送信したメール %s を送信済みにできませんでした。", mail.pk)
     finally:
         try:
             connection.close()

@@ -133,6 +133,7 @@ class SheetPartAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 def _save(request, sheet, changes) -> bool:
     """Save through the service; a refusal (nothing written) becomes an error message."""
+    sheet = ProjectSheet.objects.get(pk=sheet.pk)  # as stored now: a bulk delete saves it once per row
     try:
         save_sheet(sheet=sheet, seen_version=sheet.version, changes=changes, user=request.user, via=Via.ADMIN)
     except IncompleteSheetError as error:
@@ -177,13 +178,14 @@ class ProjectSheetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the admin's log
         for inline_form in formset.forms:
             entry = inline_form.instance
+            served_year = inline_form.initial.get("fiscal_year")  # the form has already set the posted one
             if inline_form in formset.deleted_forms:
                 if entry.pk:
-                    request._sheet_changes.schedule.append(ScheduleChange(entry.fiscal_year, delete=True))
+                    request._sheet_changes.schedule.append(ScheduleChange(served_year, delete=True))
             elif inline_form.has_changed():
                 data = inline_form.cleaned_data
-                if entry.pk and entry.fiscal_year != data["fiscal_year"]:
-                    request._sheet_changes.schedule.append(ScheduleChange(entry.fiscal_year, delete=True))
+                if entry.pk and served_year != data["fiscal_year"]:
+                    request._sheet_changes.schedule.append(ScheduleChange(served_year, delete=True))
                 request._sheet_changes.schedule.append(ScheduleChange(
                     data["fiscal_year"], {"planned": data["planned"], "actual": data["actual"]}))
 

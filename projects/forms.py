@@ -267,6 +267,9 @@ class SheetEdit:
             if not management.is_valid() or not (
                     0 <= management.cleaned_data["INITIAL_FORMS"] <= management.cleaned_data["TOTAL_FORMS"]):
                 return "送信された内容が正しくありません(行の数が読めません)。"
+        schedule = self.schedule_formset.management_form.cleaned_data
+        if schedule["TOTAL_FORMS"] != schedule["INITIAL_FORMS"]:  # one row per plan year, never added here
+            return "送信された内容が正しくありません(スケジュールの行の数が違います)。"
         for formset in formsets:
             pk = formset.model._meta.pk.name
             if any(form.has_error(pk, "invalid_choice") for form in formset.forms):

@@ -375,8 +375,11 @@ def _write(plans: list[_Plan], seen: dict, revision: Revision, user):
 
 def _delete(instance, revision):
     if isinstance(instance, Indicator):
-        # Only empty result rows remain (_undeletable refuses the others).
-        instance.results.all().delete()
+        # Only empty result rows (_undeletable refused the others). A result filled in since
+        # stays, and the indicator's PROTECT refuses the whole save instead of losing it.
+        instance.results.filter(actual=None, note="").delete()
+        if instance.results.exists():
+            raise ValidationError(f"指標「{instance.name}」には実績が報告されたため削除できません。")
         for target in instance.targets.all():  # in this revision, not as an unmarked cascade
             if target.pk is not None:
                 revision.mark(target).delete()

@@ -1,11 +1,16 @@
 """Ordering PDF books, and failing the jobs that will never finish."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from governance.models import BookJob, BookStatus
+
+logger = logging.getLogger(__name__)
+
 
 class TooManyOrders(Exception):
     def __init__(self, limit):
@@ -42,8 +47,20 @@ def order_book(*, user, kind: str, params: dict, title: str) -> tuple[BookJob, b
 
 
 def _enqueue(render_book, job_pk):
-    result = render_book.enqueue(job_id=job_pk)
-    BookJob.objects.filter(pk=job_pk).update(task_id=result.id)
+    """After the order's commit: queue its task. If the queue cannot take it (the database
+    busy or gone), the order fails at once with a message, so that it never waits for
+    ever and can be ordered again; the order itself is never turned into an error."""
+    try:
+        result = render_book.enqueue(job_id=job_pk)
+        BookJob.objects.filter(pk=job_pk).update(task_id=result.id)
+    except Exception:  # noqa: BLE001 -- the order is committed: say so on its page, not as a 500
+        logger.exception("book job %s could not be queued", job_pk)
+        try:
+            BookJob.objects.filter(pk=job_pk, task_id=None).update(
+                status=BookStatus.FAILED, finished_at=timezone.now(),
+                error="作成の依頼を受け付けられませんでした(裏側の処理が混み合っています)。「もう一度作成」で依頼し直してください。")
+        except Exception:  # noqa: BLE001
+            logger.exception("book job %s could not be marked failed", job_pk)
 
 
 def fail_vanished_jobs() -> int:

@@ -219,6 +219,9 @@ class ReportEditView(View):
         except services.WorkflowError as error:
             messages.error(request, str(error))
             return redirect(self.report)
+        except ValidationError as error:  # e.g. an indicator deleted from the sheet meanwhile
+            messages.error(request, "保存していません:" + "".join(error.messages))
+            return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
         messages.success(request, "実績報告を保存しました。")
         return redirect(self.report)
 

@@ -117,3 +117,22 @@ def test_the_old_papers_address_renders_nothing_and_leads_to_the_order(client, d
     client.post("/books/order/", {"kind": "papers", "meeting": meeting.pk})
     job = BookJob.objects.get()
     assert client.get(f"/meetings/{meeting.pk}/papers.pdf")["Location"] == job.get_absolute_url()
+
+
+def test_an_order_the_queue_cannot_take_fails_at_once_and_can_be_ordered_again(
+        exec_client, monkeypatch, django_capture_on_commit_callbacks):
+    """The order is committed; if the task queue then refuses it (the database busy), the
+    order's page says it failed instead of waiting for ever, and the page is not a 500."""
+    def refused(task, *args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(type(render_book), "enqueue", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = order_plan(exec_client)
+    assert response.status_code == 302
+    job = BookJob.objects.get()
+    assert job.status == BookStatus.FAILED and "もう一度作成" in job.error
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_plan(exec_client)
+    assert BookJob.objects.count() == 2  # a failed order does not block the same book
