@@ -38,8 +38,7 @@ CACHE_TIMEOUT = 86400  # seconds: for the entries keyed by the stamps
 # area → the models (app_label.model_name) whose writes change it; a page that caches
 # data of another model must add it here, under the area whose stamp the page reads.
 WATCHED = {
-    "plans": {"plans.plan", "plans.goal", "plans.policy", "plans.measure", "plans.project",
-              "plans.placement"},
+    "plans": {"plans.plan", "plans.planlevel", "plans.planitem", "plans.project", "plans.placement"},
     "work": {"accounts.department", "accounts.section",
              "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
              "governance.annualreport", "governance.indicatorresult"},

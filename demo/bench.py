@@ -56,8 +56,8 @@ from governance.models import (
     AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState, ReviewCycle,
 )
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
-from plans.models import Goal, Measure, Placement, Plan, Policy, Project
-from plans.services import project_code
+from plans import structure
+from plans.models import Numbering, Placement, Plan, Project
 from projects.models import (
     Indicator, IndicatorKind, IndicatorTarget, ProjectSheet, ScheduleEntry, SheetStatus,
 )
@@ -134,28 +134,31 @@ SheetIndicators = list[tuple[ProjectSheet, list[Indicator]]]
 
 def _plan(code: str, projects: int, sections: list[Section],
           rng: random.Random) -> tuple[Plan, SheetIndicators]:
-    plan = Plan.objects.create(code=code, name=f"生成計画({projects:,}事業)", start_year=START,
-                               end_year=START + 4, philosophy="生成された基本理念")
+    plan = structure.create_plan(
+        code=code, name=f"生成計画({projects:,}事業)", start_year=START, end_year=START + 4,
+        philosophy="生成された基本理念", in_preparation=False,
+        levels=[structure.LevelSpec("目標", Numbering.ROMAN, True), structure.LevelSpec("基本方針"),
+                structure.LevelSpec("情報化施策", has_text=True)])
     measures = []
     for g in range(1, 4):
-        goal = Goal.objects.create(plan=plan, number=g, title=f"生成目標{g}", subtitle="生成")
+        goal = structure.add_item(plan, parent=None, title=f"生成目標{g}", subtitle="生成")
         for p in range(1, rng.choice([3, 4]) + 1):
-            policy = Policy.objects.create(goal=goal, number=p, title=f"生成方針{g}-{p}")
-            measures += Measure.objects.bulk_create(
-                Measure(policy=policy, number=m, title=f"生成施策{g}-{p}-{m}",
-                        description="施策の説明。" * 8) for m in range(1, rng.choice([3, 4]) + 1))
+            policy = structure.add_item(plan, parent=goal, title=f"生成方針{g}-{p}")
+            measures += [structure.add_item(plan, parent=policy, title=f"生成施策{g}-{p}-{m}",
+                                            text="施策の説明。" * 8) for m in range(1, rng.choice([3, 4]) + 1)]
     positions = {m.pk: 0 for m in measures}
+    serials = {m.pk: 0 for m in measures}
     rows, places = [], []  # as tests.factories.make_plan: every third project reposted
     for i in range(projects):
         home, other = measures[i % len(measures)], measures[(i + 1) % len(measures)]
         for measure in [home, other] if i % 3 == 0 and other != home else [home]:
             positions[measure.pk] += 1
             places.append((i, measure, positions[measure.pk], measure is home))
+        serials[home.pk] += 1
         rows.append(Project(plan=plan, name=f"生成事業{i + 1:04d}", is_planned=i % 5 == 0,
-                            code=project_code(goal=home.policy.goal.number, policy=home.policy.number,
-                                              measure=home.number, serial=positions[home.pk])))
+                            code=structure.project_code(home.path, serials[home.pk])))
     rows = Project.objects.bulk_create(rows)
-    Placement.objects.bulk_create(Placement(project=rows[i], measure=m, position=n, is_home=is_home)
+    Placement.objects.bulk_create(Placement(project=rows[i], item=m, position=n, is_home=is_home)
                                   for i, m, n, is_home in places)
     sheets = ProjectSheet.objects.bulk_create(
         ProjectSheet(project=project, section=sections[(i * 7) % len(sections)], start_year=START,

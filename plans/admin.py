@@ -1,76 +1,87 @@
+"""The plan in /admin/: read-only for the structure, whose one write path is
+plans.structure (the plan editing page, the plan import and the seed loader),
+so that codes, 事業コード and every project's sheet stay true."""
+
 from django.contrib import admin
 
-from plans.models import Goal, MasterPlanCode, Measure, Placement, Plan, Policy, Project
 from core.resources import admin_export_action
+from plans.models import MasterPlanCode, Placement, Plan, PlanEdit, PlanItem, PlanLevel, Project
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LevelInline(admin.TabularInline):
+    model = PlanLevel
+    fields = ["depth", "name", "numbering", "has_text", "stated_count"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "start_year", "end_year", "is_current"]
-    list_filter = ["is_current"]
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "start_year", "end_year", "is_current", "in_preparation"]
+    list_filter = ["is_current", "in_preparation"]
     search_fields = ["name", "code", "philosophy"]
     ordering = ["-start_year"]
+    inlines = [LevelInline]
 
 
-@admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "subtitle", "plan"]
+@admin.register(PlanItem)
+class PlanItemAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "level", "plan", "reposted_from"]
     list_display_links = ["code", "title"]
     list_filter = ["plan"]
-    list_select_related = ["plan"]
-    search_fields = ["title", "subtitle", "description"]
-    ordering = ["plan", "number"]
-
-
-@admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "goal"]
-    list_display_links = ["code", "title"]
-    list_filter = ["goal__plan", "goal"]
-    list_select_related = ["goal__plan"]
-    search_fields = ["title"]
-    ordering = ["goal__plan", "goal__number", "number"]
-
-
-class PlacementInline(admin.TabularInline):
-    model = Placement
-    extra = 0
-    fields = ["measure", "project", "position", "is_home"]
-    autocomplete_fields = ["measure", "project"]
-
-
-@admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "policy", "reposted_from"]
-    list_display_links = ["code", "title"]
-    list_filter = ["policy__goal__plan", "policy__goal"]
-    list_select_related = ["policy__goal__plan", "reposted_from__policy__goal"]
-    search_fields = ["title", "description"]
-    ordering = ["policy__goal__plan", "policy__goal__number", "policy__number", "number"]
-    autocomplete_fields = ["reposted_from"]
-    inlines = [PlacementInline]
+    list_select_related = ["plan", "level", "reposted_from"]
+    search_fields = ["code", "title", "text"]
+    ordering = ["plan", "sort_key"]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "plan", "is_planned", "since_year", "security_kind"]
     list_display_links = ["code", "name"]
     list_filter = ["plan", "is_planned", "security_kind"]
     list_select_related = ["plan"]
     search_fields = ["code", "name"]
     ordering = ["plan", "code"]
-    inlines = [PlacementInline]
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(ReadOnlyAdmin):
     actions = [admin_export_action("plan")]
-    list_display = ["project", "measure", "position", "is_home"]
-    list_filter = ["is_home", "measure__policy__goal__plan"]
-    list_select_related = ["project", "measure__policy__goal"]
-    search_fields = ["project__name", "project__code", "measure__title"]
-    ordering = ["measure__policy__goal__number", "measure__policy__number", "measure__number", "position"]
-    autocomplete_fields = ["measure", "project"]
+    list_display = ["project", "item", "position", "is_home"]
+    list_filter = ["is_home", "item__plan"]
+    list_select_related = ["project", "item"]
+    search_fields = ["project__name", "project__code", "item__title"]
+    ordering = ["item__plan", "item__sort_key", "position"]
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj)
+
+
+@admin.register(PlanEdit)
+class PlanEditAdmin(ReadOnlyAdmin):
+    list_display = ["at", "plan", "user", "via", "summary", "undone_at"]
+    list_filter = ["plan", "via"]
+    list_select_related = ["plan", "user"]
+    search_fields = ["summary"]
 
 
 @admin.register(MasterPlanCode)

@@ -1,24 +1,28 @@
-"""The plan and its five-level hierarchy: 基本理念 → 目標 → 基本方針 → 情報化施策 → 事業.
+"""A plan and its hierarchy: 基本理念 → the plan's own levels → 事業.
 
-Codes are printed as the plan prints them (Ⅱ, Ⅱ-3, Ⅱ-3-1) and stored as numbers,
-so that ordering and uniqueness are database constraints.
+Each plan defines its levels (the second plan: 目標 → 基本方針 → 情報化施策; the
+first: 目標 → 基本方針 → 基本施策 → 情報化施策) and holds its items as one tree.
+Codes are printed as the plan prints them (Ⅱ, Ⅱ-3, Ⅱ-3-1); numbers, paths and
+codes are unique by database constraints.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from core import fiscal
 from core.constraints import PythonChecks
-from plans.querysets import MeasureQuerySet, PlanQuerySet, ProjectQuerySet
+from plans.querysets import PlanItemQuerySet, PlanQuerySet, ProjectQuerySet
 
-ROMAN = ["", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ"]
+ROMAN = ["", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ", "Ⅺ", "Ⅻ"]
 
-# 事業コード: the home measure's numbers and a serial, e.g. 2-3-1-04 is the
-# fourth project listed under 情報化施策 Ⅱ-3-1.
-PROJECT_CODE_RE = r"^\d{1,2}-\d{1,2}-\d{1,2}-\d{2,3}$"
+# 事業コード: the home item's numbers and a serial, e.g. 2-3-1-04 is the
+# fourth project listed under 情報化施策 Ⅱ-3-1 (at any depth: 2-1-03, 1-2-3-4-01).
+PROJECT_CODE_RE = r"^\d{1,3}(-\d{1,3}){0,4}-\d{2,3}$"
 
 
 class Plan(PythonChecks, models.Model):
@@ -36,6 +40,17 @@ class Plan(PythonChecks, models.Model):
     is_current = models.BooleanField(
         "現行計画", default=False, help_text="計画体系の画面で最初に表示する計画です。"
     )
+    in_preparation = models.BooleanField(
+        "策定中", default=False, help_text="策定中の計画は情報推進課にだけ表示されます。"
+    )
+    master_plan_label = models.CharField(
+        "上位計画のコードの名称", max_length=40, default="総合基本計画コード",
+        help_text="情報化事業シートで事業と上位計画を結ぶコードの名称(例:第五次総合基本計画コード)。",
+    )
+    stated_project_count = models.PositiveSmallIntegerField(
+        "計画書に記載の事業数", null=True, blank=True,
+        help_text="事業を登録していない計画で、計画書に記載された事業の数(例:第一期計画 55)。",
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -49,6 +64,9 @@ class Plan(PythonChecks, models.Model):
             ),
             models.UniqueConstraint(
                 fields=["is_current"], condition=Q(is_current=True), name="plan_one_current"
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_current=True, in_preparation=True), name="plan_current_not_in_preparation"
             ),
         ]
 
@@ -71,78 +89,109 @@ class Plan(PythonChecks, models.Model):
     def period_label(self):
         return fiscal.fy_range(self.start_year, self.end_year)
 
+    @cached_property
+    def level_list(self):
+        """The plan's levels, top first (one query per plan instance)."""
+        return list(self.levels.order_by("depth"))
 
-class Goal(PythonChecks, models.Model):
-    """目標 (Ⅰ, Ⅱ, Ⅲ)."""
+    @property
+    def leaf_level(self):
+        return self.level_list[-1] if self.level_list else None
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name="計画")
-    number = models.PositiveSmallIntegerField("番号")
-    title = models.CharField("目標", max_length=200)
-    subtitle = models.CharField("副題", max_length=100, blank=True, help_text="例:顧客としての市民")
-    description = models.TextField("説明", blank=True)
+
+class Numbering(models.TextChoices):
+    """How a level writes its numbers in codes (Ⅱ-3-1 or 2-3-1)."""
+
+    ROMAN = "roman", "ローマ数字(Ⅰ, Ⅱ, Ⅲ…)"
+    ARABIC = "arabic", "算用数字(1, 2, 3…)"
+
+
+def format_number(number: int, numbering: str) -> str:
+    if numbering == Numbering.ROMAN:
+        return roman(number)
+    return str(number)
+
+
+def roman(number: int) -> str:
+    """Ⅰ … Ⅻ as single characters (as the plan prints them), then ASCII numerals."""
+    if 1 <= number < len(ROMAN):
+        return ROMAN[number]
+    digits = []
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while number >= value:
+            digits.append(letters)
+            number -= value
+    return "".join(digits)
+
+
+def parse_number(text: str) -> int | None:
+    """The number of one part of a code: 「Ⅱ」, 「II」, 「2」 or 「２」 → 2; None if unreadable."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text.strip()).upper()
+    if text.isdecimal():
+        return int(text)
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    if not text or any(c not in values for c in text):
+        return None
+    total = 0
+    for i, c in enumerate(text):
+        value = values[c]
+        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
+    return total if unicodedata.normalize("NFKC", roman(total)) == text else None
+
+
+MAX_LEVELS = 5
+
+
+class PlanLevel(PythonChecks, models.Model):
+    """One level of a plan between its 基本理念 and its 事業 (目標, 基本方針, 情報化施策 …)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="levels", verbose_name="計画")
+    depth = models.PositiveSmallIntegerField("階層", help_text="1 が基本理念のすぐ下の階層です。")
+    name = models.CharField("階層名", max_length=20, help_text="計画書の表記どおり(例:目標、基本方針、情報化施策)。")
+    numbering = models.CharField("番号の表記", max_length=10, choices=Numbering, default=Numbering.ARABIC)
+    has_text = models.BooleanField("説明文あり", default=False, help_text="この階層の項目に説明の段落があるか。")
+    stated_count = models.PositiveSmallIntegerField(
+        "計画書に記載の数", null=True, blank=True,
+        help_text="項目を登録していない計画で、計画書に記載された数(例:第一期計画の基本施策 16)。",
+    )
 
     class Meta:
-        verbose_name = "目標"
-        verbose_name_plural = "目標"
-        ordering = ["plan", "number"]
+        verbose_name = "計画の階層"
+        verbose_name_plural = "計画の階層"
+        ordering = ["plan", "depth"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="goal_unique_number"),
-            models.CheckConstraint(condition=Q(number__gte=1, number__lte=10), name="goal_number_range"),
+            models.UniqueConstraint(fields=["plan", "depth"], name="level_unique_depth"),
+            models.UniqueConstraint(fields=["plan", "name"], name="level_unique_name"),
+            models.CheckConstraint(condition=Q(depth__gte=1, depth__lte=MAX_LEVELS), name="level_depth_range"),
         ]
 
     def __str__(self):
-        return f"{self.code} {self.title}"
-
-    def get_absolute_url(self):
-        return reverse("plans:goal_detail", kwargs={"plan": self.plan.code, "number": self.number})
-
-    @property
-    def code(self):
-        return ROMAN[self.number]
+        return self.name
 
 
-class Policy(PythonChecks, models.Model):
-    """基本方針 (Ⅰ-1)."""
+class PlanItem(PythonChecks, models.Model):
+    """One item of a plan's hierarchy: a 目標, 基本方針, 情報化施策 … at its level.
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="policies", verbose_name="目標")
-    number = models.PositiveSmallIntegerField("番号")
-    title = models.CharField("基本方針", max_length=200)
+    `number` is the item's place among its siblings (1, 2, 3 … as printed);
+    `path` (2-3-1), `code` (Ⅱ-3-1) and `sort_key` are derived from the numbers of
+    the item and its ancestors by plans.structure, which alone writes items.
+    """
 
-    class Meta:
-        verbose_name = "基本方針"
-        verbose_name_plural = "基本方針"
-        ordering = ["goal__number", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["goal", "number"], name="policy_unique_number"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="policy_number_positive"),
-        ]
-
-    def __str__(self):
-        return f"{self.code} {self.title}"
-
-    def get_absolute_url(self):
-        return reverse(
-            "plans:policy_detail", kwargs={"plan": self.goal.plan.code, "path": self.path}
-        )
-
-    @property
-    def code(self):
-        return f"{self.goal.code}-{self.number}"
-
-    @property
-    def path(self):
-        return f"{self.goal.number}-{self.number}"
-
-
-class Measure(PythonChecks, models.Model):
-    """情報化施策 (Ⅰ-1-1), with the plan's paragraph of intent."""
-
-    policy = models.ForeignKey(
-        Policy, on_delete=models.CASCADE, related_name="measures", verbose_name="基本方針"
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items", verbose_name="計画")
+    level = models.ForeignKey(PlanLevel, on_delete=models.PROTECT, related_name="items", verbose_name="階層")
+    parent = models.ForeignKey(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="children", verbose_name="上位の項目"
     )
     number = models.PositiveSmallIntegerField("番号")
-    title = models.CharField("情報化施策", max_length=200)
-    description = models.TextField("施策の内容", blank=True)
+    path = models.CharField("番号の並び", max_length=40, help_text="例:2-3-1")
+    code = models.CharField("コード", max_length=60, help_text="例:Ⅱ-3-1")
+    sort_key = models.CharField("並び順", max_length=40, editable=False)
+    title = models.CharField("名称", max_length=200)
+    subtitle = models.CharField("副題", max_length=100, blank=True, help_text="例:顧客としての市民")
+    text = models.TextField("説明", blank=True)
     reposted_from = models.ForeignKey(
         "self",
         # RESTRICT: the original cannot be deleted alone, but a whole plan can.
@@ -150,21 +199,26 @@ class Measure(PythonChecks, models.Model):
         null=True,
         blank=True,
         related_name="reposts",
-        verbose_name="再掲元の施策",
-        help_text="施策全体が他の施策の再掲である場合(例:Ⅰ-3-3 は Ⅰ-2-2 の再掲)。",
+        verbose_name="再掲元の項目",
+        help_text="項目全体が他の項目の再掲である場合(例:Ⅰ-3-3 は Ⅰ-2-2 の再掲)。",
     )
 
-    objects = MeasureQuerySet.as_manager()
+    objects = PlanItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "情報化施策"
-        verbose_name_plural = "情報化施策"
-        ordering = ["policy__goal__number", "policy__number", "number"]
+        verbose_name = "計画の項目"
+        verbose_name_plural = "計画の項目"
+        ordering = ["plan", "sort_key"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "number"], name="measure_unique_number"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="measure_number_positive"),
+            models.UniqueConstraint(fields=["parent", "number"], name="item_unique_number"),
+            models.UniqueConstraint(
+                fields=["plan", "number"], condition=Q(parent__isnull=True), name="item_unique_top_number"
+            ),
+            models.UniqueConstraint(fields=["plan", "path"], name="item_unique_path"),
+            models.UniqueConstraint(fields=["plan", "code"], name="item_unique_code"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="item_number_positive"),
             models.CheckConstraint(
-                condition=~Q(reposted_from=models.F("pk")), name="measure_not_repost_of_itself"
+                condition=~Q(reposted_from=models.F("pk")), name="item_not_repost_of_itself"
             ),
         ]
 
@@ -172,18 +226,21 @@ class Measure(PythonChecks, models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self):
-        return reverse(
-            "plans:measure_detail",
-            kwargs={"plan": self.policy.goal.plan.code, "path": self.path},
-        )
+        return reverse("plans:item_detail", kwargs={"plan": self.plan.code, "path": self.path})
 
     @property
-    def code(self):
-        return f"{self.policy.code}-{self.number}"
+    def depth(self):
+        return self.path.count("-") + 1
 
     @property
-    def path(self):
-        return f"{self.policy.path}-{self.number}"
+    def label(self):
+        """「目標Ⅰ」: the level's name and the code, as headings print it."""
+        return f"{self.level.name}{self.code}"
+
+    @property
+    def ancestor_paths(self):
+        parts = self.path.split("-")
+        return ["-".join(parts[:n]) for n in range(1, len(parts))]
 
     @property
     def is_repost(self):
@@ -194,10 +251,6 @@ class Measure(PythonChecks, models.Model):
         """Projects left out where a page lists only the first few (plans.views)."""
         total = getattr(self, "project_count", None)
         return 0 if total is None else total - len(getattr(self, "listed_placements", []))
-
-    def clean(self):
-        if self.reposted_from_id and self.reposted_from.policy.goal.plan_id != self.policy.goal.plan_id:
-            raise ValidationError({"reposted_from": "再掲元は同じ計画の施策から選んでください。"})
 
 
 class SecurityMeasureKind(models.TextChoices):
@@ -216,7 +269,7 @@ class Project(models.Model):
         "事業コード",
         max_length=20,
         validators=[RegexValidator(PROJECT_CODE_RE, "事業コードは「1-2-1-01」の形式です。")],
-        help_text="主たる掲載施策の番号と連番(例:2-3-1-04 は施策Ⅱ-3-1の4番目の事業)。",
+        help_text="主たる掲載項目の番号と連番(例:2-3-1-04 は施策Ⅱ-3-1の4番目の事業)。",
     )
     name = models.CharField("事業名", max_length=200)
     is_planned = models.BooleanField(
@@ -231,8 +284,8 @@ class Project(models.Model):
     security_kind = models.CharField(
         "セキュリティ対策の種類", max_length=20, choices=SecurityMeasureKind, blank=True
     )
-    measures = models.ManyToManyField(
-        Measure, through="Placement", related_name="projects", verbose_name="掲載施策"
+    items = models.ManyToManyField(
+        PlanItem, through="Placement", related_name="projects", verbose_name="掲載項目"
     )
 
     objects = ProjectQuerySet.as_manager()
@@ -260,14 +313,15 @@ class Project(models.Model):
 
 
 class Placement(models.Model):
-    """A project listed under a measure. One placement is the project's home; the
-    others are printed 「(再掲)」."""
+    """A project listed under an item of the plan's last level. One placement is
+    the project's home; the others are printed 「(再掲)」."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="placements", verbose_name="事業"
     )
-    measure = models.ForeignKey(
-        Measure, on_delete=models.CASCADE, related_name="placements", verbose_name="情報化施策"
+    item = models.ForeignKey(
+        # RESTRICT: an item that still lists projects cannot be deleted alone.
+        PlanItem, on_delete=models.RESTRICT, related_name="placements", verbose_name="掲載項目"
     )
     position = models.PositiveSmallIntegerField("掲載順")
     is_home = models.BooleanField("主たる掲載", default=False)
@@ -275,25 +329,25 @@ class Placement(models.Model):
     class Meta:
         verbose_name = "事業の掲載"
         verbose_name_plural = "事業の掲載"
-        ordering = ["measure__policy__goal__number", "measure__policy__number", "measure__number", "position"]
+        ordering = ["item__sort_key", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "measure"], name="placement_once_per_measure"),
-            models.UniqueConstraint(fields=["measure", "position"], name="placement_unique_position"),
+            models.UniqueConstraint(fields=["project", "item"], name="placement_once_per_item"),
+            models.UniqueConstraint(fields=["item", "position"], name="placement_unique_in_item"),
             models.UniqueConstraint(
                 fields=["project"], condition=Q(is_home=True), name="placement_one_home_per_project"
             ),
         ]
 
     def __str__(self):
-        return f"{self.measure.code} {self.project.name}{'' if self.is_home else '(再掲)'}"
+        return f"{self.item.code} {self.project.name}{'' if self.is_home else '(再掲)'}"
 
     @property
     def is_repost(self):
         return not self.is_home
 
     def clean(self):
-        if self.measure.policy.goal.plan_id != self.project.plan_id:
-            raise ValidationError({"measure": "事業と同じ計画の施策を選んでください。"})
+        if self.item.plan_id != self.project.plan_id:
+            raise ValidationError({"item": "事業と同じ計画の項目を選んでください。"})
 
 
 class MasterPlanCode(models.Model):
@@ -313,3 +367,27 @@ class MasterPlanCode(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+
+class PlanEdit(models.Model):
+    """One change made to a plan's structure, with who made it, when and how to
+    undo it (the inverse operation, run through the same service)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="edits", verbose_name="計画")
+    at = models.DateTimeField("日時", auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="変更者",
+    )
+    via = models.CharField("方法", max_length=20, default="画面")
+    summary = models.CharField("内容", max_length=300)
+    inverse = models.JSONField("元に戻す操作", null=True, blank=True)
+    undone_at = models.DateTimeField("元に戻した日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "計画の変更履歴"
+        verbose_name_plural = "計画の変更履歴"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return self.summary

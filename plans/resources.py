@@ -9,19 +9,16 @@ from plans.models import MasterPlanCode, Placement
 # ─── The plan: export only ───────────────────────────────────────────────────
 
 class PlacementResource(ExchangeResource):
-    """The plan hierarchy, one row per project and measure it is listed under (再掲 included).
+    """The plan hierarchy, one row per project and item it is listed under (再掲 included).
 
-    Export only: the plan is the published document and changes through /admin/.
+    Export only (the plan's own import and export is exchange.plan_files): the
+    columns of the second plan's levels are named by the plan's levels.
     """
 
     importable = False
     title = "計画体系"
-    goal = column("目標", "measure__policy__goal__code", readonly=True)
-    goal_title = column("目標名", "measure__policy__goal__title", readonly=True)
-    policy = column("基本方針", "measure__policy__code", readonly=True)
-    policy_title = column("基本方針名", "measure__policy__title", readonly=True)
-    measure = column("施策コード", "measure__code", readonly=True)
-    measure_title = column("情報化施策", "measure__title", readonly=True)
+    item = column("項目コード", "item__code", readonly=True)
+    item_title = column("項目名", "item__title", readonly=True)
     code = column("事業コード", "project__code", readonly=True)
     name = column("事業名", "project__name", readonly=True)
     home = column("掲載", readonly=True)
@@ -30,7 +27,7 @@ class PlacementResource(ExchangeResource):
 
     class Meta(ExchangeResource.Meta):
         model = Placement
-        fields = ("goal", "goal_title", "policy", "policy_title", "measure", "measure_title", "code", "name", "home", "planned", "since",)
+        fields = ("item", "item_title", "code", "name", "home", "planned", "since",)
 
     def __init__(self, *, plan=None, **kwargs):
         super().__init__(**kwargs)
@@ -42,8 +39,8 @@ class PlacementResource(ExchangeResource):
     def export_queryset(self):
         return (
             Placement.objects.filter(project__plan=self.plan)
-            .select_related("project", "measure__policy__goal")
-            .order_by("measure__policy__goal__number", "measure__policy__number", "measure__number", "position")
+            .select_related("project", "item")
+            .order_by("item__sort_key", "position")
         )
 
 

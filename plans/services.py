@@ -6,91 +6,78 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from plans.models import Goal, MasterPlanCode, Measure, Placement, Plan, Policy, Project
+from plans import structure
+from plans.models import MasterPlanCode, Plan
 
 PLAN_FILES_DIR = Path(settings.BASE_DIR) / "fixtures" / "plans"
 # Loaded in this order, so that the latest plan is created last.
 PLAN_FILES = ["first.toml", "second.toml"]
 
 
-def project_code(*, goal: int, policy: int, measure: int, serial: int) -> str:
-    """The 事業コード rule: the home measure's numbers and the project's serial there.
-
-    project_code(goal=2, policy=3, measure=1, serial=4) == "2-3-1-04"
-    """
-    return f"{goal}-{policy}-{measure}-{serial:02d}"
+PLAN_FIELDS = ("code", "name", "start_year", "end_year", "published", "parent_plan", "philosophy",
+               "philosophy_subtitle", "philosophy_text", "is_current", "master_plan_label", "stated_project_count")
 
 
 @transaction.atomic
 def load_plan(*, path: Path) -> Plan | None:
-    """Create the plan of a seed file with its whole hierarchy.
+    """Create the plan of a seed file with its levels and its whole tree.
 
     Does nothing (returns None) when a plan with the file's code exists: what
-    users changed since is never overwritten.
+    users changed since is never overwritten. Writes through plans.structure,
+    like every other way of making a plan.
     """
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     if Plan.objects.filter(code=data["code"]).exists():
         return None
-    if data.get("is_current"):
-        Plan.objects.filter(is_current=True).update(is_current=False)
-    plan = Plan(
-        **{key: value for key, value in data.items() if key != "goals"},
+    plan = structure.create_plan(
+        levels=[structure.LevelSpec(**level) for level in data.get("levels", [])],
+        in_preparation=False,
+        **{key: data[key] for key in PLAN_FIELDS if key in data},
     )
-    plan.full_clean()
-    plan.save()
-
-    measures_by_path = {}
-    home_entries = []  # (measure, position, entry) for projects printed without (再掲)
+    items_by_path = {}
+    home_entries = []  # (item, entry) for projects printed without (再掲)
     repost_entries = []
-    for goal_data in data.get("goals", []):
-        goal = Goal.objects.create(
-            plan=plan, **{k: v for k, v in goal_data.items() if k != "policies"}
-        )
-        for policy_data in goal_data["policies"]:
-            policy = Policy.objects.create(
-                goal=goal, number=policy_data["number"], title=policy_data["title"]
-            )
-            for measure_data in policy_data["measures"]:
-                measure = Measure.objects.create(
-                    policy=policy,
-                    number=measure_data["number"],
-                    title=measure_data["title"],
-                    description=measure_data.get("description", ""),
-                    reposted_from=measures_by_path.get(measure_data.get("reposted_from")),
-                )
-                if measure_data.get("reposted_from") and measure.reposted_from is None:
-                    raise ValueError(f"再掲元の施策 {measure_data['reposted_from']} が見つかりません。")
-                measures_by_path[measure.path] = measure
-                for position, entry in enumerate(measure_data.get("projects", []), start=1):
-                    target = repost_entries if entry.get("repost") else home_entries
-                    target.append((measure, position, entry))
 
+    def add(entries, parent):
+        for number, entry in enumerate(entries, start=1):
+            if entry.get("number", number) != number:
+                raise ValueError(f"{entry['title']}: 番号は 1 から順に付けてください。")
+            reposted_from = entry.get("reposted_from")
+            if reposted_from and reposted_from not in items_by_path:
+                raise ValueError(f"再掲元の項目 {reposted_from} が見つかりません。")
+            item = structure.add_item(
+                plan, parent=parent, title=entry["title"], subtitle=entry.get("subtitle", ""),
+                text=entry.get("text", ""), reposted_from=items_by_path.get(reposted_from),
+            )
+            items_by_path[item.path] = item
+            for project in entry.get("projects", []):
+                (repost_entries if project.get("repost") else home_entries).append((item, project))
+            add(entry.get("items", []), item)
+
+    add(data.get("items", []), None)
     projects_by_name = {}
-    serials = {}
-    for measure, position, entry in home_entries:
-        serial = serials[measure.pk] = serials.get(measure.pk, 0) + 1
-        project = Project(
-            plan=plan,
-            code=project_code(
-                goal=measure.policy.goal.number,
-                policy=measure.policy.number,
-                measure=measure.number,
-                serial=serial,
-            ),
-            name=entry["name"],
-            is_planned=entry.get("planned", False),
-            since_year=entry.get("since"),
-            security_kind=entry.get("kind", ""),
+    for item, entry in home_entries:
+        projects_by_name[entry["name"]] = structure.create_project(
+            item, name=entry["name"], is_planned=entry.get("planned", False),
+            since_year=entry.get("since"), security_kind=entry.get("kind", ""),
         )
-        project.full_clean()
-        project.save()
-        projects_by_name[project.name] = project
-        Placement.objects.create(project=project, measure=measure, position=position, is_home=True)
-    for measure, position, entry in repost_entries:
-        Placement.objects.create(
-            project=projects_by_name[entry["name"]], measure=measure, position=position, is_home=False
-        )
+    # Positions as printed: a 再掲 entry sits where the plan lists it among the others.
+    for item, entry in repost_entries:
+        structure.place_project(projects_by_name[entry["name"]], item)
+    _order_as_printed(data.get("items", []), items_by_path, projects_by_name)
     return plan
+
+
+def _order_as_printed(entries, items_by_path, projects_by_name, prefix=""):
+    """Put each item's listings in the printed order (homes and 再掲 interleaved)."""
+    for number, entry in enumerate(entries, start=1):
+        path = f"{prefix}{number}"
+        item = items_by_path[path]
+        for position, project in enumerate(entry.get("projects", []), start=1):
+            placement = item.placements.get(project=projects_by_name[project["name"]])
+            if placement.position != position:
+                structure.move_placement(placement, position=position)
+        _order_as_printed(entry.get("items", []), items_by_path, projects_by_name, prefix=f"{path}-")
 
 
 def load_seed_plans() -> list[Plan]:

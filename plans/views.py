@@ -1,40 +1,24 @@
-"""Screens of the plan hierarchy: the tree (図2-3) and a page per level."""
+"""Screens of the plan hierarchy: the tree (図2-3) and a page per item, at any level."""
 
-from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, TemplateView
 
 from core import stamps
-from plans.models import Measure, Plan, Policy, Project
-
-# Pages that show many measures list at most this many projects under each
-# (the printed plan never has more than 10), with a link to the measure's page.
-PROJECTS_PER_MEASURE = 12
-
-
-def _policies_with_measures(limit=PROJECTS_PER_MEASURE):
-    return Policy.objects.prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.with_listed_projects(limit))
-    )
-
-
-def _split_path(path, parts):
-    numbers = path.split("-")
-    if len(numbers) != parts or not all(n.isdecimal() for n in numbers):
-        raise Http404("指定された番号の施策は見つかりません。")
-    return [int(n) for n in numbers]
+from plans import tree
+from plans.models import Plan, PlanItem, Project
 
 
 class PlanMixin:
-    """Resolves the plan of the URL (or the current plan) into `self.plan`."""
+    """Resolves the plan of the URL (or the current plan) into `self.plan`; a plan
+    in preparation exists only for 情報推進課 (404 for anyone else)."""
 
     def dispatch(self, request, *args, **kwargs):
         code = kwargs.get("plan")
+        plans = Plan.objects.visible_to(request.user)
         if code:
-            self.plan = get_object_or_404(Plan, code=code)
+            self.plan = get_object_or_404(plans, code=code)
         else:
-            self.plan = Plan.objects.current()
+            self.plan = plans.current()
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -43,67 +27,59 @@ class PlanMixin:
 
 
 class PlanTreeView(PlanMixin, TemplateView):
-    """情報化施策体系: 基本理念 → 目標 → 基本方針 → 情報化施策 → 事業."""
+    """情報化施策体系: 基本理念 → the plan's levels → 事業."""
 
     template_name = "plans/plan_tree.html"
 
     def get(self, request, *args, **kwargs):
         picked = request.GET.get("plan")
         if picked:
-            return redirect(get_object_or_404(Plan, code=picked))
+            return redirect(get_object_or_404(Plan.objects.visible_to(request.user), code=picked))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        goals = []
         if self.plan:
-            # Lazy: the template caches the tree under the stamp read here, first,
-            # and runs these queries only when the stamp has changed.
+            # The template caches the tree under the stamp read here, first, and
+            # calls `items` only when the stamp has changed.
             kwargs["stamp"] = stamps.current("plans")
-            goals = self.plan.goals.prefetch_related(
-                Prefetch("policies", queryset=_policies_with_measures())
-            )
+            kwargs["items"] = lambda: tree.build(self.plan)
+            kwargs["levels"] = self.plan.level_list
         return super().get_context_data(
-            goals=goals, plans=Plan.objects.order_by("-start_year"), **kwargs
+            plans=Plan.objects.visible_to(self.request.user).order_by("-start_year"), **kwargs
         )
 
 
-class GoalDetailView(PlanMixin, DetailView):
-    template_name = "plans/goal_detail.html"
+class ItemDetailView(PlanMixin, DetailView):
+    """One item of any level: its text, the items below it and their projects."""
+
+    template_name = "plans/item_detail.html"
+    context_object_name = "item"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            self.plan.goals.prefetch_related(Prefetch("policies", queryset=_policies_with_measures())),
-            number=self.kwargs["number"],
+        item = get_object_or_404(
+            PlanItem.objects.select_related("level", "reposted_from", "plan"),
+            plan=self.plan, path=self.kwargs["path"],
+        )
+        return item
+
+    def get_context_data(self, **kwargs):
+        item = self.object
+        children = tree.build(self.plan, root=item)
+        listed = PlanItem.objects.filter(pk=item.pk).with_listed_projects().get()
+        return super().get_context_data(
+            ancestors=tree.ancestors(item),
+            children=[child for child in children if child.parent_id == item.pk],
+            listed=listed,
+            is_leaf=item.level.depth == len(self.plan.level_list),
+            heading_offset=2 - item.level.depth,  # the items below are h3
+            child_level=self.plan.level_list[item.level.depth] if item.level.depth < len(self.plan.level_list) else None,
+            **kwargs,
         )
 
 
-class PolicyDetailView(PlanMixin, DetailView):
-    template_name = "plans/policy_detail.html"
-
-    def get_object(self, queryset=None):
-        goal, number = _split_path(self.kwargs["path"], 2)
-        return get_object_or_404(
-            Policy.objects.select_related("goal__plan").prefetch_related(
-                Prefetch("measures", queryset=Measure.objects.with_listed_projects())
-            ),
-            goal__plan=self.plan,
-            goal__number=goal,
-            number=number,
-        )
-
-
-class MeasureDetailView(PlanMixin, DetailView):
-    template_name = "plans/measure_detail.html"
-
-    def get_object(self, queryset=None):
-        goal, policy, number = _split_path(self.kwargs["path"], 3)
-        return get_object_or_404(
-            Measure.objects.with_listed_projects().select_related("policy__goal__plan"),
-            policy__goal__plan=self.plan,
-            policy__goal__number=goal,
-            policy__number=policy,
-            number=number,
-        )
+def legacy_item(request, plan, path=None, number=None):
+    """The former per-level addresses (goals/1/, policies/1-2/, measures/1-2-1/)."""
+    return redirect("plans:item_detail", plan=plan, path=path or str(number), permanent=True)
 
 
 class ProjectDetailView(PlanMixin, DetailView):

@@ -29,7 +29,8 @@ from projects.revisions import Revision, Via
 # Measures whose projects the plan gives to 情報推進課 itself: ICT governance
 # (Ⅱ-1-2), information security (Ⅱ-3-1) and the ICT-BCP it keeps (Ⅱ-3-2, p.31).
 ICT_OFFICE_SECTION = "joho-suishin"
-ICT_OFFICE_MEASURES = {(2, 1, 2), (2, 3, 1), (2, 3, 2)}
+ICT_OFFICE_ITEMS = {"2-1-2", "2-3-1", "2-3-2"}
+ICT_OFFICE_PLAN = "second"
 
 __all__ = [
     "IncompleteSheetError", "IndicatorChange", "ScheduleChange", "SheetChanges", "StaleSheetError",
@@ -105,16 +106,15 @@ def ensure_sheets(*, plan: Plan) -> int:
     ict_office = Section.objects.filter(code=ICT_OFFICE_SECTION).first()
     homes = (
         Placement.objects.filter(project__plan=plan, is_home=True, project__sheet__isnull=True)
-        .select_related("project", "measure__policy__goal")
+        .select_related("project", "item")
     )
     created = 0
     for placement in homes:
         revision = Revision(user=None, via=None)
-        measure = placement.measure
-        key = (measure.policy.goal.number, measure.policy.number, measure.number)
+        ours = plan.code == ICT_OFFICE_PLAN and placement.item.path in ICT_OFFICE_ITEMS
         sheet = revision.mark(ProjectSheet(
             project=placement.project,
-            section=ict_office if key in ICT_OFFICE_MEASURES else None,
+            section=ict_office if ours else None,
             start_year=placement.project.since_year,
         ))
         sheet.save()

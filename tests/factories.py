@@ -3,8 +3,8 @@
 import factory
 
 from accounts.models import Department, Position, Section, User
-from plans.models import Goal, Measure, Placement, Plan, Policy, Project
-from plans.services import project_code
+from plans import structure
+from plans.models import Numbering, Plan
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -48,75 +48,53 @@ class PlanFactory(factory.django.DjangoModelFactory):
     end_year = 2025
 
 
-class GoalFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Goal
-
-    plan = factory.SubFactory(PlanFactory)
-    number = factory.Sequence(lambda n: n % 10 + 1)
-    title = factory.Sequence(lambda n: f"目標{n}")
+SECOND_PLAN_LEVELS = [
+    structure.LevelSpec("目標", Numbering.ROMAN, has_text=True),
+    structure.LevelSpec("基本方針"),
+    structure.LevelSpec("情報化施策", has_text=True),
+]
 
 
-class PolicyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Policy
-
-    goal = factory.SubFactory(GoalFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    title = factory.Sequence(lambda n: f"基本方針{n}")
+def make_levels(plan, names=None):
+    """Give a plan its levels: the second plan's three unless named."""
+    specs = SECOND_PLAN_LEVELS if names is None else [structure.LevelSpec(name) for name in names]
+    structure.set_levels(plan, specs)
+    return plan
 
 
-class MeasureFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Measure
+def make_plan(*, goals=3, policies=3, measures=3, projects=50, code="big", reposts=True, fanout=None,
+              levels=None):
+    """A generated plan with `projects` projects spread over the items of its last level.
 
-    policy = factory.SubFactory(PolicyFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    title = factory.Sequence(lambda n: f"情報化施策{n}")
-    description = "施策の説明"
-
-
-def make_plan(*, goals=3, policies=3, measures=3, projects=50, code="big", reposts=True):
-    """A generated plan with `projects` projects spread over its measures.
-
-    Every third project is also placed (再掲) under a second measure, so that
-    pages are measured with reposts as the real plan has them.
+    By default the second plan's shape (目標 → 基本方針 → 情報化施策, goals × policies ×
+    measures items); `levels` names other levels and `fanout` gives the number of
+    children per level. Every third project is also placed (再掲) under a second
+    item, so that pages are measured with reposts as the real plan has them.
     """
     plan = PlanFactory(code=code, name=f"生成計画{code}")
-    all_measures = []
-    for g in range(1, goals + 1):
-        goal = Goal.objects.create(plan=plan, number=g, title=f"目標{g}")
-        for p in range(1, policies + 1):
-            policy = Policy.objects.create(goal=goal, number=p, title=f"基本方針{g}-{p}")
-            for m in range(1, measures + 1):
-                all_measures.append(
-                    Measure.objects.create(policy=policy, number=m, title=f"施策{g}-{p}-{m}")
-                )
-    positions = {measure.pk: 0 for measure in all_measures}
-    created = []
+    fanout = fanout or (goals, policies, measures)
+    make_levels(plan, levels or (None if len(fanout) == 3 else [f"階層{d}" for d in range(1, len(fanout) + 1)]))
+    leaves = []
+    prefixes = ["目標", "基本方針", "施策"] if len(fanout) == 3 and not levels else [lv.name for lv in plan.level_list]
+
+    def grow(parent, depth):
+        for _ in range(fanout[depth]):
+            item = structure.add_item(plan, parent=parent, title="項目")
+            item.title = f"{prefixes[depth]}{item.path}"
+            item.save(update_fields=["title"])
+            if depth + 1 < len(fanout):
+                grow(item, depth + 1)
+            else:
+                leaves.append(item)
+
+    grow(None, 0)
     for i in range(projects):
-        home = all_measures[i % len(all_measures)]
-        positions[home.pk] += 1
-        project = Project.objects.create(
-            plan=plan,
-            code=project_code(
-                goal=home.policy.goal.number,
-                policy=home.policy.number,
-                measure=home.number,
-                serial=positions[home.pk],
-            ),
-            name=f"生成事業{i}",
-            is_planned=i % 5 == 0,
-        )
-        Placement.objects.create(project=project, measure=home, position=positions[home.pk], is_home=True)
+        home = leaves[i % len(leaves)]
+        project = structure.create_project(home, name=f"生成事業{i}", is_planned=i % 5 == 0)
         if reposts and i % 3 == 0:
-            other = all_measures[(i + 1) % len(all_measures)]
+            other = leaves[(i + 1) % len(leaves)]
             if other != home:
-                positions[other.pk] += 1
-                Placement.objects.create(
-                    project=project, measure=other, position=positions[other.pk], is_home=False
-                )
-        created.append(project)
+                structure.place_project(project, other)
     return plan
 
 

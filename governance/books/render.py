@@ -22,7 +22,7 @@ from governance.cycles.tables import summary_tables
 from governance.dashboard import charts
 from governance.models import BookKind, Meeting, ReviewCycle
 from governance.vocab import Progress
-from plans.models import Measure, Placement, Plan, Policy
+from plans.models import Placement, Plan, PlanItem  # WIP: rewritten by the books change
 from projects.layout import layout_for
 from projects.models import ProjectSheet
 

@@ -20,7 +20,7 @@ from accounts.models import Department
 from governance.cycles.shares import shares
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
-from plans.models import ROMAN, Measure
+from plans.models import ROMAN, PlanItem as Measure  # WIP: rewritten by the dashboard change
 
 VOCABS = {
     "implementation_status": ("実施状況", ImplementationStatus),

@@ -82,7 +82,7 @@ def targets(*, uploader: bool = False) -> dict:
             user.save(update_fields=["password"])
     return {
         "plan": plan.code, "years": list(plan.years), "cycle": cycle.pk, "password": password,
-        "goals": list(plan.goals.values_list("number", flat=True)),
+        "goals": list(plan.items.filter(parent__isnull=True).values_list("number", flat=True)),
         "departments": list(Department.objects.filter(code__startswith="bench-")
                             .values_list("code", flat=True)),
         "reports": list(cycle.reports.order_by("pk").values_list("pk", flat=True)[:400]),
