@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "simple_history",
     "akishima_ict.apps.AxesConfig",  # django-axes, named in Japanese
     "django_tasks",
+    "django_htmx",
     "akishima_ict.apps.TasksDatabaseConfig",  # django-tasks-db, named in Japanese
     "core",
     "accounts",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the failed sign-ins of the views above it and
     # answers a locked-out user with the Japanese lockout page.

@@ -34,7 +34,7 @@ ICT_OFFICE_PLAN = "second"
 
 __all__ = [
     "IncompleteSheetError", "IndicatorChange", "ScheduleChange", "SheetChanges", "StaleSheetError",
-    "SheetSave", "SheetsRefused", "UnknownRowError", "Via", "ensure_sheets", "save_sheet", "save_sheets",
+    "SheetSave", "SheetsRefused", "UnknownRowError", "Via", "ensure_sheet", "ensure_sheets", "save_sheet", "save_sheets",
 ]
 
 
@@ -98,16 +98,27 @@ class SheetChanges:
 
 
 @transaction.atomic
+def ensure_sheet(project) -> None:
+    """The sheet of one new project (projects.authoring.add_project)."""
+    placement = Placement.objects.select_related("project__plan", "item").get(project=project, is_home=True)
+    _create_sheets(project.plan, [placement])
+
+
+@transaction.atomic
 def ensure_sheets(*, plan: Plan) -> int:
     """Create the missing sheets of a plan's projects, with a schedule row per plan year.
 
     Existing sheets are never changed. Returns how many were created.
     """
-    ict_office = Section.objects.filter(code=ICT_OFFICE_SECTION).first()
     homes = (
         Placement.objects.filter(project__plan=plan, is_home=True, project__sheet__isnull=True)
         .select_related("project", "item")
     )
+    return _create_sheets(plan, homes)
+
+
+def _create_sheets(plan, homes) -> int:
+    ict_office = Section.objects.filter(code=ICT_OFFICE_SECTION).first()
     created = 0
     for placement in homes:
         revision = Revision(user=None, via=None)
