@@ -181,7 +181,7 @@ class PlanItem(PythonChecks, models.Model):
     """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items", verbose_name="計画")
-    level = models.ForeignKey(PlanLevel, on_delete=models.PROTECT, related_name="items", verbose_name="階層")
+    level = models.ForeignKey(PlanLevel, on_delete=models.RESTRICT, related_name="items", verbose_name="階層")
     parent = models.ForeignKey(
         "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="children", verbose_name="上位の項目"
     )

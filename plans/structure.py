@@ -411,6 +411,11 @@ def move_placement(placement: Placement, *, item: PlanItem | None = None, positi
 
 
 def _insert_placement(placement: Placement, position: int | None) -> Placement:
+    last = max_position(placement.item)
+    if position is None or position > last:  # at the end: nothing else moves
+        placement.position = last + 1
+        placement.save()
+        return placement
     listed = list(placement.item.placements.order_by("position"))
     position = len(listed) + 1 if position is None else max(1, min(position, len(listed) + 1))
     placement.position = 30000

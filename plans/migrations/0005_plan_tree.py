@@ -202,7 +202,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='planitem',
             name='level',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='plans.planlevel', verbose_name='階層'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='items', to='plans.planlevel', verbose_name='階層'),
         ),
         migrations.AddConstraint(
             model_name='planlevel',

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Department, Section, User
-from plans.models import Goal, Measure, Placement, Plan, Policy, Project
+from plans.models import Placement, Plan, PlanItem, PlanLevel, Project
 
 DEMO_USERNAMES = ["demo-joho", "demo-staff-a", "demo-staff-b", "demo-kacho", "demo-exec"]
-LOADED_MODELS = [Department, Section, Plan, Goal, Policy, Measure, Project, Placement]
+LOADED_MODELS = [Department, Section, Plan, PlanLevel, PlanItem, Project, Placement]
 
 
 def load_plan(*args):
@@ -58,8 +58,8 @@ def test_users_edits_survive_a_second_load():
     project = plan.projects.get(code="2-3-1-04")
     project.name = "情報セキュリティポリシーの改定(利用者が変更)"
     project.save()
-    measure = Measure.objects.get(policy__goal__plan=plan, policy__goal__number=2, policy__number=3, number=1)
-    measure.description = "利用者が書き換えた施策の内容"
+    measure = PlanItem.objects.get(plan=plan, path="2-3-1")
+    measure.text = "利用者が書き換えた施策の内容"
     measure.save()
     plan.philosophy_text = "利用者が書き換えた説明"
     plan.save()
@@ -71,7 +71,7 @@ def test_users_edits_survive_a_second_load():
     measure.refresh_from_db()
     plan.refresh_from_db()
     assert project.name == "情報セキュリティポリシーの改定(利用者が変更)"
-    assert measure.description == "利用者が書き換えた施策の内容"
+    assert measure.text == "利用者が書き換えた施策の内容"
     assert plan.philosophy_text == "利用者が書き換えた説明"
     assert plan.projects.count() == projects_before
     assert not plan.projects.filter(name="情報セキュリティポリシーの適宜見直し").exists()
@@ -151,12 +151,19 @@ def test_demo_ict_office_user_belongs_to_the_information_promotion_section(demo_
     assert (section.department.name, section.name) == ("総務部", "情報推進課")
 
 
-def test_first_plan_exists_as_an_empty_shell(seed):
+def test_first_plan_has_the_six_levels_and_the_counts_the_second_plan_states(seed):
     first = Plan.objects.get(code="first")
     assert (first.start_year, first.end_year) == (2010, 2014)  # 平成22-26年度
     assert "昭島市情報化推進計画" in first.name
     assert not first.is_current
-    assert first.goals.count() == 0
+    # p.11: 基本理念 → 目標 → 基本方針 → 基本施策 → 情報化施策 → 事業 (six levels);
+    # p.32: 3 目標, 9 基本方針, 16 基本施策, 27 情報化施策, 55 事業.
+    assert [(level.name, level.stated_count) for level in first.level_list] == [
+        ("目標", 3), ("基本方針", 9), ("基本施策", 16), ("情報化施策", 27)
+    ]
+    assert first.stated_project_count == 55
+    # Its item titles are not printed in the second plan's text: left to be entered.
+    assert first.items.count() == 0
     assert first.projects.count() == 0
 
 

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import Department, Section
-from plans.models import Measure, Placement, Policy
+from plans.models import Placement, PlanItem
 
 # ---- Expectations, by hand from the seed text. -----------------------------
 
@@ -279,9 +279,20 @@ def plan(seed):
     return seed["second"]
 
 
+def loaded_level(plan, depth):
+    """The plan's items of one level, in tree order."""
+    return [item for item in PlanItem.objects.filter(plan=plan).in_order() if item.depth == depth]
+
+
 def loaded_measures(plan):
-    measures = Measure.objects.filter(policy__goal__plan=plan)
-    return list(measures.select_related("policy__goal", "reposted_from__policy__goal"))
+    return loaded_level(plan, 3)
+
+
+def test_second_plan_has_the_five_levels_of_figure_2_1(plan):
+    # 基本理念 → 目標 → 基本方針 → 情報化施策 → 事業 (p.11): three levels between the ends.
+    assert [(level.depth, level.name) for level in plan.level_list] == [(1, "目標"), (2, "基本方針"), (3, "情報化施策")]
+    assert [level.numbering for level in plan.level_list] == ["roman", "arabic", "arabic"]
+    assert plan.master_plan_label == "第五次総合基本計画コード"
 
 
 def test_plan_name_period_and_philosophy_match_the_seed(plan):
@@ -295,22 +306,19 @@ def test_plan_name_period_and_philosophy_match_the_seed(plan):
 
 def test_loaded_plan_text_has_no_pdf_radicals_in_place_of_kanji(plan):
     strings = [plan.name, plan.philosophy, plan.philosophy_subtitle, plan.philosophy_text]
-    for goal in plan.goals.all():
-        strings += [goal.title, goal.subtitle, goal.description]
-        for policy in goal.policies.all():
-            strings.append(policy.title)
-            strings += [text for m in policy.measures.all() for text in (m.title, m.description)]
+    for item in plan.items.all():
+        strings += [item.title, item.subtitle, item.text]
     strings += [project.name for project in plan.projects.all()]
     assert [text for text in strings if re.search(r"[\u2e80-\u2fdf]", text)] == []
 
 
 def test_goals_match_the_seed_in_order(plan):
-    loaded = [(goal.code, ws(goal.title), ws(goal.subtitle)) for goal in plan.goals.order_by("number")]
+    loaded = [(goal.code, ws(goal.title), ws(goal.subtitle)) for goal in loaded_level(plan, 1)]
     assert loaded == [(code, ws(title), ws(subtitle)) for code, title, subtitle in GOALS]
 
 
 def test_policies_match_the_seed_in_order(plan):
-    policies = Policy.objects.filter(goal__plan=plan).select_related("goal")
+    policies = loaded_level(plan, 2)
     assert [(p.code, ws(p.title)) for p in policies] == [(code, ws(title)) for code, title in POLICIES]
 
 
@@ -336,7 +344,7 @@ def test_measure_description_is_the_plans_whole_paragraph_of_intent(plan, code):
     section = heading_section(f"【情報化施策】{code}").split("【主な事業や取り組み】")[0]
     # heading title (printed twice where the PDF repeats it), then the paragraph
     intent = PAGE_FOOTER_RE.sub("", section).removeprefix(printed_title).removeprefix(printed_title)
-    assert norm(measure.description) == intent
+    assert norm(measure.text) == intent
 
 
 def loaded_entries(measure):
@@ -364,17 +372,18 @@ def test_plan_has_46_projects_and_52_placements(plan):
 def test_reposted_entry_is_the_same_project_as_its_home(plan):
     placements = Placement.objects.filter(
         project__plan=plan, project__name="公共施設予約システムの利用促進"
-    ).select_related("measure__policy__goal")
-    assert sorted((p.measure.code, p.is_home) for p in placements) == [
+    ).select_related("item")
+    assert sorted((p.item.code, p.is_home) for p in placements) == [
         ("Ⅰ-2-2", True), ("Ⅰ-3-3", False), ("Ⅲ-3-1", False)
     ]
     assert len({p.project_id for p in placements}) == 1
 
 
 def test_every_repost_entry_is_the_project_of_its_home_entry(plan):
-    placements = list(Placement.objects.filter(project__plan=plan).select_related("project", "measure__policy__goal"))
+    placements = list(Placement.objects.filter(project__plan=plan).select_related("project", "item")
+                      .order_by("item__sort_key", "position"))
     home_of = {ws(p.project.name): p.project_id for p in placements if p.is_home}
-    reposts = [(p.measure.code, ws(p.project.name), p.project_id) for p in placements if not p.is_home]
+    reposts = [(p.item.code, ws(p.project.name), p.project_id) for p in placements if not p.is_home]
     expected = [(code, ws(name)) for code in MEASURE_CODES for name, repost, *_ in entries(code) if repost]
     assert [(code, name) for code, name, _ in reposts] == expected
     for _, name, project_id in reposts:
@@ -391,7 +400,7 @@ def test_project_codes_follow_home_measure_and_serial_rule(plan):
     assert loaded == {ws(name): code for name, code in expected_project_codes().items()}
     assert plan.projects.get(code="2-3-1-04").name == "情報セキュリティポリシーの適宜見直し"
     for project in plan.projects.all():
-        home = project.placements.get(is_home=True).measure
+        home = project.placements.get(is_home=True).item
         assert project.code.startswith(home.path + "-"), project
 
 

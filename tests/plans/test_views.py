@@ -4,7 +4,8 @@ import pytest
 import tinyhtml5
 from django.urls import reverse
 
-from plans.models import Measure, Plan, Project
+from plans import structure
+from plans.models import Plan, PlanItem, Project
 from tests.factories import UserFactory, make_plan
 
 # The most queries a page of the plan may make (the session's and the user's included).
@@ -60,19 +61,18 @@ def admin_form_data(response):
     return data
 
 
-def test_cached_tree_changes_right_after_a_plan_edit_in_the_admin(client, db, django_capture_on_commit_callbacks):
+def test_cached_tree_changes_right_after_a_plan_edit(client, db, django_capture_on_commit_callbacks):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     plan = make_plan(code="cached", goals=1, policies=1, measures=1, projects=3, reposts=False)
     project = Project.objects.filter(plan=plan).order_by("code").first()
+    old_name = project.name
     client.get(plan.get_absolute_url())
-    assert project.name in client.get(plan.get_absolute_url()).text  # from the cache
-    change = reverse("admin:plans_project_change", args=[project.pk])
-    data = admin_form_data(client.get(change))
-    data["name"] = "名前を変えた事業"
+    assert old_name in client.get(plan.get_absolute_url()).text  # from the cache
     with django_capture_on_commit_callbacks(execute=True):  # the commit, then the stamp (core.stamps)
-        assert client.post(change, data).status_code == 302
+        structure.edit_project(project, name="名前を変えた事業", is_planned=False, since_year=None,
+                               security_kind="")
     text = client.get(plan.get_absolute_url()).text
-    assert "名前を変えた事業" in text and project.name not in text
+    assert "名前を変えた事業" in text and f">{old_name}<" not in text
 
 
 @pytest.mark.parametrize("page", ["goal", "policy", "measure", "project"])
@@ -80,10 +80,10 @@ def test_detail_pages_query_count_does_not_grow_with_projects(user_client, page,
     most = PAGE_MOST  # at the small size; then as many as that at the large one
     for code, size in (("small", 50), ("large", 500)):
         plan = make_plan(code=code, goals=1, policies=1, measures=2, projects=size)
-        measure = Measure.objects.filter(policy__goal__plan=plan).first()
+        measure = PlanItem.objects.get(plan=plan, path="1-1-1")
         target = {
-            "goal": measure.policy.goal,
-            "policy": measure.policy,
+            "goal": measure.parent.parent,
+            "policy": measure.parent,
             "measure": measure,
             "project": Project.objects.filter(plan=plan, placements__is_home=False).first(),
         }[page]
@@ -115,13 +115,12 @@ def test_project_page_lists_home_and_reposted_placements(staff_client):
     project = Project.objects.get(plan__code="second", name="公共施設予約システムの利用促進")
     response = staff_client.get(project.get_absolute_url())
     placements = list(response.context["project"].placements.all())
-    assert [p.measure.code for p in placements] == ["Ⅰ-2-2", "Ⅰ-3-3", "Ⅲ-3-1"]
+    assert [p.item.code for p in placements] == ["Ⅰ-2-2", "Ⅰ-3-3", "Ⅲ-3-1"]
     assert [p.is_home for p in placements] == [True, False, False]
 
 
 def test_security_projects_are_grouped_by_kind_of_measure(staff_client):
-    measure = Measure.objects.get(policy__goal__plan__code="second", policy__goal__number=2,
-                                  policy__number=3, number=1)
+    measure = PlanItem.objects.get(plan__code="second", code="Ⅱ-3-1")
     text = staff_client.get(measure.get_absolute_url()).text
     kinds = ["〔組織的・人的対策〕", "〔技術的対策〕", "〔物理的対策〕"]
     positions = [text.index(kind) for kind in kinds]
@@ -130,8 +129,7 @@ def test_security_projects_are_grouped_by_kind_of_measure(staff_client):
 
 
 def test_measure_that_is_a_repost_links_to_its_original(staff_client):
-    measure = Measure.objects.get(policy__goal__plan__code="second", policy__goal__number=1,
-                                  policy__number=3, number=3)
+    measure = PlanItem.objects.get(plan__code="second", code="Ⅰ-3-3")
     text = staff_client.get(measure.get_absolute_url()).text
     assert "Ⅰ-2-2 電子行政サービスの拡充</a> の再掲です" in text
 
@@ -143,23 +141,48 @@ def test_plan_picker_switches_to_another_plan(staff_client):
     first = staff_client.get(response["Location"])
     assert "昭島市情報化推進計画" in first.text
     assert "この計画には施策体系が登録されていません" in first.text
+    # Its shape and counts as the second plan's text states them (pp.11, 32).
+    assert "目標 3、基本方針 9、基本施策 16、情報化施策 27、事業 55" in first.text
 
 
 @pytest.mark.parametrize(
     "url",
     [
         "/plans/nothing/",
-        "/plans/second/goals/9/",
-        "/plans/second/policies/1-9/",
-        "/plans/second/policies/x-1/",
-        "/plans/second/measures/²-1-1/",
-        "/plans/second/measures/1-1/",
+        "/plans/second/items/9/",
+        "/plans/second/items/1-9/",
+        "/plans/second/items/x-1/",
+        "/plans/second/items/²-1-1/",
+        "/plans/second/items/1-1-1-1/",
         "/plans/second/projects/9-9-9-99/",
         "/plans/first/projects/1-1-1-01/",
     ],
 )
 def test_unknown_codes_are_not_found(staff_client, url):
     assert staff_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("old, new", [
+    ("/plans/second/goals/2/", "/plans/second/items/2/"),
+    ("/plans/second/policies/2-3/", "/plans/second/items/2-3/"),
+    ("/plans/second/measures/2-3-1/", "/plans/second/items/2-3-1/"),
+])
+def test_former_addresses_of_goals_policies_and_measures_lead_to_the_item(staff_client, old, new):
+    response = staff_client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
+    assert staff_client.get(new).status_code == 200
+
+
+def test_item_pages_name_their_level_as_the_plan_prints_it(staff_client):
+    goal = staff_client.get("/plans/second/items/2/").text
+    assert "目標Ⅱ 市民から信頼される e(いい)行政運営の実現" in goal
+    assert "基本方針と情報化施策" in goal
+    policy = staff_client.get("/plans/second/items/2-3/").text
+    assert "基本方針(目標Ⅱ 市民から信頼される e(いい)行政運営の実現)" in policy
+    measure = staff_client.get("/plans/second/items/2-3-1/").text
+    assert "情報化施策の内容" in measure and "主な事業や取り組み" in measure
+    # Breadcrumbs: the plan, the goal and the policy above the measure.
+    assert measure.index("Ⅱ 市民から信頼される") < measure.index("Ⅱ-3 安全・安心な e 行政運営の推進") < measure.index("<h1")
 
 
 def test_user_text_is_escaped_on_the_pages(staff_client):
@@ -173,7 +196,7 @@ def test_user_text_is_escaped_on_the_pages(staff_client):
 
 def test_tree_lists_a_few_projects_per_measure_and_links_to_the_rest(user_client):
     plan = make_plan(code="wide", goals=1, policies=1, measures=1, projects=40, reposts=False)
-    measure = Measure.objects.get(policy__goal__plan=plan)
+    measure = PlanItem.objects.get(plan=plan, path="1-1-1")
     text = user_client.get(plan.get_absolute_url()).text
     assert text.count("/plans/wide/projects/") == 12
     assert f'<a href="{measure.get_absolute_url()}">ほか 28 件の事業を見る</a>' in text
