@@ -18,6 +18,7 @@ urlpatterns = [
     path("books/<int:pk>/retry/", book_views.book_retry, name="book_retry"),
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/open/", views.cycle_open, name="cycle_open"),
+    path("cycles/missing-sheets/", views.create_missing_sheets, name="create_missing_sheets"),
     path("cycles/mine/", views.my_reports, name="my_reports"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),

@@ -34,7 +34,8 @@ ICT_OFFICE_PLAN = "second"
 
 __all__ = [
     "IncompleteSheetError", "IndicatorChange", "ScheduleChange", "SheetChanges", "StaleSheetError",
-    "SheetSave", "SheetsRefused", "UnknownRowError", "Via", "ensure_sheet", "ensure_sheets", "save_sheet", "save_sheets",
+    "SheetSave", "SheetsRefused", "UnknownRowError", "Via", "ensure_sheet", "ensure_sheets",
+    "projects_without_sheet", "save_sheet", "save_sheets",
 ]
 
 
@@ -95,6 +96,13 @@ class SheetChanges:
     indicators: list[IndicatorChange] = field(default_factory=list)
     schedule: list[ScheduleChange] = field(default_factory=list)
     renumber: bool = False
+
+
+def projects_without_sheet(plan):
+    """Projects of the plan that have no 情報化事業シート (a cycle makes no report for them)."""
+    from plans.models import Project
+
+    return Project.objects.filter(plan=plan, sheet__isnull=True).order_by("code")
 
 
 @transaction.atomic

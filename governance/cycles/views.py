@@ -24,8 +24,9 @@ from governance.cycles.quality import missing_indicators, quality_check, result_
 from governance.cycles.tables import cached_state_board, summary_tables
 from governance.cycles.workflow import allowed_actions
 from governance.models import AnnualReport, CycleStatus, IndicatorResult, ReportState, ReviewCycle
-from plans.models import Plan
+from plans.models import Plan, Project
 from projects.layout import layout_for
+from projects.services import ensure_sheets, projects_without_sheet
 
 PENDING = [ReportState.DRAFT, ReportState.RETURNED]
 security_logger = logging.getLogger("django.security.TamperedForm")
@@ -35,12 +36,24 @@ def _report(request, pk):
     return get_object_or_404(AnnualReport.objects.visible_to(request.user).with_details(), pk=pk)
 
 
-def cycle_list(request):
+def _cycle_list(request, form, status=200):
     cycles = ReviewCycle.objects.select_related("plan").annotate(
         total=Count("reports"), pending=Count("reports", filter=Q(reports__state__in=PENDING)),
     )
-    form = CycleForm() if permissions.can_manage_cycles(request.user) else None
-    return render(request, "governance/cycle_list.html", {"cycles": cycles, "form": form})
+    context = {"cycles": cycles, "form": form}
+    if form is not None:
+        # Projects without a sheet get no report: say so before a cycle is opened.
+        plan = Plan.objects.current()
+        missing = projects_without_sheet(plan) if plan else Project.objects.none()
+        context.update(plan=plan, missing_sheets=missing[:MISSING_LISTED], missing_count=missing.count())
+    return render(request, "governance/cycle_list.html", context, status=status)
+
+
+MISSING_LISTED = 50
+
+
+def cycle_list(request):
+    return _cycle_list(request, CycleForm() if permissions.can_manage_cycles(request.user) else None)
 
 
 @require_POST
@@ -55,10 +68,21 @@ def cycle_open(request):
             form.add_error("fiscal_year", error.messages)
         else:
             messages.success(request, f"{cycle}を開始し、{cycle.reports.count()} 件の実績報告を作成しました。")
+            if missing := projects_without_sheet(plan).count():
+                messages.warning(request, f"情報化事業シートがない事業が {missing} 件あり、その実績報告は作成していません。"
+                                          "進行管理の一覧でシートを作成し、担当部署を反映してください。")
             return redirect(cycle)
-    cycles = ReviewCycle.objects.select_related("plan").annotate(
-        total=Count("reports"), pending=Count("reports", filter=Q(reports__state__in=PENDING)))
-    return render(request, "governance/cycle_list.html", {"cycles": cycles, "form": form}, status=400)
+    return _cycle_list(request, form, status=400)
+
+
+@require_POST
+def create_missing_sheets(request):
+    """Give every project of the current plan that has none its (empty) sheet."""
+    permissions.require_cycle_manager(request.user)
+    plan = Plan.objects.current()
+    created = ensure_sheets(plan=plan) if plan else 0
+    messages.success(request, f"{created} 件の事業に情報化事業シートを作成しました。担当部署を設定してください。")
+    return redirect("governance:cycle_list")
 
 
 def cycle_detail(request, pk):
