@@ -34,6 +34,15 @@ class LevelInline(admin.TabularInline):
         return False
 
 
+@admin.register(PlanLevel)
+class PlanLevelAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "depth", "name", "numbering", "has_text", "stated_count"]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    search_fields = ["name"]
+    ordering = ["plan", "depth"]
+
+
 @admin.register(Plan)
 class PlanAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "start_year", "end_year", "is_current", "in_preparation"]
@@ -71,9 +80,6 @@ class PlacementAdmin(ReadOnlyAdmin):
     list_select_related = ["project", "item"]
     search_fields = ["project__name", "project__code", "item__title"]
     ordering = ["item__plan", "item__sort_key", "position"]
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj)
 
 
 @admin.register(PlanEdit)

@@ -181,7 +181,8 @@ def test_staff_pages_have_no_serious_violations(page, city):
     audit.check(page, "ホーム(自課の事業)")
     for url, label in [
         ("/plans/", "計画体系"),
-        (f"/plans/{PLAN}/goals/1/", "目標"),
+        (f"/plans/{PLAN}/items/1/", "目標"),
+        (f"/plans/{PLAN}/items/2-3-1/", "情報化施策"),
         (SHEET_URL, "情報化事業シート"),
         (EDIT_URL, "シートの編集"),
     ]:

@@ -17,6 +17,7 @@ SAMPLES = {  # per field type: values around the constants the constraints compa
     "ForeignKey": [None, 1, 2],
     "BigAutoField": [1, 2],
     "AutoField": [1, 2],
+    "BooleanField": [False, True],
 }
 
 
