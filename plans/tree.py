@@ -29,5 +29,7 @@ def build(plan: Plan, *, root: PlanItem | None = None, limit: int | None = PROJE
 
 def ancestors(item: PlanItem) -> list[PlanItem]:
     """The items above `item`, top first (one query)."""
-    found = PlanItem.objects.filter(plan_id=item.plan_id, path__in=item.ancestor_paths).select_related("level")
+    found = list(PlanItem.objects.filter(plan_id=item.plan_id, path__in=item.ancestor_paths).select_related("level"))
+    for above in found:
+        above.plan = item.plan  # their URLs name the plan: no query each
     return sorted(found, key=lambda i: i.sort_key)

@@ -208,3 +208,44 @@ def test_the_printed_plan_is_listed_whole_on_the_tree(staff_client):
     text = staff_client.get(reverse("plans:plan_tree_current")).text
     assert "件の事業を見る" not in text
     assert text.count("/plans/second/projects/") == 52  # every placement, 再掲 included
+
+
+SHAPES = {
+    # One level (施策 → 事業), the second plan's three, and five (the most a plan may have).
+    "one": dict(fanout=(4,), levels=["施策"]),
+    "three": dict(fanout=(2, 2, 2)),
+    "five": dict(fanout=(2, 1, 2, 1, 2), levels=["基本目標", "基本方針", "基本施策", "施策", "取組"]),
+}
+
+
+@pytest.mark.parametrize("page", ["tree", "top item", "leaf item"])
+def test_pages_query_count_does_not_grow_with_depth(user_client, page, django_assert_num_queries):
+    counts = {}
+    for name, shape in SHAPES.items():
+        plan = make_plan(code=f"depth-{name}", projects=20, **shape)
+        leaf = plan.items.order_by("-sort_key").first()
+        url = {"tree": plan.get_absolute_url(),
+               "top item": plan.items.get(path="1").get_absolute_url(),
+               "leaf item": leaf.get_absolute_url()}[page]
+        with django_assert_num_queries(PAGE_MOST, exact=False) as queries:
+            assert user_client.get(url).status_code == 200
+        counts[name] = len(queries)
+    # Three levels and five: the same count. One level is a page without anything above
+    # or below it (no breadcrumb query, or the top item is the leaf): never more.
+    assert counts["three"] == counts["five"] and counts["one"] <= counts["three"], counts
+
+
+def test_a_five_level_plan_shows_its_level_names_and_codes(user_client):
+    plan = make_plan(code="five", projects=4, reposts=True, **SHAPES["five"])
+    text = user_client.get(plan.get_absolute_url()).text
+    assert "基本理念 → 基本目標 → 基本方針 → 基本施策 → 施策 → 取組 → 事業" in text
+    # The first item of each level (numbered in Arabic numerals here): 基本目標1, then
+    # codes joined by hyphens.
+    assert "基本目標1 基本目標1" in text
+    for code in ("1-1", "1-1-1", "1-1-1-1", "1-1-1-1-1", "1-1-1-1-2"):
+        assert f'<span class="code-label">{code}</span>' in text
+    # 事業コード: the home item's numbers and a serial.
+    assert plan.projects.order_by("code").first().code == "1-1-1-1-1-01"
+    leaf = user_client.get("/plans/five/items/1-1-1-1-1/").text
+    assert "取組の内容" not in leaf  # the generated items carry no text
+    assert "主な事業や取り組み" in leaf
