@@ -4,7 +4,8 @@ come from the plan's own levels, whatever their names and number.
 Two plans built by hand, with every figure worked out by hand below:
 - a two-level plan (基本目標 → 施策, Arabic numbers), as other cities write them;
 - a plan of the first plan's shape (目標 → 基本方針 → 基本施策 → 情報化施策, 目標 in Roman
-  numbers), four levels between its 基本理念 and its 事業.
+  numbers), four levels between its 基本理念 and its 事業 (six counting those two);
+and generated plans of two and five levels, small and large, for the query counts.
 """
 
 from datetime import date
