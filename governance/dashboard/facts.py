@@ -1,16 +1,20 @@
-"""The executives' dashboard: how the plan stands for a fiscal year, by goal →
-policy → measure and by department, with the trend over the plan's years.
+"""The executives' dashboard: how the plan stands for a fiscal year, by the plan's own
+levels (目標 → 基本方針 → 情報化施策 for the second plan; any names, one to five levels)
+and by department, with the trend over the plan's years.
 
-Every figure comes from the cycle's facts (`cycle_facts`, `trend_facts`): a fixed
-number of queries whatever the size of the city, made once per change of the data
-(the view caches the facts under the data stamps), so that another filter or
-vocabulary costs no query. Percentages follow the summary tables' rule (one decimal,
-100.0%).
+Every figure comes from the plan's outline (`plan_outline`) and the cycle's facts
+(`cycle_facts`, `trend_facts`): a fixed number of queries whatever the depth or the
+size of the plan, made once per change of the data (the views cache them under the
+data stamps), so that another filter, level or vocabulary costs no query. A report is
+counted under its project's home item and each of that item's ancestors, so every
+level sums exactly to the level above. Percentages follow the summary tables' rule
+(one decimal, 100.0%).
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 from urllib.parse import quote_plus
 
 from django.db.models import Count, F, FilteredRelation, Q
@@ -20,7 +24,7 @@ from accounts.models import Department
 from governance.cycles.shares import shares
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
-from plans.models import ROMAN, PlanItem as Measure  # WIP: rewritten by the dashboard change
+from plans.models import PlanItem, PlanLevel
 
 VOCABS = {
     "implementation_status": ("実施状況", ImplementationStatus),
@@ -35,19 +39,64 @@ UNREPORTED = "未報告"
 _quoted = lru_cache(maxsize=4096)(quote_plus)
 
 
+class ItemFact(NamedTuple):
+    """What the dashboard shows of a plan item (a plain tuple: it is cached)."""
+
+    path: str
+    code: str
+    title: str
+    level: str  # the level's name
+    depth: int
+
+    @property
+    def label(self):
+        """「目標Ⅰ」: the level's name and the code (as PlanItem.label)."""
+        return f"{self.level}{self.code}"
+
+
+def plan_outline(plan):
+    """The plan's levels {depth: name} and its items {path: ItemFact} in the tree's
+    order (two queries, whatever the depth or size)."""
+    levels = dict(PlanLevel.objects.filter(plan=plan).order_by("depth").values_list("depth", "name"))
+    items = {
+        path: ItemFact(path, code, title, level, depth)
+        for path, code, title, level, depth in PlanItem.objects.filter(plan=plan).order_by("sort_key")
+        .values_list("path", "code", "title", "level__name", "level__depth")
+    }
+    return {"levels": levels, "items": items}
+
+
+def is_under(path, scope):
+    """Whether the item at `path` is the item at `scope` or below it (any path is under no scope)."""
+    return scope is None or (path is not None and (path == scope or path.startswith(f"{scope}-")))
+
+
+def home_under(*scopes, prefix=HOME):
+    """Reports whose project's home item is under every one of `scopes` (item paths), as
+    one condition on one join of the placements."""
+    condition = Q(**{f"{prefix}__is_home": True})
+    for scope in scopes:
+        condition &= Q(**{f"{prefix}__item__path": scope}) | Q(**{f"{prefix}__item__path__startswith": f"{scope}-"})
+    return condition
+
+
 @dataclass
 class Filters:
     plan: object
     year: int
-    goal: int | None = None
+    item: str | None = None  # an item's path: its reports and those of the items below it
     department: object = None
+    level: int = 1  # the level the chart and the achievement count by
+    outline: dict = field(default=None, repr=False)
 
     def query(self, **extra):
         params = {"plan": self.plan.code, "year": self.year}
-        if self.goal:
-            params["goal"] = self.goal
+        if self.item:
+            params["item"] = self.item
         if self.department:
             params["department"] = self.department.code
+        if self.level != 1:
+            params["level"] = self.level
         params.update({k: v for k, v in extra.items() if v not in (None, "")})
         # As urlencode() writes it; the dashboard asks for hundreds of these with the
         # same few keys and values.
@@ -57,15 +106,24 @@ class Filters:
     def drill_path(self):
         return reverse("governance:dashboard_projects")
 
+    @property
+    def item_fact(self):
+        return self.outline["items"][self.item] if self.item else None
+
+    @property
+    def level_name(self):
+        return self.outline["levels"].get(self.level, "")
+
 
 @dataclass
 class Node:
-    """A goal, policy or measure (or a department) with its counts per vocabulary."""
+    """An item of any level (or a department) with its counts per vocabulary."""
 
     key: tuple
     label: str
     params: dict  # what narrows the drill-down to this node's projects
     filters: object = None
+    depth: int = 1
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
     children: list = field(default_factory=list)
 
@@ -88,6 +146,10 @@ class Node:
     def total(self):
         return sum(self.counts["progress"].values()) or sum(self.counts["implementation_status"].values())
 
+    @property
+    def indent(self):
+        return self.depth - 1
+
 
 def cycle_for(filters):
     return (
@@ -96,10 +158,12 @@ def cycle_for(filters):
     )
 
 
-def scoped_reports(cycle, filters):
+def scoped_reports(cycle, filters, *, node=None):
+    """The cycle's reports within the filters (and under the item at `node`, a row of the
+    hierarchy)."""
     reports = AnnualReport.objects.filter(cycle=cycle)
-    if filters.goal:
-        reports = reports.filter(**{f"{HOME}__is_home": True, f"{HOME}__measure__policy__goal__number": filters.goal})
+    if scopes := [s for s in (filters.item, node) if s]:
+        reports = reports.filter(home_under(*scopes))
     if filters.department:
         reports = reports.filter(section__department=filters.department)
     return reports
@@ -109,45 +173,42 @@ def scoped_reports(cycle, filters):
 #
 # The figures of one cycle are counted once per change of the data (the caller caches
 # these facts under the data stamps), in a few queries whatever the size of the city;
-# every filter (goal, department) and vocabulary is then a pass over them in Python.
+# every filter (item, department), level and vocabulary is then a pass over them in Python.
+
+def _home():
+    return FilteredRelation(HOME, condition=Q(**{f"{HOME}__is_home": True}))
+
 
 def cycle_facts(cycle):
-    """Counts of the cycle's reports per (home measure, department): the states of all
-    reports, and each vocabulary of the reported ones; the plan's measures and the
-    departments for the labels; indicator results per (goal, department)."""
-    home = FilteredRelation(HOME, condition=Q(**{f"{HOME}__is_home": True}))
-    rows = (AnnualReport.objects.filter(cycle=cycle).annotate(home=home)
-            .values_list("home__measure", "section__department", "state", *VOCABS).order_by())
+    """Counts of the cycle's reports per (home item's path, department): the states of
+    all reports, and each vocabulary of the reported ones; the departments for the
+    labels; indicator results per (home item's path, department)."""
+    rows = (AnnualReport.objects.filter(cycle=cycle).annotate(home=_home())
+            .values_list("home__item__path", "section__department", "state", *VOCABS).order_by())
     cells = {}
     reported = set(REPORTED)
-    for measure, department, state, *values in rows:
-        cell = cells.get((measure, department))
+    for path, department, state, *values in rows:
+        cell = cells.get((path, department))
         if cell is None:
-            cell = cells[(measure, department)] = {name: Counter() for name in ("state", *VOCABS)}
+            cell = cells[(path, department)] = {name: Counter() for name in ("state", *VOCABS)}
         cell["state"][state] += 1
         if state in reported:
             for name, value in zip(VOCABS, values):
                 if value:
                     cell[name][value] += 1
-    measure_ids = {m for m, _ in cells if m is not None}
-    measures = {
-        m.pk: (m.policy.goal.number, m.policy.number, m.number, m.policy.goal.title, m.policy.title, m.title)
-        for m in Measure.objects.filter(pk__in=measure_ids).select_related("policy__goal")
-    }
     department_ids = {d for _, d in cells if d is not None}
     departments = {d.pk: (d.sort_order, d.code, d.name) for d in Department.objects.filter(pk__in=department_ids)}
-    return {"cells": cells, "measures": measures, "departments": departments,
-            "achievement": _achievement_facts(cycle)}
+    return {"cells": cells, "departments": departments, "achievement": _achievement_facts(cycle)}
 
 
 def _achievement_facts(cycle):
-    """(goal number, department id, indicators with a result, how many reached their
+    """(home item's path, department id, indicators with a result, how many reached their
     target) of the reported reports (governance.cycles.quality.achievement ≥ 100%, counted in
     the database)."""
     up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
     rated = Q(target__isnull=False) & ((up & Q(target__gt=0)) | (down & (Q(actual__gt=0) | Q(target=0))))
     met = (up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))
-    goal = f"report__{HOME}__measure__policy__goal__number"
+    item = f"report__{HOME}__item__path"
     department = "report__section__department"
     return list(
         IndicatorResult.objects.filter(report__cycle=cycle, report__state__in=REPORTED,
@@ -156,37 +217,34 @@ def _achievement_facts(cycle):
         # A join on the year's target (one per indicator and year), not a subquery per row.
         .filter(indicator__targets__fiscal_year=cycle.fiscal_year)
         .annotate(target=F("indicator__targets__value")).filter(rated)
-        .values(goal, department).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by()
-        .values_list(goal, department, "total", "met")
+        .values(item, department).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by()
+        .values_list(item, department, "total", "met")
     )
 
 
 def trend_facts(plan):
     """進捗度 of the reported reports of the latest annual cycle of each year, counted
-    per (year, home goal, department, 進捗度)."""
+    per (year, home item's path, department, 進捗度)."""
     latest = {}
     for pk, year in (ReviewCycle.objects.filter(plan=plan, kind=CycleKind.ANNUAL)
                      .order_by("opened_at", "pk").values_list("pk", "fiscal_year")):
         latest[year] = pk
     year_of = {pk: year for year, pk in latest.items()}
-    home = FilteredRelation(HOME, condition=Q(**{f"{HOME}__is_home": True}))
-    rows = (AnnualReport.objects.filter(cycle__in=latest.values(), state__in=REPORTED).annotate(home=home)
-            .values_list("cycle", "home__measure__policy__goal__number", "section__department", "progress")
+    rows = (AnnualReport.objects.filter(cycle__in=latest.values(), state__in=REPORTED).annotate(home=_home())
+            .values_list("cycle", "home__item__path", "section__department", "progress")
             .annotate(n=Count("pk")).order_by())
-    return [(year_of[cycle], goal, department, progress, n) for cycle, goal, department, progress, n in rows]
+    return [(year_of[cycle], path, department, progress, n) for cycle, path, department, progress, n in rows]
 
 
 def _selected(facts, filters):
-    """The cells of the facts within the filters (a goal: reports whose home is under it)."""
-    goal = filters.goal
+    """The cells of the facts within the filters (an item: reports whose home is it or under it)."""
     department = filters.department.pk if filters.department else None
-    measures = facts["measures"]
-    for (measure, dept), cell in facts["cells"].items():
-        if goal and (measure is None or measures[measure][0] != goal):
+    for (path, dept), cell in facts["cells"].items():
+        if not is_under(path, filters.item):
             continue
         if department and dept != department:
             continue
-        yield measure, dept, cell
+        yield path, dept, cell
 
 
 # ─── Figures, from the facts ──────────────────────────────────────────────
@@ -202,37 +260,48 @@ def totals(facts, filters):
 
 
 def hierarchy(facts, filters):
-    """Goal → policy → measure nodes with counts per vocabulary (reported reports only,
-    each counted under its project's home measure)."""
-    by_measure = defaultdict(list)
-    for measure, _, cell in _selected(facts, filters):
-        # A measure is listed once a report under it is in (作成中 and 差戻し中 count nowhere here).
-        if measure is not None and any(cell["state"][state] for state in REPORTED):
-            by_measure[measure].append(cell)
-    goals = {}
-    for pk in sorted(by_measure, key=lambda pk: facts["measures"][pk][:3]):
-        g, p, m, goal_title, policy_title, measure_title = facts["measures"][pk]
-        goal = goals.get(g)
-        if goal is None:
-            goal = goals[g] = Node((g,), f"目標{ROMAN[g]} {goal_title}", {"goal": g}, filters)
-        policy = _child(goal, (g, p), f"{ROMAN[g]}-{p} {policy_title}", {"policy": f"{g}-{p}"}, filters)
-        node = _child(policy, (g, p, m), f"{ROMAN[g]}-{p}-{m} {measure_title}", {"measure": f"{g}-{p}-{m}"},
-                      filters)
-        for cell in by_measure[pk]:
+    """The top items, each with its `children` down to the plan's last level, with counts
+    per vocabulary (reported reports only, each counted under its project's home item and
+    every ancestor of it, so that the children of a node add up to it)."""
+    items = filters.outline["items"]
+    by_home = defaultdict(list)
+    for path, _, cell in _selected(facts, filters):
+        # An item is listed once a report under it is in (作成中 and 差戻し中 count nowhere here).
+        if path in items and any(cell["state"][state] for state in REPORTED):
+            by_home[path].append(cell)
+    order = {path: i for i, path in enumerate(items)}
+    nodes, top = {}, []
+    for home in sorted(by_home, key=order.__getitem__):
+        parts, chain = home.split("-"), []
+        for n in range(1, len(parts) + 1):
+            path = "-".join(parts[:n])
+            node = nodes.get(path)
+            if node is None:
+                node = nodes[path] = _item_node(items[path], filters)
+                (chain[-1].children if chain else top).append(node)
+            chain.append(node)
+        for cell in by_home[home]:
             for field_name in VOCABS:
                 counted = cell[field_name]
-                for target in (goal, policy, node):
-                    target.counts[field_name].update(counted)
-    return [goals[k] for k in sorted(goals)]
+                for node in chain:
+                    node.counts[field_name].update(counted)
+    return top
 
 
-def _child(parent, key, label, params, filters):
-    for child in parent.children:
-        if child.key == key:
-            return child
-    node = Node(key, label, params, filters)
-    parent.children.append(node)
-    return node
+def _item_node(item, filters):
+    # The top level reads as a heading (「目標Ⅰ …」), the levels below by their codes (「Ⅰ-1 …」).
+    label = f"{item.label} {item.title}" if item.depth == 1 else f"{item.code} {item.title}"
+    # The filter's item and its ancestors count only what is under the filter: the
+    # filter alone narrows their drill-down. An item below it narrows it further.
+    narrower = filters.item is None or item.path.startswith(f"{filters.item}-")
+    return Node((item.path,), label, {"node": item.path} if narrower else {}, filters, item.depth)
+
+
+def tree_rows(tree):
+    """Every node of the tree, top first, each followed by its children (preorder)."""
+    for node in tree:
+        yield node
+        yield from tree_rows(node.children)
 
 
 def by_department(facts, filters):
@@ -259,17 +328,21 @@ def by_department(facts, filters):
 
 
 def indicator_achievement(facts, filters):
-    """Per goal: indicators with a result, and how many reached their target."""
+    """Per item of the chosen level: indicators with a result, and how many reached their target."""
+    items = filters.outline["items"]
     department = filters.department.pk if filters.department else None
-    per_goal = defaultdict(lambda: [0, 0])
-    for goal, dept, total, met in facts["achievement"]:
-        if (filters.goal and goal != filters.goal) or (department and dept != department):
+    per_item = defaultdict(lambda: [0, 0])
+    for path, dept, total, met in facts["achievement"]:
+        if not is_under(path, filters.item) or (department and dept != department):
             continue
-        per_goal[goal][0] += total
-        per_goal[goal][1] += met
+        key = "-".join(path.split("-")[:filters.level])
+        if key in items:
+            per_item[key][0] += total
+            per_item[key][1] += met
+    order = {path: i for i, path in enumerate(items)}
     return [
-        (f"目標{ROMAN[goal]}", total, met, shares([met, total - met])[0])
-        for goal, (total, met) in sorted(per_goal.items())
+        (items[key].label, total, met, shares([met, total - met])[0])
+        for key, (total, met) in sorted(per_item.items(), key=lambda kv: order[kv[0]])
     ]
 
 
@@ -277,8 +350,8 @@ def trend(rows, filters):
     """進捗度 over the plan's years, from the latest annual cycle of each year."""
     department = filters.department.pk if filters.department else None
     counts = defaultdict(Counter)
-    for year, goal, dept, progress, n in rows:
-        if (filters.goal and goal != filters.goal) or (department and dept != department):
+    for year, path, dept, progress, n in rows:
+        if not is_under(path, filters.item) or (department and dept != department):
             continue
         counts[year][progress] += n
     return [(year, [counts[year].get(v, 0) for v in Progress.values]) for year in filters.plan.years]

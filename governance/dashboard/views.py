@@ -9,52 +9,67 @@ from core import fiscal, stamps
 from governance.dashboard import charts
 from governance.dashboard.facts import (
     REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url,
-    hierarchy, indicator_achievement, scoped_reports, totals, trend, trend_facts,
+    hierarchy, indicator_achievement, plan_outline, scoped_reports, totals, tree_rows, trend, trend_facts,
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
-from plans.models import ROMAN, Plan
+from plans.models import Plan
+
+INDENT = "\u3000"  # an option of a <select> cannot be styled: items are indented by ideographic spaces
 
 
-def _filters(request):
+def _filters(request, stamp):
+    """The filters in the URL; anything unknown falls back to its default. `goal=N` (the
+    dashboard's links before plans had levels of their own) reads as item N."""
     params = request.GET
-    plans = Plan.objects.order_by("-start_year")
+    plans = Plan.objects.visible_to(request.user).order_by("-start_year")
     plan = plans.filter(code=params.get("plan", "")).first() or Plan.objects.current()
-    latest = plan.cycles.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first() if plan else None
+    if plan is None:
+        return Filters(None, None), plans
+    latest = plan.cycles.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     try:
         year = int(params.get("year", ""))
     except ValueError:
-        year = latest or (plan.start_year if plan else None)
-    if plan and year not in plan.years:
         year = latest or plan.start_year
-    goal = params.get("goal", "")
-    goal = int(goal) if goal.isdecimal() and plan and plan.goals.filter(number=int(goal)).exists() else None
+    if year not in plan.years:
+        year = latest or plan.start_year
+    outline = cache.get_or_set(f"dashboard-outline|{stamp}|{plan.pk}", lambda: plan_outline(plan),
+                               stamps.CACHE_TIMEOUT)
+    item = params.get("item") or params.get("goal", "")
+    level = params.get("level", "")
+    level = int(level) if level.isascii() and level.isdecimal() and int(level) in outline["levels"] else 1
     department = Department.objects.filter(code=params.get("department", "")).first()
-    return Filters(plan, year, goal, department), plans
+    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline), plans
 
 
 def dashboard(request):
-    filters, plans = _filters(request)
+    stamp = stamps.current("plans", "work")  # before any data (core.stamps)
+    filters, plans = _filters(request, stamp)
     context = {"filters": filters, "plans": plans, "departments": Department.objects.filter(is_active=True)}
     if filters.plan is None:
         return render(request, "governance/dashboard.html", context)
-    context["goals"] = filters.plan.goals.all()
     shown = request.GET.get("by", "progress")
     context["by"] = shown if shown in VOCABS else "progress"
     context["years"] = [(y, fiscal.fy_label(y)) for y in filters.plan.years]
-    # The stamps are read before any figure (core.stamps): the template caches the
-    # figures under them, and computes them (lazily, below) only on a miss.
-    stamp = stamps.current("plans", "work")
+    context["items"] = [(item.path, f"{INDENT * (item.depth - 1)}{item.label} {item.title}")
+                        for item in filters.outline["items"].values()]
     cycle = cycle_for(filters)
     context["cycle"] = cycle
     if cycle is None:
         return render(request, "governance/dashboard.html", context)
+    levels = filters.outline["levels"]
     context.update({
+        # The figures are cached under the data stamps read before them, the cycle and
+        # every parameter that changes them.
         "figures_key": "|".join(str(part) for part in (
-            stamp, cycle.pk, filters.year, filters.goal, getattr(filters.department, "pk", ""), context["by"])),
+            stamp, cycle.pk, filters.year, filters.item, getattr(filters.department, "pk", ""), filters.level,
+            context["by"])),
         "figures": SimpleLazyObject(lambda: figures(cycle, filters, context["by"], stamp)),
         "vocabs": VOCABS,
         "shown_vocab": VOCABS[context["by"]],
+        "level_names": list(levels.values()),
+        "level_links": [(name, f"?{filters.query(level=depth, by=context['by'])}", depth == filters.level)
+                        for depth, name in levels.items()] if len(levels) > 1 else [],
         "states": ReportState,
         "progress_labels": list(Progress.labels),
         "unreported_label": UNREPORTED,
@@ -68,7 +83,8 @@ def figures(cycle, filters, by, stamp):
     facts = cache.get_or_set(f"dashboard-facts|{stamp}|{cycle.pk}", lambda: cycle_facts(cycle), stamps.CACHE_TIMEOUT)
     trend_rows = trend(cache.get_or_set(f"dashboard-trend|{stamp}|{filters.plan.pk}",
                                         lambda: trend_facts(filters.plan), stamps.CACHE_TIMEOUT), filters)
-    goals = hierarchy(facts, filters)
+    tree = hierarchy(facts, filters)
+    rows = list(tree_rows(tree))
     departments, board = by_department(facts, filters)
     total_count, reported_count = totals(facts, filters)
 
@@ -79,7 +95,8 @@ def figures(cycle, filters, by, stamp):
     progress_labels = list(Progress.labels)
     department_rows = [(n.label, n.row("progress", with_unreported=True)) for n in departments]
     return {
-        "goals_tree": goals,
+        "tree": tree,
+        "tree_rows": rows,
         "departments_rows": departments,
         "department_table": department_rows,
         "board": board,
@@ -91,9 +108,10 @@ def figures(cycle, filters, by, stamp):
         ],
         "achievement": indicator_achievement(facts, filters),
         "trend_rows": [(fiscal.fy_label(y), counts) for y, counts in trend_rows],
-        # The goal chart shows the vocabulary of the table beside it.
-        "chart_goals": charts.stacked_bars(f"目標ごとの{shown_label}", list(shown_vocab.labels),
-                                           bars((n.label, n.row(by)) for n in goals), uid="goals"),
+        # The chart of the chosen level shows the vocabulary of the table beside it.
+        "chart_items": charts.stacked_bars(
+            f"{filters.level_name}ごとの{shown_label}", list(shown_vocab.labels),
+            bars((n.label, n.row(by)) for n in rows if n.depth == filters.level), uid="items"),
         "chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
                                                  bars(department_rows), uid="depts"),
         "chart_trend": charts.stacked_bars(
@@ -106,14 +124,15 @@ def figures(cycle, filters, by, stamp):
 
 def dashboard_projects(request):
     """The projects behind a figure of the dashboard."""
-    filters, _ = _filters(request)
+    filters, _ = _filters(request, stamps.current("plans", "work"))
     cycle = cycle_for(filters) if filters.plan else None
     field_name = request.GET.get("field", "")
     value = request.GET.get("value", "")
     reports = AnnualReport.objects.none()
     label = ""
+    node = _node(filters, request.GET)
     if cycle is not None:
-        reports = scoped_reports(cycle, filters)
+        reports = scoped_reports(cycle, filters, node=node.path if node else None)
         if field_name in VOCABS:
             reports = reports.filter(state__in=REPORTED)
             vocab = VOCABS[field_name][1]
@@ -129,33 +148,20 @@ def dashboard_projects(request):
         elif field_name == "state" and value in ReportState.values:
             reports = reports.filter(state=value)
             label = f"状態:{ReportState(value).label}"
-        reports = _narrow(reports, request.GET)
+        if request.GET.get("unassigned"):
+            reports = reports.filter(section__isnull=True)
         reports = reports.select_related("sheet__project", "section__department").order_by("sheet__project__code")
     return render(request, "governance/dashboard_projects.html", {
         "filters": filters, "cycle": cycle, "reports": reports, "label": label,
-        "goal_code": ROMAN[filters.goal] if filters.goal else "",
-        "back": f"?{filters.query()}",
+        "item": filters.item_fact if filters.plan else None, "node": node,
+        "back": f"?{filters.query()}" if filters.plan else "",
     })
 
 
-def _numbers(text, parts):
-    numbers = text.split("-")
-    if len(numbers) == parts and all(n.isdecimal() for n in numbers):
-        return [int(n) for n in numbers]
-    return None
-
-
-def _narrow(reports, params):
-    """Narrow the drill-down to one policy or measure (by its home placement), or to
-    the reports without a 担当部署."""
-    home = "sheet__project__placements"
-    if numbers := _numbers(params.get("policy", ""), 2):
-        reports = reports.filter(**{f"{home}__is_home": True, f"{home}__measure__policy__goal__number": numbers[0],
-                                    f"{home}__measure__policy__number": numbers[1]})
-    if numbers := _numbers(params.get("measure", ""), 3):
-        reports = reports.filter(**{f"{home}__is_home": True, f"{home}__measure__policy__goal__number": numbers[0],
-                                    f"{home}__measure__policy__number": numbers[1],
-                                    f"{home}__measure__number": numbers[2]})
-    if params.get("unassigned"):
-        reports = reports.filter(section__isnull=True)
-    return reports
+def _node(filters, params):
+    """The row of the hierarchy a figure belongs to (`node=<path>`; `policy=` and
+    `measure=` of older links name one the same way), if the plan has it."""
+    if filters.plan is None:
+        return None
+    path = params.get("node") or params.get("measure") or params.get("policy")
+    return filters.outline["items"].get(path) if path else None

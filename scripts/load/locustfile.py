@@ -134,13 +134,14 @@ class Executive(CityUser):
     @task(3)
     def dashboard(self):
         # Most visits open the plan's latest year as it comes; some narrow it down (a year,
-        # a vocabulary, a goal or a department), which the cache has not seen yet.
+        # a vocabulary, an item of the plan's top two levels or a department), which the
+        # cache has not seen yet.
         params = {"plan": PLAN}
         if random.random() < 0.4:
             params.update(year=random.choice(TARGETS["years"]), by=random.choice(
                 ["progress", "implementation_status", "direction", "decision"]))
             if random.random() < 0.5:
-                params["goal"] = random.choice(TARGETS["goals"])
+                params["item"] = random.choice(TARGETS["items"])
             elif random.random() < 0.5:
                 params["department"] = random.choice(TARGETS["departments"])
         self.client.get("/dashboard/", params=params, name="ダッシュボード(条件付きを含む)")

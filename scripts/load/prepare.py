@@ -30,6 +30,8 @@ import django  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akishima_ict.settings")
 django.setup()
 
+from django.db.models import Q  # noqa: E402
+
 from accounts.models import Department, User  # noqa: E402
 from demo.bench import CITY_PLAN  # noqa: E402
 from governance.models import CycleStatus, ReviewCycle  # noqa: E402
@@ -82,7 +84,9 @@ def targets(*, uploader: bool = False) -> dict:
             user.save(update_fields=["password"])
     return {
         "plan": plan.code, "years": list(plan.years), "cycle": cycle.pk, "password": password,
-        "goals": list(plan.items.filter(parent__isnull=True).values_list("number", flat=True)),
+        # The dashboard's item filter: the top two levels' items, by path.
+        "items": list(plan.items.filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+                      .order_by("sort_key").values_list("path", flat=True)),
         "departments": list(Department.objects.filter(code__startswith="bench-")
                             .values_list("code", flat=True)),
         "reports": list(cycle.reports.order_by("pk").values_list("pk", flat=True)[:400]),

@@ -171,13 +171,11 @@ def text(element):
     return "".join(element.itertext()).strip()
 
 
-def nodes(goals_tree):
+def nodes(tree):
     """Every node of the tree, goal → policy → measure, depth first."""
-    for goal in goals_tree:
-        yield goal
-        for policy in goal.children:
-            yield policy
-            yield from policy.children
+    for node in tree:
+        yield node
+        yield from nodes(node.children)
 
 
 def counts(node, field):
@@ -192,7 +190,7 @@ def names_listed(response):
 
 def test_goal_tree_counts_match_the_hand_counts(exec_client, known):
     response = get(exec_client, DASHBOARD, plan="dash", year=2022)
-    tree = response.context["figures"]["goals_tree"]
+    tree = response.context["figures"]["tree"]
     assert [g.label for g in tree] == [GOAL_1, GOAL_2]
     assert [p.label for g in tree for p in g.children] == POLICIES
     assert [m.label for g in tree for p in g.children for m in p.children] == MEASURES
@@ -250,9 +248,10 @@ def test_achievement_and_trend_match_the_hand_counts(exec_client, known):
 
 
 def test_every_node_row_has_shares_adding_up_to_100(exec_client, known):
-    for params in ({}, {"goal": 1}, {"department": "shimin"}, {"goal": 2, "department": "kikaku"}):
+    for params in ({}, {"item": "1"}, {"department": "shimin"}, {"item": "2", "department": "kikaku"},
+                   {"item": "1-2", "level": 2}):
         context = get(exec_client, DASHBOARD, plan="dash", year=2022, **params).context
-        for node in [*nodes(context["figures"]["goals_tree"]), *context["figures"]["departments_rows"]]:
+        for node in [*nodes(context["figures"]["tree"]), *context["figures"]["departments_rows"]]:
             for field in ("implementation_status", "progress", "direction", "decision"):
                 row = node.row(field)
                 total = sum(share for _, _, share, _, _ in row)
@@ -264,7 +263,7 @@ def test_every_node_row_has_shares_adding_up_to_100(exec_client, known):
 
 def test_dashboard_agrees_with_the_summary_tables(exec_client, known):
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
-    tree = context["figures"]["goals_tree"]
+    tree = context["figures"]["tree"]
     dashboard_nodes = {n.label: n for n in [*nodes(tree), *context["figures"]["departments_rows"]]}
     tables = summary_tables(known["cycles"][2022])
     assert [t.field for t in tables] == ["implementation_status", "progress", "direction"]
@@ -287,8 +286,8 @@ def test_dashboard_agrees_with_the_summary_tables(exec_client, known):
 
 def test_filters_narrow_every_figure(exec_client, known):
     """目標Ⅰ × 市民部: 0, 1, 8 reported (4 and 9 belong to 企画部 and 環境部)."""
-    context = get(exec_client, DASHBOARD, plan="dash", year=2022, goal=1, department="shimin").context
-    tree = context["figures"]["goals_tree"]
+    context = get(exec_client, DASHBOARD, plan="dash", year=2022, item="1", department="shimin").context
+    tree = context["figures"]["tree"]
     assert [g.label for g in tree] == [GOAL_1]
     assert counts(tree[0], "progress") == [2, 1, 0, 0]
     assert [(n.label, counts(n, "progress")) for n in context["figures"]["departments_rows"]] == [("市民部", [2, 1, 0, 0])]
@@ -300,16 +299,23 @@ def test_filters_narrow_every_figure(exec_client, known):
 
 
 @pytest.mark.parametrize(("params", "expected"), [
-    ({"goal": 1, "department": "shimin", "field": "progress", "value": "on_plan"}, [0, 8]),
+    ({"item": "1", "department": "shimin", "field": "progress", "value": "on_plan"}, [0, 8]),
     ({"field": "progress", "value": "on_plan"}, [0, 2, 3, 8]),  # 5 is on plan but a draft
-    ({"goal": 2, "field": "progress"}, [2, 3, 7]),  # every reported project of 目標Ⅱ
+    ({"item": "2", "field": "progress"}, [2, 3, 7]),  # every reported project of 目標Ⅱ
+    ({"goal": 2, "field": "progress"}, [2, 3, 7]),  # the same by the links made before plans had levels
     ({"department": "kankyo", "field": "state", "value": "draft"}, [5]),
     ({"field": "decision", "value": "suspend"}, [7]),
     ({"field": "implementation_status", "value": "continuing"}, [0, 1, 3, 8]),
-    ({"field": "direction", "value": "undecided", "goal": 1}, [4, 9]),
-    ({"field": "progress", "measure": "1-2-1"}, [1, 9]),
-], ids=["goal+dept+on_plan", "on_plan", "goal2 reported", "dept drafts", "decision",
-        "status", "direction+goal", "measure"])
+    ({"field": "direction", "value": "undecided", "item": "1"}, [4, 9]),
+    ({"field": "progress", "node": "1-2-1"}, [1, 9]),
+    ({"field": "progress", "item": "1", "node": "1-2"}, [1, 9]),
+    ({"field": "progress", "item": "1-2-1"}, [1, 9]),
+    ({"field": "progress", "item": "2", "node": "1-2"}, []),  # nothing is under both
+    ({"field": "progress", "measure": "1-2-1"}, [1, 9]),  # links made before plans had levels
+    ({"field": "progress", "policy": "1-1"}, [0, 4, 8]),
+], ids=["item+dept+on_plan", "on_plan", "item2 reported", "goal2 reported", "dept drafts", "decision",
+        "status", "direction+item", "node", "item+node", "item leaf", "item+node disjoint", "measure",
+        "policy"])
 def test_drill_down_lists_exactly_the_projects_behind_a_figure(exec_client, known, params, expected):
     response = get(exec_client, PROJECTS, plan="dash", year=2022, **params)
     assert names_listed(response) == sorted(f"生成事業{i}" for i in expected)
@@ -372,7 +378,7 @@ def test_trend_counts_the_latest_cycle_of_each_year_only(exec_client, known, dem
                          direction="continue", work_done="再度")
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
     assert context["cycle"] == again
-    assert [sum(counts(g, "progress")) for g in context["figures"]["goals_tree"]] == [6, 4]
+    assert [sum(counts(g, "progress")) for g in context["figures"]["tree"]] == [6, 4]
     trend = dict(context["figures"]["trend_rows"])
     assert list(trend.values())[1] == [0, 10, 0, 0]
 
@@ -448,8 +454,9 @@ def test_dashboard_query_count_does_not_grow_with_projects_or_years(
     generated(joho, code="small", projects=30, years=[2021])
     generated(joho, code="large", projects=300, years=[2021, 2022, 2023, 2024, 2025])
     exec_client.get(f"{DASHBOARD}?plan=small&year=2022")  # warm up (session, content types), no figures
-    for extra in ("", "&goal=2", "&department=shimin", "&goal=3&department=kankyo", "&by=decision",
-                  "&by=implementation_status"):
+    exec_client.get(f"{PROJECTS}?plan=large&year=2022")  # the plan's outline is cached, no figures
+    for extra in ("", "&item=2", "&department=shimin", "&item=3&department=kankyo", "&item=3-1",
+                  "&goal=1&level=3", "&by=decision", "&by=implementation_status"):
         # 30 projects × 1 year, then as many queries for 300 × 5.
         with django_assert_max_num_queries(DASHBOARD_MOST, info=extra or "no filter") as queries:
             small = exec_client.get(f"{DASHBOARD}?plan=small&year=2021{extra}")
@@ -509,15 +516,15 @@ def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known,
 
 def test_a_cycle_with_nothing_reported_yet_says_so_and_lists_no_measure(exec_client, known):
     known["cycles"][2022].reports.update(state=ReportState.DRAFT)
-    for params in ({}, {"department": "kankyo"}, {"goal": 2}):
+    for params in ({}, {"department": "kankyo"}, {"item": "2"}):
         response = get(exec_client, DASHBOARD, plan="dash", year=2022, **params)
-        assert response.context["figures"]["goals_tree"] == [], params
+        assert response.context["figures"]["tree"] == [], params
         assert "報告済みの事業はまだありません。" in response.content.decode()
 
 
 def test_a_measure_with_only_drafts_in_the_filter_is_not_listed(exec_client, known):
     """環境部 has 5 (draft) and 6 (returned) under Ⅰ-2-1 and Ⅱ-1-1, and 9 (confirmed) under Ⅰ-2-1."""
-    tree = get(exec_client, DASHBOARD, plan="dash", year=2022, department="kankyo").context["figures"]["goals_tree"]
+    tree = get(exec_client, DASHBOARD, plan="dash", year=2022, department="kankyo").context["figures"]["tree"]
     assert [n.label for n in nodes(tree)] == [GOAL_1, POLICIES[1], MEASURES[1]]
 
 
@@ -534,10 +541,11 @@ def test_another_filter_or_vocabulary_reads_no_report_until_the_data_change(
 
     first, _ = report_queries()
     assert first  # counted from the reports
-    for params in ({"goal": 2}, {"department": "shimin"}, {"by": "decision"}, {"goal": 1, "by": "direction"}):
+    for params in ({"item": "2"}, {"department": "shimin"}, {"item": "1-2", "level": 3}, {"by": "decision"},
+                   {"item": "1", "by": "direction"}):
         queries, response = report_queries(**params)
         assert queries == [], params
-    assert counts(response.context["figures"]["goals_tree"][0], "direction") == BY_HAND["direction"][GOAL_1]
+    assert counts(response.context["figures"]["tree"][0], "direction") == BY_HAND["direction"][GOAL_1]
     report = known["cycles"][2022].reports.get(sheet__project__name="生成事業1")  # 市民部, 目標Ⅰ
     with django_capture_on_commit_callbacks(execute=True):
         return_report(user=demo_users["demo-joho"], report=report, reason="実績値を確認してください")
@@ -576,6 +584,7 @@ def test_drill_down_query_count_does_not_grow_with_projects(
     generated(joho, code="large", projects=300, years=[2021, 2022])
     url = f"{PROJECTS}?year=2021&field=progress&value=on_plan&plan="
     exec_client.get(url + "small")
+    exec_client.get(url + "large")  # the plan's outline is cached
     with django_assert_max_num_queries(DASHBOARD_MOST) as queries:
         small = exec_client.get(url + "small")
     few = len(queries)
@@ -588,7 +597,7 @@ def test_drill_down_query_count_does_not_grow_with_projects(
 # ─── 3. Filters live in the URL ───────────────────────────────────────────
 
 def test_filter_form_is_a_get_form_showing_the_current_filters(exec_client, known):
-    response = get(exec_client, DASHBOARD, plan="dash", year=2021, goal=2, department="kikaku")
+    response = get(exec_client, DASHBOARD, plan="dash", year=2021, item="2", department="kikaku")
     form = next(f for f in page(response).iter(f"{HTML}form") if f.get("aria-label") == "表示の条件")
     assert form.get("method", "get").lower() == "get"
     assert form.get("action") in (None, "", DASHBOARD)
@@ -596,55 +605,86 @@ def test_filter_form_is_a_get_form_showing_the_current_filters(exec_client, know
     for select in form.iter(f"{HTML}select"):
         chosen = [o.get("value") for o in select.iter(f"{HTML}option") if o.get("selected") is not None]
         selected[select.get("name")] = chosen
-    assert selected == {"plan": ["dash"], "year": ["2021"], "goal": ["2"], "department": ["kikaku"]}
+    assert selected == {"plan": ["dash"], "year": ["2021"], "item": ["2"], "department": ["kikaku"]}
+    # Every item of the plan is offered, indented by its level and named by it.
+    items = next(select for select in form.iter(f"{HTML}select") if select.get("name") == "item")
+    assert [(o.get("value"), text(o)) for o in items.iter(f"{HTML}option")] == [
+        ("", "すべての項目"),
+        ("1", "目標Ⅰ 目標1"), ("1-1", "基本方針Ⅰ-1 基本方針1-1"), ("1-1-1", "情報化施策Ⅰ-1-1 施策1-1-1"),
+        ("1-2", "基本方針Ⅰ-2 基本方針1-2"), ("1-2-1", "情報化施策Ⅰ-2-1 施策1-2-1"),
+        ("2", "目標Ⅱ 目標2"), ("2-1", "基本方針Ⅱ-1 基本方針2-1"), ("2-1-1", "情報化施策Ⅱ-1-1 施策2-1-1"),
+        ("2-2", "基本方針Ⅱ-2 基本方針2-2"), ("2-2-1", "情報化施策Ⅱ-2-1 施策2-2-1"),
+    ]
+    assert [len(o.text) - len(o.text.lstrip("\u3000")) for o in items.iter(f"{HTML}option")] == \
+        [0, 0, 1, 2, 1, 2, 0, 1, 2, 1, 2]
 
 
 def test_drill_down_links_and_the_way_back_carry_the_filters(exec_client, known):
-    response = get(exec_client, DASHBOARD, plan="dash", year=2022, goal=1, department="shimin")
+    """Filtered to 基本方針Ⅰ-2 and 市民部: every link keeps both filters; the rows below
+    Ⅰ-2 narrow further by `node`, the rows of Ⅰ-2 and 目標Ⅰ (which count only Ⅰ-2's
+    reports) do not."""
+    response = get(exec_client, DASHBOARD, plan="dash", year=2022, item="1-2", department="shimin", level=2)
     links = [a.get("href") for a in page(response).iter() if a.tag in (f"{HTML}a", f"{SVG}a")]
     drill = [href for href in links if href and href.startswith(PROJECTS)]
     assert drill
+    nodes_linked = set()
     for href in drill:
         query = parse_qs(urlsplit(href).query)
         assert query["plan"] == ["dash"] and query["year"] == ["2022"], href
-        assert query["goal"] == ["1"] and query["department"] == ["shimin"], href
-    # The vocabulary switches keep the filters too.
-    switches = [h for h in links if h and "by=" in h]
-    assert len(switches) == 4
+        assert query["item"] == ["1-2"] and query["department"] == ["shimin"], href
+        assert query["level"] == ["2"], href
+        nodes_linked.update(query.get("node", []))
+    assert nodes_linked == {"1-2-1"}
+    # The vocabulary and level switches keep the filters too.
+    switches = [h for h in links if h and ("by=" in h or "level=" in h) and not h.startswith(PROJECTS)]
+    assert len(switches) == 4 + 3
     for href in switches:
         query = parse_qs(urlsplit(href).query)
-        assert (query["plan"], query["year"], query["goal"], query["department"]) == \
-            (["dash"], ["2022"], ["1"], ["shimin"])
-    # The drill-down's way back returns to the same filters.
-    drilled = get(exec_client, drill[0])
-    back = next(a for a in page(drilled).iter(f"{HTML}a") if "ダッシュボードに戻る" in text(a))
-    query = parse_qs(urlsplit(back.get("href")).query)
-    assert urlsplit(back.get("href")).path == DASHBOARD
-    assert (query["plan"], query["year"], query["goal"], query["department"]) == \
-        (["dash"], ["2022"], ["1"], ["shimin"])
+        assert (query["plan"], query["year"], query["item"], query["department"]) == \
+            (["dash"], ["2022"], ["1-2"], ["shimin"])
+    # The drill-down's way back returns to the same filters, from any row.
+    for href in (drill[0], next(h for h in drill if "node=" in h)):
+        drilled = get(exec_client, href)
+        back = next(a for a in page(drilled).iter(f"{HTML}a") if "ダッシュボードに戻る" in text(a))
+        query = parse_qs(urlsplit(back.get("href")).query)
+        assert urlsplit(back.get("href")).path == DASHBOARD
+        assert (query["plan"], query["year"], query["item"], query["department"], query["level"]) == \
+            (["dash"], ["2022"], ["1-2"], ["shimin"], ["2"])
+        assert "node" not in query
 
 
-@pytest.mark.parametrize(("params", "year", "goal", "department"), [
-    ({"year": "1999"}, 2022, None, None),  # outside the plan: the latest cycle's year
-    ({"year": "2030"}, 2022, None, None),
-    ({"year": "abc"}, 2022, None, None),
-    ({"year": "-1"}, 2022, None, None),
-    ({"year": "2021", "goal": "9"}, 2021, None, None),  # no 目標Ⅸ in this plan
-    ({"goal": "abc"}, 2022, None, None),
-    ({"goal": "-1"}, 2022, None, None),
-    ({"goal": "²"}, 2022, None, None),  # a digit to str.isdigit(), not to int()
-    ({"goal": "1", "department": "no-such-dept"}, 2022, 1, None),
-    ({"department": "'; drop table"}, 2022, None, None),
-    ({"by": "nothing"}, 2022, None, None),
+@pytest.mark.parametrize(("params", "year", "item", "department", "level"), [
+    ({"year": "1999"}, 2022, None, None, 1),  # outside the plan: the latest cycle's year
+    ({"year": "2030"}, 2022, None, None, 1),
+    ({"year": "abc"}, 2022, None, None, 1),
+    ({"year": "-1"}, 2022, None, None, 1),
+    ({"year": "2021", "goal": "9"}, 2021, None, None, 1),  # no 目標Ⅸ in this plan
+    ({"goal": "abc"}, 2022, None, None, 1),
+    ({"goal": "-1"}, 2022, None, None, 1),
+    ({"goal": "²"}, 2022, None, None, 1),  # a digit to str.isdigit(), not to int()
+    ({"goal": "1", "department": "no-such-dept"}, 2022, "1", None, 1),
+    ({"item": "1-3"}, 2022, None, None, 1),  # no 基本方針Ⅰ-3
+    ({"item": "1-2-1-1"}, 2022, None, None, 1),  # deeper than the plan
+    ({"item": "1-"}, 2022, None, None, 1),
+    ({"item": "Ⅰ-2"}, 2022, None, None, 1),  # a code, not a path
+    ({"item": "2-1", "goal": "1"}, 2022, "2-1", None, 1),  # item wins over the old goal
+    ({"level": "3"}, 2022, None, None, 3),
+    ({"level": "4"}, 2022, None, None, 1),  # the plan has three levels
+    ({"level": "0"}, 2022, None, None, 1),
+    ({"level": "²"}, 2022, None, None, 1),
+    ({"department": "'; drop table"}, 2022, None, None, 1),
+    ({"by": "nothing"}, 2022, None, None, 1),
 ], ids=["year-before", "year-after", "year-text", "year-negative", "goal-unknown", "goal-text",
-        "goal-negative", "goal-superscript", "dept-unknown", "dept-junk", "by-unknown"])
-def test_invalid_parameters_fall_back_to_defaults(exec_client, known, params, year, goal, department):
+        "goal-negative", "goal-superscript", "dept-unknown", "item-unknown", "item-too-deep", "item-junk",
+        "item-code", "item-and-goal", "level-3", "level-unknown", "level-zero", "level-superscript",
+        "dept-junk", "by-unknown"])
+def test_invalid_parameters_fall_back_to_defaults(exec_client, known, params, year, item, department, level):
     for url in (DASHBOARD, PROJECTS):
         response = exec_client.get(url, {"plan": "dash", **params})
         assert response.status_code == 200, (url, params)
         filters = response.context["filters"]
-        assert (filters.plan.code, filters.year, filters.goal, filters.department) == \
-            ("dash", year, goal, department), (url, params)
+        assert (filters.plan.code, filters.year, filters.item, filters.department, filters.level) == \
+            ("dash", year, item, department, level), (url, params)
 
 
 def test_unknown_plan_falls_back_to_the_current_plan(exec_client, known):
@@ -677,7 +717,7 @@ def test_a_year_without_a_cycle_says_so(exec_client, known):
 
 # ─── 4. Charts ────────────────────────────────────────────────────────────
 
-CHARTS = {"goals": "目標ごとの進捗度", "depts": "部ごとの進捗度", "trend": "進捗度の推移"}
+CHARTS = {"items": "目標ごとの進捗度", "depts": "部ごとの進捗度", "trend": "進捗度の推移"}
 
 
 def charts_of(response):
@@ -749,7 +789,7 @@ def test_each_chart_is_shown_with_a_table_of_the_same_numbers(exec_client, known
     progress = list(Progress.labels)
 
     goals = table_counts(table_after(root, "進捗度(目標 → 基本方針 → 情報化施策)"))
-    goal_bars = segments(charts["goals"])
+    goal_bars = segments(charts["items"])
     assert set(goal_bars) == {GOAL_1, GOAL_2}
     for label, bar in goal_bars.items():
         assert bar == goals[label] == BY_HAND["progress"][label]
@@ -775,7 +815,7 @@ def test_the_goal_chart_has_a_table_whatever_vocabulary_the_table_shows(exec_cli
 
     response = get(exec_client, DASHBOARD, plan="dash", year=2022, by="direction")
     root = page(response)
-    bars = segments(charts_of(response)["goals"], list(Direction.labels))
+    bars = segments(charts_of(response)["items"], list(Direction.labels))
     tables = [table_counts(t) for t in root.iter(f"{HTML}table")]
     assert any(all(table.get(label) == values for label, values in bars.items()) for table in tables), \
         "no table gives the goal chart's 進捗度 counts when by=direction"
@@ -783,7 +823,7 @@ def test_the_goal_chart_has_a_table_whatever_vocabulary_the_table_shows(exec_cli
 
 def test_chart_segments_link_to_the_projects_they_count(exec_client, known):
     response = get(exec_client, DASHBOARD, plan="dash", year=2022)
-    svg = charts_of(response)["goals"]
+    svg = charts_of(response)["items"]
     for link in svg.iter(f"{SVG}a"):
         title = link.find(f".//{SVG}title").text
         shown = int(title.rsplit(" ", 1)[1].removesuffix("件"))
