@@ -78,13 +78,13 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
     # Narrow it to 目標Ⅰ in 平成28年度 with the form.
     form = page.get_by_role("form", name="表示の条件")
     form.get_by_label("年度", exact=True).select_option(label="平成28年度(2016年度)")
-    form.get_by_label("目標", exact=True).select_option(value="1")
+    form.get_by_label("項目", exact=True).select_option(value="1")
     form.get_by_role("button", name="表示").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/\?(?=.*\bplan=second\b)(?=.*\byear=2016\b)(?=.*\bgoal=1\b)"))
+    expect(page).to_have_url(re.compile(r"/dashboard/\?(?=.*\bplan=second\b)(?=.*\byear=2016\b)(?=.*\bitem=1\b)"))
     expect(page.get_by_text(re.compile(r"平成28年度\(2016年度\) 年次進行管理:対象 \d+ 事業のうち 3 事業が報告済み"))) \
         .to_be_visible()
     expect(form.get_by_label("年度", exact=True)).to_have_value("2016")
-    expect(form.get_by_label("目標", exact=True)).to_have_value("1")
+    expect(form.get_by_label("項目", exact=True)).to_have_value("1")
     expect(page.get_by_role("rowheader", name=re.compile(r"^目標Ⅱ"))).to_have_count(0)
 
     # The figure: 目標Ⅰ, ○ 計画どおり, 2 projects (the draft and 目標Ⅱ's are not in it).
@@ -92,7 +92,7 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
     expect(figure).to_have_text("2")
     figure.click()
     expect(page.get_by_role("heading", level=1, name="該当する事業")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/dashboard/projects/\?(?=.*\byear=2016\b)(?=.*\bgoal=1\b)"
+    expect(page).to_have_url(re.compile(r"/dashboard/projects/\?(?=.*\byear=2016\b)(?=.*\bitem=1\b)"
                                         r"(?=.*\bfield=progress\b)(?=.*\bvalue=on_plan\b)"))
     rows = page.get_by_role("table").locator("tbody").get_by_role("row")
     expect(rows).to_have_count(len(BEHIND_THE_FIGURE))
@@ -102,7 +102,7 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
         expect(row.get_by_role("cell").nth(4)).to_have_text("○ 計画どおり")
     # And back to the same view of the dashboard.
     page.get_by_role("link", name="← ダッシュボードに戻る").click()
-    expect(page.get_by_role("form", name="表示の条件").get_by_label("目標", exact=True)).to_have_value("1")
+    expect(page.get_by_role("form", name="表示の条件").get_by_label("項目", exact=True)).to_have_value("1")
 
     # Order the plan as a PDF.
     menu(page, "PDF")
