@@ -10,8 +10,7 @@ from governance.cycles.services import return_report, submit_report
 from governance.vocab import Progress
 from plans import structure
 from plans.models import PlanItem
-from tests.governance.conftest import fill
-from tests.governance.conftest import count_queries, generated_cycle
+from tests.governance.conftest import count_queries, fill, generated_cycle
 
 
 def on_plan_in_the_whole_plan(html):

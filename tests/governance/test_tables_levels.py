@@ -78,9 +78,9 @@ FOUR_TREE = [
 ]
 
 
-def build_cycle(user, *, code, levels, tree):
-    """A plan of `levels` holding `tree`, its sheets given to the named sections, its
-    FY2021 cycle opened and every report set to its state and progress."""
+def build_plan(*, code, levels, tree):
+    """A plan of `levels` holding `tree`, through plans.structure; its projects by name,
+    each with the progress and section its report will have."""
     plan = structure.create_plan(levels=levels, in_preparation=False, code=code, name=f"{code}計画",
                                  start_year=2021, end_year=2025)
     projects, reposts, leaves = {}, [], {}
@@ -100,6 +100,13 @@ def build_cycle(user, *, code, levels, tree):
     grow(None, tree)
     for name, leaf in reposts:
         structure.place_project(projects[name][0], leaves[leaf])
+    return plan, projects
+
+
+def build_cycle(user, *, code, levels, tree):
+    """build_plan, its sheets given to the named sections, its FY2021 cycle opened and
+    every report set to its state and progress."""
+    plan, projects = build_plan(code=code, levels=levels, tree=tree)
     ensure_sheets(plan=plan)
     cycle = open_cycle(user=user, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=2021, deadline=date(2022, 5, 31))
     by_project = {report.sheet.project_id: report for report in cycle.reports.select_related("sheet")}
