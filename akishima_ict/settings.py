@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.session_timeout",
+                "core.context_processors.city_name",
             ],
             "builtins": ["core.templatetags.fiscal_years", "core.templatetags.lookup"],
         },
@@ -275,6 +276,9 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="joho@city.akishima.example")
 # The address people use to reach the application, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The city that runs the application: page header and footer, PDF covers
+# (core.context_processors.city_name). Plans keep their own names as data.
+CITY_NAME = env("CITY_NAME", default="昭島市")
 
 # Security. Behind TLS in production; every flag can be relaxed for a local
 # run (make run sets DEBUG=true, which turns them off).

@@ -56,6 +56,7 @@ class SheetForm(RememberInitialMixin, forms.ModelForm):
         self.fields["master_plan_code"].queryset = MasterPlanCode.objects.filter(is_active=True)
         self.fields["master_plan_code"].empty_label = "(選択してください)"
         plan = self.instance.project.plan
+        self.fields["master_plan_code"].label = plan.master_plan_label
         self.fields["start_year"].max_year = plan.end_year
         self.fields["end_year"].min_year = plan.start_year
 

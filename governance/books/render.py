@@ -10,7 +10,7 @@ import subprocess
 from functools import lru_cache
 
 import django
-from django.db.models import Prefetch
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
@@ -22,7 +22,8 @@ from governance.cycles.tables import summary_tables
 from governance.dashboard import charts
 from governance.models import BookKind, Meeting, ReviewCycle
 from governance.vocab import Progress
-from plans.models import Placement, Plan, PlanItem  # WIP: rewritten by the books change
+from plans import tree
+from plans.models import Plan
 from projects.layout import layout_for
 from projects.models import ProjectSheet
 
@@ -35,34 +36,43 @@ PROCESSES = max(1, min(os.cpu_count() or 1, 4))
 
 
 def plan_book(plan: Plan, *, with_sheets=False) -> bytes:
-    measures = Measure.objects.select_related("reposted_from__policy__goal").prefetch_related(
-        Prefetch("placements", queryset=Placement.objects.select_related("project").order_by("position"))
-    )
-    goals = plan.goals.prefetch_related(
-        Prefetch("policies", queryset=Policy.objects.prefetch_related(Prefetch("measures", queryset=measures)))
-    )
+    """The plan as chapters 1-2 print it, at any depth and with the plan's own level
+    names, then (optionally) every sheet. Queries: the levels, the tree (plans.tree),
+    and the sheets."""
+    top = tree.build(plan, limit=None)
+    for item in top:
+        item.below = list(_preorder(item.child_list))
     sheets = []
     if with_sheets:
         sheets = [layout_for(sheet) for sheet in
                   ProjectSheet.objects.in_plan(plan).with_details().order_by("project__code")]
     return render_pdf("governance/pdf/plan_book.html", {
-        "plan": plan, "goals": goals, "sheets": sheets, "printed_on": timezone.localdate(),
+        "plan": plan, "levels": plan.level_list, "top": top, "sheets": sheets,
+        "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME,
     }, stylesheets=STYLESHEETS)
+
+
+def _preorder(items):
+    for item in items:
+        yield item
+        yield from _preorder(item.child_list)
 
 
 def cycle_report(cycle: ReviewCycle) -> bytes:
     reports = cycle.reports.with_details().order_by("sheet__project__code")
     tables = summary_tables(cycle)
-    # The chart shows the plan as a whole, each goal and each department (the
-    # policies are in the tables that follow).
-    groups = next(t for t in tables if t.field == "progress").groups
-    chart_rows = [(label, [row.count for row in rows], None) for label, rows in groups
-                  if label == "計画全体" or label.startswith("目標") or not label[:1] in "ⅠⅡⅢⅣⅤ"]
-    chart = charts.stacked_bars("進捗度(計画全体・目標別・部別)", list(Progress.labels), chart_rows,
+    # The chart shows the plan as a whole, each item of the plan's first level and
+    # each department (the deeper levels are in the tables that follow).
+    progress = next(t for t in tables if t.field == "progress")
+    chart_rows = [(label, [row.count for row in rows], None)
+                  for label, rows in progress.groups_in("plan", 1, "department")]
+    levels = cycle.plan.level_list
+    by = f"・{levels[0].name}別" if levels else ""
+    chart = charts.stacked_bars(f"進捗度(計画全体{by}・部別)", list(Progress.labels), chart_rows,
                                 uid="report", width=680, label_width=220)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
     context = {"cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
-               "printed_on": timezone.localdate()}
+               "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME}
     if len(papers) <= SINGLE_UP_TO:
         return render_pdf("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
     return _report_in_parts(context)

@@ -1,5 +1,5 @@
-"""Counts for work lists and the summary tables (表4-2, 4-3, 4-4), by goal,
-policy and department, from one query per table."""
+"""Counts for work lists and the summary tables (表4-2, 4-3, 4-4), by the levels of
+the plan and by department, from a fixed number of queries whatever the plan's shape."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from core import stamps
 from governance.cycles.shares import table
 from governance.models import ReportState
 from governance.vocab import Direction, ImplementationStatus, Progress
+from plans.models import PlanItem
 
 VOCABULARIES = [
     ("implementation_status", "実施状況", ImplementationStatus),
@@ -45,45 +46,80 @@ def cached_state_board(cycle, stamp):
 
 @dataclass
 class Summary:
+    """One vocabulary's tables: the whole plan, the items of the grouped levels, the departments."""
+
     title: str
     field: str
-    groups: list  # (group label, rows)
+    scoped: list  # (scope, label, rows): scope is "plan", a level's depth or "department"
+
+    @property
+    def groups(self):
+        """(label, rows) of every table, in the order they are printed."""
+        return [(label, rows) for _, label, rows in self.scoped]
+
+    def groups_in(self, *scopes):
+        return [(label, rows) for scope, label, rows in self.scoped if scope in scopes]
 
 
-def summary_tables(cycle, *, states=None):
-    """Per vocabulary: the whole plan, then by goal, by policy and by department.
+def grouped_depths(depths: list[int]) -> list[int]:
+    """The levels a plan's tables are grouped by: every level above the one that lists
+    the projects (an item of that level holds a handful of projects: its tables would
+    be one or two rows of counts, and the plan never prints them); a plan of one
+    level, by that level."""
+    depths = sorted(depths)
+    return depths[:-1] or depths
+
+
+def summary_tables(cycle, *, states=None, depths=None):
+    """Per vocabulary: the whole plan, then by each level of `depths` (by default
+    grouped_depths) and by department.
 
     Counts reports whose department has reported (submitted or later) unless
-    `states` says otherwise.
+    `states` says otherwise. A report counts once, under its project's home item and
+    that item's ancestors. Ten queries (three per vocabulary and the plan's items),
+    whatever the plan's depth or size.
     """
     states = states or [s for s in ReportState if s not in (ReportState.DRAFT, ReportState.RETURNED)]
     reports = cycle.reports.filter(state__in=states)
     home = "sheet__project__placements"
-    base = reports.filter(**{f"{home}__is_home": True})
-    grouped = {
-        "goal": (f"{home}__measure__policy__goal__number", f"{home}__measure__policy__goal__title"),
-        "policy": (f"{home}__measure__policy__goal__number", f"{home}__measure__policy__number",
-                   f"{home}__measure__policy__title"),
-        "department": ("section__department__sort_order", "section__department__name"),
-    }
+    at_home = reports.filter(**{f"{home}__is_home": True})
+    items = list(PlanItem.objects.filter(plan_id=cycle.plan_id).order_by("sort_key")
+                 .values("id", "path", "code", "title", "level__depth", "level__name"))
+    if depths is None:
+        depths = grouped_depths({item["level__depth"] for item in items})
+    by_id = {item["id"]: item for item in items}
     tables = []
     for field, title, vocab in VOCABULARIES:
-        groups = [("計画全体", table(vocab, Counter(dict(
-            reports.values_list(field).annotate(n=Count("pk")).values_list(field, "n")))))]
-        for group, keys in grouped.items():
-            counts = defaultdict(Counter)
-            for row in base.values(*keys, field).annotate(n=Count("pk", distinct=True)).order_by(*keys):
-                counts[_label(group, row, keys)][row[field]] += row["n"]
-            groups += [(label, table(vocab, c)) for label, c in counts.items()]
-        tables.append(Summary(title, field, groups))
+        scoped = [("plan", "計画全体", table(vocab, _counts(reports, field)))]
+        per_item = defaultdict(Counter)
+        rows = at_home.values(f"{home}__item_id", field).annotate(n=Count("pk", distinct=True)).order_by()
+        for row in rows:
+            item = by_id[row[f"{home}__item_id"]]
+            for path in (*_ancestor_paths(item["path"]), item["path"]):
+                per_item[path][row[field]] += row["n"]
+        for depth in depths:
+            scoped += [(depth, _label(item), table(vocab, per_item[item["path"]]))
+                       for item in items if item["level__depth"] == depth and item["path"] in per_item]
+        per_department = defaultdict(Counter)
+        department = ("section__department__sort_order", "section__department__name")
+        for row in reports.values(*department, field).annotate(n=Count("pk")).order_by(*department):
+            per_department[row["section__department__name"] or "(担当部署未定)"][row[field]] += row["n"]
+        scoped += [("department", label, table(vocab, c)) for label, c in per_department.items()]
+        tables.append(Summary(title, field, scoped))
     return tables
 
 
-def _label(group, row, keys):
-    from plans.models import ROMAN
+def _counts(reports, field):
+    return Counter(dict(reports.values_list(field).annotate(n=Count("pk")).values_list(field, "n")))
 
-    if group == "goal":
-        return f"目標{ROMAN[row[keys[0]]]} {row[keys[1]]}"
-    if group == "policy":
-        return f"{ROMAN[row[keys[0]]]}-{row[keys[1]]} {row[keys[2]]}"
-    return row[keys[1]] or "(担当部署未定)"
+
+def _ancestor_paths(path):
+    parts = path.split("-")
+    return ["-".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def _label(item):
+    """「目標Ⅰ 市民ニーズに…」 at the top level, 「Ⅰ-2 市民に身近な…」 below, as the plan heads them."""
+    if item["level__depth"] == 1:
+        return f"{item['level__name']}{item['code']} {item['title']}"
+    return f"{item['code']} {item['title']}"

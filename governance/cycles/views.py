@@ -135,7 +135,7 @@ def cycle_remind(request, pk):
 def cycle_summary(request, pk):
     cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
     # Read first: the tables are cached under it (core.stamps); the reports (work) and the
-    # plan's goals, policies and placements (plans) are counted only when the cache misses.
+    # plan's items and placements (plans) are counted only when the cache misses.
     stamp = stamps.current("plans", "work")
     return render(request, "governance/cycle_summary.html", {
         "cycle": cycle, "stamp": stamp, "tables": SimpleLazyObject(lambda: summary_tables(cycle)),

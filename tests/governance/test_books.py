@@ -10,7 +10,7 @@ from django.core.management import call_command
 from governance.books import render as books
 from governance.books.tasks import render_book
 from governance.models import BookJob, BookKind, BookStatus
-from plans.models import Plan
+from plans.models import Plan, PlanItem
 
 
 def pdf_text(data: bytes) -> str:
@@ -28,33 +28,65 @@ def plan_text(django_db_blocker, django_db_setup):
         return pdf_text(books.plan_book(Plan.objects.get(code="second")))
 
 
-@pytest.mark.django_db
-def test_plan_book_holds_every_title_and_project_in_the_plans_order(plan_text):
-    plan = Plan.objects.get(code="second")
-    expected = [squash(plan.philosophy)]
-    chapter = plan_text.index("事業及び取り組み", plan_text.index("事業及び取り組み") + 1)
-    body = plan_text[plan_text.index("【基本方針】"):]
-    for goal in plan.goals.all():
-        expected.append(squash(f"{goal.code}.{goal.title}"))
-        for policy in goal.policies.all():
-            expected.append(squash(f"【基本方針】{policy.code}{policy.title}"))
-            for measure in policy.measures.all():
-                expected.append(squash(f"【情報化施策】{measure.code}{measure.title}"))
-                for placement in measure.placements.select_related("project").order_by("position"):
-                    entry = placement.project.name
-                    if placement.project.is_planned:
-                        entry += "〔予定事業〕"
-                    if not placement.is_home:
-                        entry += "(再掲)"
-                    expected.append(squash(entry))
-    assert chapter > 0
+def book_entries(plan):
+    """What the plan book's chapter 2 prints, in order: the first level's items as
+    「Ⅰ.title」, the deeper ones as 「【level】code title」, and each project of the
+    last level's items with its start year, 〔予定事業〕 and (再掲) marks."""
+    entries = []
+    leaf = plan.leaf_level.depth
+    for item in PlanItem.objects.filter(plan=plan).in_order():
+        mark = "(再掲)" if item.is_repost else ""
+        if item.level.depth == 1:
+            entries.append(squash(f"{item.code}.{item.title}"))
+        else:
+            entries.append(squash(f"【{item.level.name}】{item.code}{item.title}{mark}"))
+        if item.level.depth == leaf:
+            for placement in item.placements.select_related("project").order_by("position"):
+                entry = placement.project.name
+                if placement.project.since_year:
+                    entry += f"({placement.project.since_label})"
+                if placement.project.is_planned:
+                    entry += "〔予定事業〕"
+                if not placement.is_home:
+                    entry += "(再掲)"
+                entries.append(squash(entry))
+    return entries
+
+
+def assert_in_order(text, expected):
     position = 0
-    text = plan_text[plan_text.index(squash(plan.philosophy)):]
     for item in expected:
         found = text.find(item, position)
         assert found >= 0, f"missing or out of order: {item}"
         position = found + len(item)
+
+
+@pytest.mark.django_db
+def test_plan_book_holds_every_title_and_project_in_the_plans_order(plan_text):
+    plan = Plan.objects.get(code="second")
+    chapter = plan_text.index("事業及び取り組み", plan_text.index("事業及び取り組み") + 1)
+    body = plan_text[plan_text.index("【基本方針】"):]
+    assert chapter > 0
+    text = plan_text[plan_text.index(squash(plan.philosophy)):]
+    assert_in_order(text, [squash(plan.philosophy), *book_entries(plan)])
+    assert "【情報化施策】Ⅱ-3-1情報セキュリティの強化" in body
     assert body.count("(再掲)") >= 7  # six reposted entries and the measure Ⅰ-3-3
+    assert "【情報化施策】Ⅰ-3-3電子行政サービスの拡充(再掲)" in body
+
+
+@pytest.mark.django_db
+def test_plan_book_prints_the_texts_the_marks_and_the_security_groups_as_the_plan_does(plan_text):
+    body = plan_text[plan_text.index("【基本方針】"):]
+    # Texts of the goals and measures, the start years, and Ⅱ-3-1's kinds of measure.
+    assert squash("ホームページや Twitter(ツイッター)など即応性に優れた情報発信媒体") in body
+    assert "社会保障・税番号制度対応(平成26年度〜)" in body
+    assert "動画制作・発信(市の魅力発信)〔予定事業〕" in body
+    groups = [body.index(f"〔{kind}〕") for kind in ("組織的・人的対策", "技術的対策", "物理的対策")]
+    assert groups == sorted(groups)
+    # The tree of chapter 2 names the first level as the plan does, the city on the cover.
+    assert "【階層】基本理念→目標→基本方針→情報化施策→事業" in plan_text
+    assert plan_text.index("目標Ⅰ市民ニーズに合ったe(いい)行政サービスの提供") < plan_text.index("Ⅰ-1市民へのタイムリーな情報提供")
+    assert plan_text.startswith(squash("第二期昭島市情報化推進計画")) and "昭島市" in plan_text[:80]
 
 
 @pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from governance.cycles.services import return_report, submit_report
 from governance.vocab import Progress
-from plans.models import Goal
-from tests.governance.conftest import fill
-from tests.governance.conftest import count_queries, generated_cycle
+from plans import structure
+from plans.models import PlanItem
+from tests.governance.conftest import count_queries, fill, generated_cycle
 
 
 def on_plan_in_the_whole_plan(html):
@@ -44,11 +44,11 @@ def test_summary_page_shows_a_renamed_goal_right_after_it(client, cycle, shimin_
     client.force_login(demo_users["demo-joho"])
     url = reverse("governance:cycle_summary", kwargs={"pk": cycle.pk})
     client.get(url)
-    goal = Goal.objects.get(pk=shimin_report.sheet.project.placements.get(is_home=True).measure.policy.goal_id)
+    home = shimin_report.sheet.project.placements.get(is_home=True).item
+    goal = PlanItem.objects.get(plan=home.plan, path=home.path.split("-")[0])
     with django_capture_on_commit_callbacks(execute=True):
-        goal.title = "書き直した目標の名前"
-        goal.save()
-    assert "書き直した目標の名前</caption>" in client.get(url).text
+        structure.edit_item(goal, title="書き直した目標の名前", subtitle=goal.subtitle, text=goal.text)
+    assert f"目標{goal.code} 書き直した目標の名前</caption>" in client.get(url).text
 
 
 def test_cached_summary_page_costs_fewer_queries_as_many_for_any_size(client, demo_users):

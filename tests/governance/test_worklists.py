@@ -1,8 +1,9 @@
 """Work lists at scale and the summary tables against hand counts.
 
 The pages of the cycle must not issue one query per report: their query count is
-the same with 50 reports as with 500. The summary tables (表4-2, 4-3, 4-4 by goal,
-policy and department) must agree with counts made by hand.
+the same with 50 reports as with 500. The summary tables (表4-2, 4-3, 4-4 by the
+plan's levels above its last, 目標 and 基本方針 here, and by department) must agree
+with counts made by hand.
 """
 
 from collections import Counter
@@ -15,7 +16,7 @@ from django.urls import reverse
 from governance.cycles.tables import summary_tables
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Direction, ImplementationStatus, Progress
-from plans.models import ROMAN, Placement
+from plans.models import Placement, PlanItem
 from tests.governance.conftest import generated_cycle
 
 # The most queries of one page of a cycle (a cache miss).
@@ -101,22 +102,20 @@ def hand_counts(cycle):
     """What a person counting the reports would write down, per vocabulary and group."""
     reports = [r for r in cycle.reports.select_related("section__department", "sheet__project")
                if r.state in REPORTED]
-    homes = {
-        p.project_id: p.measure for p in
-        Placement.objects.filter(project__plan=cycle.plan, is_home=True)
-        .select_related("measure__policy__goal")
-    }
+    homes = {p.project_id: p.item for p in
+             Placement.objects.filter(project__plan=cycle.plan, is_home=True).select_related("item")}
+    items = {item.path: item for item in PlanItem.objects.filter(plan=cycle.plan)}
     counts = {}
     for field in FIELDS:
         groups = {"計画全体": Counter()}
         for report in reports:
             value = getattr(report, field)
-            measure = homes[report.sheet.project_id]
-            goal, policy = measure.policy.goal, measure.policy
+            goal_number, policy_number, _ = homes[report.sheet.project_id].path.split("-")
+            goal, policy = items[goal_number], items[f"{goal_number}-{policy_number}"]
             labels = [
                 "計画全体",
-                f"目標{ROMAN[goal.number]} {goal.title}",
-                f"{ROMAN[goal.number]}-{policy.number} {policy.title}",
+                f"目標{goal.code} {goal.title}",
+                f"{goal.code}-{policy_number} {policy.title}",
                 report.section.department.name,
             ]
             for label in labels:
