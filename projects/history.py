@@ -57,6 +57,8 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
     )
     names = _Names(sheet_rows)
     indicator_names = {row.id: row.name for row in indicator_rows}
+    # The sheet's link to the master plan is named by the plan (第五次総合基本計画コード).
+    label_of = {"master_plan_code": sheet.project.plan.master_plan_label}
 
     sets: dict[str, ChangeSet] = {}
 
@@ -78,7 +80,7 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
                 removed = [(f, value) for f in _edited_fields(row)
                            if (value := getattr(row, f.attname)) not in (None, "", False)]
                 for f, value in removed:
-                    add(row, subject, str(f.verbose_name), display(f, value), DELETED)
+                    add(row, subject, label_of.get(f.name) or str(f.verbose_name), display(f, value), DELETED)
                 if not removed:
                     add(row, subject, "", "", DELETED)
             else:
@@ -89,7 +91,7 @@ def sheet_history(sheet: ProjectSheet) -> list[ChangeSet]:
                     old = display(f, getattr(before, f.attname)) if before else ""
                     new = display(f, value)
                     if old != new:
-                        add(row, subject, str(f.verbose_name), old, new)
+                        add(row, subject, label_of.get(f.name) or str(f.verbose_name), old, new)
             previous[row.id] = row
 
     def display(f, value):

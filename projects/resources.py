@@ -76,10 +76,13 @@ class SheetResource(_SheetScoped):
         super().__init__(**kwargs)
         era = self.plan.era
         self.fields["start_year"].widget.era = self.fields["end_year"].widget.era = era
+        # The column is named as the plan names its master plan's codes (第五次総合基本計画コード).
+        self.fields["master_plan_code"].column_name = self.plan.master_plan_label
+        self.fields["master_plan_code"].widget.what = self.plan.master_plan_label
 
     def choices(self):
         choices = super().choices()
-        choices["第五次総合基本計画コード"] = list(
+        choices[self.plan.master_plan_label] = list(
             MasterPlanCode.objects.filter(is_active=True).values_list("code", flat=True))
         if permissions.can_assign_section(self.user):
             choices["担当部署"] = [str(s) for s in Section.objects.filter(is_active=True).select_related("department")]

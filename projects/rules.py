@@ -51,9 +51,10 @@ def missing_fields(data: SheetData) -> list[str]:
 def missing_items(data: SheetData) -> list[str]:
     """Everything the sheet lacks to be complete, in Japanese, all at once."""
     sheet = data.sheet
-    missing = ["担当部署" if name == "section" else str(ProjectSheet._meta.get_field(name).verbose_name)
-               for name in missing_fields(data)]
     plan = sheet.project.plan
+    labels = {"section": "担当部署", "master_plan_code": plan.master_plan_label}
+    missing = [labels.get(name) or str(ProjectSheet._meta.get_field(name).verbose_name)
+               for name in missing_fields(data)]
     years = years_in_period(sheet, plan)
     if not data.indicators:
         missing.append("活動指標")
