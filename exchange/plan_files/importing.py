@@ -69,7 +69,7 @@ def run_plan_import(upload, *, user, code: str = "", commit: bool, digest: str =
             plan = Plan.objects.select_for_update().get(pk=plan.pk)
         before = snapshot(plan)
         try:
-            plan = _Import(plan, plan_file, outcome.code).run()
+            plan = _Import(plan, plan_file).run()
         except structure.StructureError as error:
             outcome.errors.append(CellError(*error.where, str(error)))
             transaction.set_rollback(True)
@@ -215,8 +215,8 @@ class _Import:
     items the file left out. Each structure call is tagged with the row it serves,
     so that a refusal names it."""
 
-    def __init__(self, plan: Plan | None, plan_file: PlanFile, code: str):
-        self.plan, self.file, self.code = plan, plan_file, code
+    def __init__(self, plan: Plan | None, plan_file: PlanFile):
+        self.plan, self.file = plan, plan_file
         self.where = (SHEET_PLAN, 1, "")
         self.item_pk = {}  # file key → item pk
         self.project_pk = {}  # id(home row) → project pk

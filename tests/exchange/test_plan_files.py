@@ -481,3 +481,14 @@ def test_a_plan_with_four_levels_between_philosophy_and_projects(office, seed):
     # Exported, the plan writes its codes as its levels number them.
     tree_rows = [dict(r) for r in exported(plan).sheets["体系"].dict]
     assert [r["コード"] for r in tree_rows if r["種別"] == "項目"][-1] == "Ⅱ-1-1-1"
+
+
+@pytest.mark.parametrize("depth", [1, 5])
+def test_one_and_five_levels_are_accepted(office, seed, depth):
+    levels = [(n, f"第{n}層", "算用数字", "なし", None) for n in range(1, depth + 1)]
+    codes = ["-".join(["1"] * n) for n in range(1, depth + 1)]
+    tree = [item(f"第{n}層", code, codes[n - 2] if n > 1 else None, f"項目{n}") for n, code in enumerate(codes, 1)]
+    tree.append(project(codes[-1], "事業"))
+    outcome = run_plan_import(book(fields(f"depth{depth}"), levels, tree), user=office, commit=True)
+    assert outcome.errors == [] and outcome.applied
+    assert Project.objects.get(plan__code=f"depth{depth}").code == f"{codes[-1]}-01"
