@@ -10,4 +10,7 @@ urlpatterns = [
     path("template/", views.template_download, name="template_download"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/preview/", views.import_preview, name="import_preview"),
+    path("plans/", views.plan_files, name="plan_files"),
+    path("plans/<slug:plan>/export/", views.plan_export, name="plan_export"),
+    path("plans/import/preview/", views.plan_import_preview, name="plan_import_preview"),
 ]

@@ -20,12 +20,15 @@ from core import fiscal
 from core.busy import keep_input
 from exchange import parsing, services, uploads
 from exchange.files import FileRejected, write_csv, write_xlsx
-from exchange.forms import UploadForm
+from exchange.forms import PlanFileForm, UploadForm
 from exchange.permissions import can_import
+from exchange.plan_files import export_plan, run_plan_import
 from governance.models import ReviewCycle
 from plans.models import Plan
+from plans.permissions import can_author_plans, require_plan_author
 
 SESSION_KEY = "exchange_upload"
+PLAN_SESSION_KEY = "exchange_plan_upload"
 MSG_STORAGE = "ファイルを保存できませんでした(サーバーの保存領域に書き込めません)。情報推進課に連絡してください。"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,6 +42,7 @@ def data_index(request):
         "sections": Section.objects.filter(is_active=True).select_related("department")
         if is_ict_office(request.user) else None,
         "form": UploadForm() if can_import(request.user) else None,
+        "plan_author": can_author_plans(request.user),
     })
 
 
@@ -84,10 +88,47 @@ def template_download(request):
     return _download(specs, f"入力用_{label}_{timezone.localdate():%Y%m%d}", "xlsx")
 
 
-def _forget(request):
-    info = request.session.pop(SESSION_KEY, None)
+def _forget(request, key=SESSION_KEY):
+    info = request.session.pop(key, None)
     if info:
         uploads.forget_upload(user=request.user, token=info["token"])
+
+
+def _keep_upload(request, form, key, **info) -> int | None:
+    """Parse and keep a valid form's file under the session's `key`; None when kept,
+    else the status of the form shown again with its error."""
+    upload = form.cleaned_data["file"]
+    # No more than the size limit is read: the child refuses a larger file.
+    data = upload.read(settings.IMPORT_MAX_BYTES + 1)
+    try:
+        parsed = parsing.parse_upload(data, upload.name)  # refuse a bad file before keeping it
+        token = uploads.store_upload(user=request.user, data=data, encoded=parsed.encoded)
+    except FileRejected as error:
+        form.add_error("file", error.message)
+        return 400
+    except uploads.StorageError:
+        form.add_error(None, MSG_STORAGE)
+        return 503
+    _forget(request, key)
+    request.session[key] = {"token": token, "name": upload.name, **info}
+    return None
+
+
+def _kept_upload(request, key, back):
+    """(session info, parsed upload) of the kept upload, or (None, a redirect to `back`)."""
+    info = request.session.get(key)
+    try:
+        upload = info and uploads.load_upload(user=request.user, token=info["token"], name=info["name"])
+    except FileRejected as error:
+        _forget(request, key)
+        messages.error(request, error.message)
+        return None, redirect(back)
+    if not upload:
+        request.session.pop(key, None)
+        messages.error(request, "取り込むファイルが見つかりません(確定されなかったファイルは "
+                                f"{settings.IMPORT_UPLOAD_KEEP_HOURS} 時間で削除されます)。もう一度ファイルを選んでください。")
+        return None, redirect(back)
+    return info, upload
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,21 +140,8 @@ def import_upload(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            # No more than the size limit is read: the child refuses a larger file.
-            data = upload.read(settings.IMPORT_MAX_BYTES + 1)
-            try:
-                parsed = parsing.parse_upload(data, upload.name)  # refuse a bad file before keeping it
-                token = uploads.store_upload(user=request.user, data=data, encoded=parsed.encoded)
-            except FileRejected as error:
-                form.add_error("file", error.message)
-            except uploads.StorageError:
-                form.add_error(None, MSG_STORAGE)
-                status = 503
-            else:
-                _forget(request)
-                request.session[SESSION_KEY] = {"token": token, "name": upload.name,
-                                                "resource": form.cleaned_data.get("resource") or None}
+            status = _keep_upload(request, form, SESSION_KEY, resource=form.cleaned_data.get("resource") or None)
+            if status is None:
                 return redirect("exchange:import_preview")
     return render(request, "exchange/import_upload.html", {
         "form": form, "keep_hours": settings.IMPORT_UPLOAD_KEEP_HOURS,
@@ -123,18 +151,9 @@ def import_upload(request):
 @require_http_methods(["GET", "POST"])
 def import_preview(request):
     """GET: what the file would change and every error (a dry run). POST: apply it."""
-    info = request.session.get(SESSION_KEY)
-    try:
-        upload = info and uploads.load_upload(user=request.user, token=info["token"], name=info["name"])
-    except FileRejected as error:
-        _forget(request)
-        messages.error(request, error.message)
-        return redirect("exchange:import_upload")
-    if not upload:
-        request.session.pop(SESSION_KEY, None)
-        messages.error(request, "取り込むファイルが見つかりません(確定されなかったファイルは "
-                                f"{settings.IMPORT_UPLOAD_KEEP_HOURS} 時間で削除されます)。もう一度ファイルを選んでください。")
-        return redirect("exchange:import_upload")
+    info, upload = _kept_upload(request, SESSION_KEY, "exchange:import_upload")
+    if info is None:
+        return upload
     commit = request.method == "POST"
     if commit and request.POST.get("token") != info["token"]:
         messages.error(request, "確認した内容と別のファイルです。もう一度確認してください。")
@@ -158,3 +177,66 @@ def import_preview(request):
     return render(request, "exchange/import_preview.html", {
         "outcome": outcome, "info": info, "token": info["token"],
     }, status=400 if commit else 200)
+
+
+# ─── A whole plan (情報推進課) ─────────────────────────────────────────────────
+
+@require_http_methods(["GET", "POST"])
+def plan_files(request):
+    """「計画の取込み・書出し」: each plan's file to download, and the upload of one."""
+    require_plan_author(request.user)
+    form = PlanFileForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            status = _keep_upload(request, form, PLAN_SESSION_KEY, code=form.cleaned_data["plan_code"])
+            if status is None:
+                return redirect("exchange:plan_import_preview")
+    return render(request, "exchange/plan_files.html", {
+        "plans": Plan.objects.visible_to(request.user).order_by("-start_year", "code"),
+        "form": form, "keep_hours": settings.IMPORT_UPLOAD_KEEP_HOURS,
+    }, status=status)
+
+
+def plan_export(request, plan):
+    require_plan_author(request.user)
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), code=plan)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    body, filename = export_plan(plan, fmt)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def plan_import_preview(request):
+    """GET: the plan the file makes or every change it makes to a plan in
+    preparation, and every error (nothing kept). POST: apply it, all or nothing."""
+    require_plan_author(request.user)
+    info, upload = _kept_upload(request, PLAN_SESSION_KEY, "exchange:plan_files")
+    if info is None:
+        return upload
+    commit = request.method == "POST"
+    if commit and request.POST.get("token") != info["token"]:
+        messages.error(request, "確認した内容と別のファイルです。もう一度確認してください。")
+        return redirect("exchange:plan_import_preview")
+    if commit:  # too busy to write: the same confirmation again, the upload kept
+        keep_input(request, lambda: render(request, "exchange/plan_import_preview.html", {
+            "info": info, "token": info["token"], "digest": request.POST.get("digest", ""), "busy": True}))
+    outcome = run_plan_import(upload, user=request.user, code=info["code"], commit=commit,
+                              digest=request.POST.get("digest", ""), filename=info["name"])
+    if outcome.applied:
+        _forget(request, PLAN_SESSION_KEY)
+        made = "を作成しました(策定中)" if outcome.is_new else "を変更しました"
+        messages.success(request, f"ファイルを取り込み、計画「{outcome.name}」{made}(変更 {len(outcome.changes)} 件)。")
+        return redirect("plans:plan_tree", plan=outcome.code)
+    if commit and outcome.ok and not outcome.stale:  # nothing to apply
+        _forget(request, PLAN_SESSION_KEY)
+        messages.info(request, "ファイルの内容は計画と同じです。何も変更していません。")
+        return redirect("exchange:plan_files")
+    if outcome.stale:
+        messages.error(request, "確認した後に計画が変更されたため、取り込んでいません。変わる内容を確認し直してください。")
+    return render(request, "exchange/plan_import_preview.html", {
+        "outcome": outcome, "info": info, "token": info["token"],
+    }, status=409 if outcome.stale else 400 if commit else 200)
