@@ -393,16 +393,20 @@ def move_placement(placement: Placement, *, item: PlanItem | None = None, positi
     if target.pk != source.pk and Placement.objects.filter(project=placement.project, item=target).exists():
         raise StructureError(f"「{placement.project.name}」は既に「{target.code} {target.title}」に掲載されています。")
     rest = [p for p in source.placements.order_by("position") if p.pk != placement.pk]
-    _set_positions(rest, final=target.pk != source.pk, base=10000)
     if target.pk != source.pk:
+        serial = next_serial(target)
+        # Out of the old item first, so that its other listings close the gap freely.
         placement.item = target
         placement.position = 30000
         placement.save(update_fields=["item", "position"])
+        _set_positions(rest)
         if placement.is_home:
             project = placement.project
-            project.code = project_code(target.path, next_serial(target))
+            project.code = project_code(target.path, serial)
             project.save(update_fields=["code"])
         rest = [p for p in target.placements.order_by("position") if p.pk != placement.pk]
+    else:
+        _set_positions(rest, final=False, base=10000)
     position = max(1, min(position, len(rest) + 1))
     rest.insert(position - 1, placement)
     _set_positions(rest)
