@@ -298,3 +298,182 @@ def test_a_new_project_always_has_its_sheet(plan):
         ProjectSheet.objects.filter(project__plan=plan).values_list("project_id", flat=True))
     sheet = ProjectSheet.objects.get(project=project(plan, "電子申請"))
     assert sorted(sheet.schedule.values_list("fiscal_year", flat=True)) == [2024, 2025, 2026, 2027, 2028]
+
+
+# ─── The pages ───────────────────────────────────────────────────────────────
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def joho_client(client, joho):
+    client.force_login(joho)
+    return client
+
+
+def editor_urls(plan):
+    return [reverse("plan_editor:plan_list"), reverse("plan_editor:plan_create"),
+            reverse("plan_editor:editor", args=[plan.code]),
+            f"{reverse('plan_editor:panel', args=[plan.code])}?open=item-{item(plan, '1').pk}"]
+
+
+def test_the_editor_shows_the_whole_tree_with_codes_and_reposts(joho_client, plan):
+    response = joho_client.get(reverse("plan_editor:editor", args=[plan.code]))
+    assert response.status_code == 200
+    html = response.text
+    for text in ("Ⅰ-1-1", "Ⅱ-2-2", "市民サービスの取組1-1", "電子申請", "1-1-1-01", "(再掲)", "策定中",
+                 "元に戻す", "変更履歴"):
+        assert text in html
+    assert "全職員に公開されています" not in html
+
+
+def test_an_adopted_plan_is_edited_under_a_warning(joho_client, seed):
+    response = joho_client.get(reverse("plan_editor:editor", args=["second"]))
+    assert response.status_code == 200
+    assert "全職員に公開されています" in response.text and "事業コードが変わります" in response.text
+
+
+def test_the_list_marks_plans_in_preparation(joho_client, plan):
+    response = joho_client.get(reverse("plan_editor:plan_list"))
+    assert "昭島市DX推進計画" in response.text and "策定中" in response.text
+    assert "第二期昭島市情報化推進計画" in response.text
+    assert "新しい計画を作成" in response.text
+
+
+def test_a_change_posted_by_htmx_answers_the_redrawn_tree_and_the_status(joho_client, plan):
+    goal = item(plan, "2")
+    response = joho_client.post(reverse("plan_editor:apply", args=[plan.code]), {
+        "op": "add_item", "parent": goal.pk, "title": "新しい施策", "open": f"item-{goal.pk}"}, **HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="plan-editor"')
+    assert 'id="editor-status"' in response.text and 'hx-swap-oob="innerHTML"' in response.text
+    assert "保存しました:施策 Ⅱ-3「新しい施策」を追加" in response.text
+    assert f'id="panel-item-{goal.pk}"' in response.text  # the panel stays open for the next one
+    assert item(plan, "2-3").title == "新しい施策"
+
+
+def test_without_javascript_a_change_comes_back_by_redirect(joho_client, plan):
+    leaf = item(plan, "1-2-2")
+    response = joho_client.post(reverse("plan_editor:apply", args=[plan.code]), {
+        "op": "add_project", "item": leaf.pk, "name": "AI議事録", "since_year": "令和5年度",
+        "open": f"item-{leaf.pk}"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/plans/manage/dx/?open=item-{leaf.pk}#item-{leaf.pk}"
+    added = project(plan, "AI議事録")
+    assert added.code == "1-2-2-01" and added.since_year == 2023 and added.sheet
+
+
+def test_a_refused_change_answers_the_message_and_changes_nothing(joho_client, plan):
+    before = tree_state(plan)
+    url = reverse("plan_editor:apply", args=[plan.code])
+    move = {"op": "move_item", "item": item(plan, "1").pk, "parent": item(plan, "1-1").pk,
+            "open": f"item-{item(plan, '1').pk}"}
+
+    htmx = joho_client.post(url, move, **HTMX)
+    page = joho_client.post(url, move)
+    empty = joho_client.post(url, {"op": "edit_item", "item": item(plan, "1").pk, "title": ""}, **HTMX)
+
+    assert htmx.status_code == 422 and "変更できませんでした:" in htmx.text
+    assert "自分自身やその下位の項目の下へは移動できません" in htmx.text
+    assert page.status_code == 400 and "自分自身やその下位の項目の下へは移動できません" in page.text
+    assert empty.status_code == 422 and "名称:このフィールドは必須です" in empty.text
+    assert tree_state(plan) == before
+
+
+def test_undo_by_the_page(joho_client, plan):
+    before = tree_state(plan)
+    joho_client.post(reverse("plan_editor:apply", args=[plan.code]),
+                     {"op": "step_item", "item": item(plan, "2").pk, "direction": "up"})
+    assert item(plan, "1").title == "行政運営"
+    edit = authoring.undoable_edit(plan)
+    response = joho_client.post(reverse("plan_editor:undo", args=[plan.code]), {"edit": edit.pk}, **HTMX)
+    assert response.status_code == 200 and "元に戻しました:Ⅱ「行政運営」の順番を変更" in response.text
+    assert tree_state(plan) == before
+    stale = joho_client.post(reverse("plan_editor:undo", args=[plan.code]), {"edit": edit.pk})
+    assert stale.status_code == 400 and "元に戻せませんでした" in stale.text
+
+
+def test_a_plan_is_created_in_preparation_with_its_levels(joho_client, joho):
+    data = {"code": "third", "name": "第三期昭島市情報化推進計画", "start_year": "令和3年度", "end_year": "令和7年度",
+            "master_plan_label": "総合基本計画コード", "philosophy": "つながる昭島",
+            "levels-TOTAL_FORMS": "5", "levels-INITIAL_FORMS": "0",
+            "levels-0-name": "基本目標", "levels-0-numbering": "roman", "levels-1-name": "",
+            "levels-1-numbering": "arabic", "levels-2-name": "施策", "levels-2-numbering": "arabic",
+            "levels-2-has_text": "on"}
+    response = joho_client.post(reverse("plan_editor:plan_create"), data)
+    assert response.status_code == 302 and response["Location"] == "/plans/manage/third/"
+    plan = Plan.objects.get(code="third")
+    assert plan.in_preparation and (plan.start_year, plan.end_year) == (2021, 2025)
+    assert [(lv.depth, lv.name, lv.numbering, lv.has_text) for lv in plan.level_list] == [
+        (1, "基本目標", "roman", False), (2, "施策", "arabic", True)]
+    assert plan.edits.get().user == joho
+
+
+BAD_PLANS = {
+    "no level": ({"levels-0-name": ""}, "階層は 1 から 5 まで入力してください(入力は 0)"),
+    "six levels": ({"levels-TOTAL_FORMS": "6", "levels-5-name": "六", "levels-5-numbering": "arabic"},
+                   "階層は 5 つまでです"),
+    "duplicate level names": ({"levels-1-name": "目標", "levels-1-numbering": "arabic"},
+                              "階層名「目標」が重複しています"),
+    "period reversed": ({"start_year": "2025", "end_year": "2021"}, "終了年度は開始年度と同じか、それより後の年度"),
+    "code taken": ({"code": "second"}, "計画コード「second」は既に使われています"),
+    "a reserved code": ({"code": "new"}, "「new」は計画コードには使えません"),
+}
+
+
+@pytest.mark.parametrize(("changes", "message"), BAD_PLANS.values(), ids=BAD_PLANS.keys())
+def test_a_bad_plan_is_refused_in_japanese_and_nothing_is_created(joho_client, seed, changes, message):
+    data = {"code": "bad", "name": "計画", "start_year": "2021", "end_year": "2025",
+            "master_plan_label": "総合基本計画コード", "levels-TOTAL_FORMS": "5", "levels-INITIAL_FORMS": "0",
+            "levels-0-name": "目標", "levels-0-numbering": "roman", **changes}
+    plans = Plan.objects.count()
+    response = joho_client.post(reverse("plan_editor:plan_create"), data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert Plan.objects.count() == plans
+
+
+@pytest.mark.parametrize("username", ["demo-staff-a", "demo-kacho", "demo-bucho", "demo-exec", "demo-advisor"])
+def test_everyone_but_the_ict_office_is_refused(client, demo_users, plan, username):
+    client.force_login(demo_users[username])
+    before = tree_state(plan)
+    for url in editor_urls(plan):
+        assert client.get(url).status_code == 403, url
+    for name in ("plan_editor:apply", "plan_editor:undo"):
+        response = client.post(reverse(name, args=[plan.code]), {"op": "delete_item", "item": item(plan, "1-2-1").pk,
+                                                                 "edit": authoring.undoable_edit(plan).pk})
+        assert response.status_code == 403
+    assert client.post(reverse("plan_editor:plan_create"), {"code": "x"}).status_code == 403
+    assert tree_state(plan) == before and not Plan.objects.filter(code="x").exists()
+
+
+def test_department_staff_never_see_a_plan_in_preparation(staff_client, plan):
+    assert staff_client.get(plan.get_absolute_url()).status_code == 404
+    assert staff_client.get(f"/plans/?plan={plan.code}").status_code == 404
+    assert "昭島市DX推進計画" not in staff_client.get("/plans/").text
+    assert "昭島市DX推進計画" not in staff_client.get("/sheets/?section=all").text
+    assert "計画の編集" not in staff_client.get("/plans/").text
+
+
+def test_the_ict_office_has_the_menu_entry(joho_client, seed):
+    assert '計画の編集</a>' in joho_client.get("/plans/").text
+
+
+def test_the_editor_page_does_not_need_more_queries_for_a_bigger_plan(joho_client, django_assert_max_num_queries):
+    small = make_plan(code="small", fanout=(1, 1, 2), projects=2)
+    big = make_plan(code="big", fanout=(3, 4, 4), projects=120)
+    for open_key in ("", "item-{}", "project-{}-{}"):
+        counts = []
+        for plan in (small, big):
+            leaf = PlanItem.objects.filter(plan=plan, placements__isnull=False).order_by("sort_key").first()
+            key = open_key.format(leaf.pk) if open_key == "item-{}" else open_key.format(
+                leaf.placements.first().project_id, leaf.pk)
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+            with CaptureQueriesContext(connection) as queries:
+                response = joho_client.get(reverse("plan_editor:editor", args=[plan.code]), {"open": key})
+            assert response.status_code == 200
+            counts.append(len(queries))
+        with django_assert_max_num_queries(counts[0]):
+            joho_client.get(reverse("plan_editor:editor", args=[big.code]), {"open": key})
+        assert counts[1] <= counts[0], (open_key, counts)
