@@ -75,6 +75,12 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
+    // The messages of the page's first load (「計画を作成しました」) are old news now:
+    // the status line above the tree says what the last change did.
+    var old = document.querySelector("main > div[role=status]");
+    if (old) {
+      old.remove();
+    }
     if (!event.detail.successful && !(event.detail.xhr && event.detail.xhr.status === 422)) {
       return;
     }
