@@ -8,7 +8,15 @@
 plans.structure does the plan side of every change.
 """
 
-from projects.authoring.dispatch import VIA_PAGE, StructureError, Unchanged, apply, create_plan, undo, undoable_edit
+from projects.authoring.dispatch import (
+    VIA_PAGE,
+    StructureError,
+    Unchanged,
+    apply,
+    create_plan,
+    undo,
+    undoable_edit,
+)
 from projects.authoring.projects import add_project, delete_project, deletion_refusal
 
 __all__ = [

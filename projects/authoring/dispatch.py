@@ -54,10 +54,21 @@ def apply(plan: Plan, user, op: dict, *, via: str = VIA_PAGE) -> PlanEdit:
     message; Unchanged when it would change nothing) with nothing changed."""
     require_plan_author(user)
     _lock(plan)
-    done = _run(plan, op)
+    try:
+        done = _run(plan, op)
+    except Exception:
+        _forget_changes(plan)
+        raise
     edit = PlanEdit.objects.create(plan=plan, user=user, via=via, summary=done.summary[:300], inverse=done.inverse)
     edit.focus = done.focus
     return edit
+
+
+def _forget_changes(plan: Plan) -> None:
+    """The plan as stored again, after a refused change (rolled back) that had set
+    some of its fields in memory."""
+    plan.refresh_from_db()
+    plan.__dict__.pop("level_list", None)
 
 
 def undoable_edit(plan: Plan) -> PlanEdit | None:
@@ -81,6 +92,9 @@ def undo(plan: Plan, user, edit_id: int, *, via: str = VIA_PAGE) -> PlanEdit:
         done = _run(plan, latest.inverse)
     except Unchanged:
         done = Done("", None)
+    except Exception:
+        _forget_changes(plan)
+        raise
     latest.undone_at = timezone.now()
     latest.save(update_fields=["undone_at"])
     edit = PlanEdit.objects.create(plan=plan, user=user, via=via, summary=f"元に戻す:{latest.summary}"[:300],

@@ -10,6 +10,8 @@ key, so that the inverses recorded before stay valid.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from plans import structure
 from plans.models import Placement, Plan, PlanItem, Project
 from projects.authoring.projects import add_project as add_project_with_sheet
@@ -237,8 +239,64 @@ def move_placement(plan, *, project, item, to_item=None, position=None):
     return Done(summary, inverse, focus=f"project-{project.pk}")
 
 
+# ─── The plan itself ─────────────────────────────────────────────────────────
+
+PLAN_FIELDS = {
+    "name": "計画名", "start_year": "計画期間", "end_year": "計画期間", "published": "策定",
+    "parent_plan": "上位計画", "master_plan_label": "上位計画のコードの名称", "philosophy": "基本理念",
+    "philosophy_subtitle": "基本理念(副題)", "philosophy_text": "基本理念(説明)", "in_preparation": "策定中",
+}
+
+
+def _levels_of(plan) -> list[dict]:
+    plan.__dict__.pop("level_list", None)
+    return [{"name": level.name, "numbering": level.numbering, "has_text": level.has_text,
+             "stated_count": level.stated_count} for level in plan.level_list]
+
+
+def _check(plan) -> None:
+    try:
+        plan.full_clean(validate_unique=False)
+    except ValidationError as error:
+        messages = error.message_dict.values() if hasattr(error, "message_dict") else [error.messages]
+        raise StructureError(" ".join(m for group in messages for m in group)) from error
+
+
+def edit_plan(plan, *, fields, levels=None):
+    """The plan's title page, period, 基本理念, whether it is still in preparation,
+    and the names and numbering of its levels (their number only while it has no items)."""
+    if not isinstance(fields, dict) or set(fields) - PLAN_FIELDS.keys():
+        raise StructureError("計画の項目の指定が正しくありません。")
+    before = {name: getattr(plan, name) for name in fields}
+    changed = {name: value for name, value in fields.items() if before[name] != value}
+    old_levels = _levels_of(plan)
+    levels_changed = levels is not None and levels != old_levels
+    if not changed and not levels_changed:
+        raise Unchanged("計画の情報に変更はありません。")
+    if {"start_year", "end_year"} & changed.keys() and plan.projects.exists():
+        raise StructureError("事業が登録されている計画の期間は変更できません"
+                             "(情報化事業シートのスケジュールが計画の年度ごとに作られているため)。")
+    if changed.get("in_preparation") and plan.is_current:
+        raise StructureError("現行計画は策定中に戻せません。")
+    for name, value in changed.items():
+        setattr(plan, name, value)
+    if changed:
+        _check(plan)
+        plan.save(update_fields=list(changed))
+    if levels_changed:
+        structure.set_levels(plan, [structure.LevelSpec(**level) for level in levels])
+    labels = list(dict.fromkeys(PLAN_FIELDS[name] for name in changed if name != "in_preparation"))
+    labels += ["階層"] if levels_changed else []
+    parts = [f"計画の{'・'.join(labels)}を変更"] if labels else []
+    if "in_preparation" in changed:
+        parts.append("策定中に戻す" if plan.in_preparation else "策定済み(全職員に公開)にする")
+    inverse = {"op": "edit_plan", "fields": {name: before[name] for name in changed},
+               "levels": old_levels if levels_changed else None}
+    return Done("、".join(parts), inverse)
+
+
 OPERATIONS = {
     function.__name__: function
-    for function in (add_item, delete_item, edit_item, move_item, add_project, delete_project, edit_project,
+    for function in (edit_plan, add_item, delete_item, edit_item, move_item, add_project, delete_project, edit_project,
                      place_project, unplace_project, move_placement)
 }

@@ -14,14 +14,9 @@ from plans.structure import LevelSpec, StructureError
 RESERVED_CODES = {"manage", "new"}
 
 
-class PlanForm(forms.Form):
-    """A new plan: what its title page and 基本理念 say."""
+class PlanFieldsForm(forms.Form):
+    """What a plan's title page and 基本理念 say."""
 
-    code = forms.CharField(
-        label="計画コード", max_length=20,
-        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", "半角英小文字・数字・ハイフンで入力してください。")],
-        help_text="画面のアドレスに使います(例:third)。作成後は変更できません。",
-    )
     name = forms.CharField(label="計画名", max_length=100, help_text="例:第三期昭島市情報化推進計画")
     start_year = FiscalYearField(label="計画期間(開始年度)", min_year=1989, max_year=2100)
     end_year = FiscalYearField(label="計画期間(終了年度)", min_year=1989, max_year=2100)
@@ -36,6 +31,24 @@ class PlanForm(forms.Form):
     philosophy_subtitle = forms.CharField(label="基本理念(副題)", max_length=200, required=False)
     philosophy_text = forms.CharField(label="基本理念(説明)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", "終了年度は開始年度と同じか、それより後の年度にしてください。")
+        return data
+
+
+class PlanForm(PlanFieldsForm):
+    """A new plan."""
+
+    code = forms.CharField(
+        label="計画コード", max_length=20,
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", "半角英小文字・数字・ハイフンで入力してください。")],
+        help_text="画面のアドレスに使います(例:third)。作成後は変更できません。",
+    )
+    field_order = ("code",)
+
     def clean_code(self):
         code = self.cleaned_data["code"]
         if code in RESERVED_CODES:
@@ -44,12 +57,20 @@ class PlanForm(forms.Form):
             raise forms.ValidationError(f"計画コード「{code}」は既に使われています。")
         return code
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_year"), data.get("end_year")
-        if start and end and end < start:
-            self.add_error("end_year", "終了年度は開始年度と同じか、それより後の年度にしてください。")
-        return data
+
+class PlanSettingsForm(PlanFieldsForm):
+    """An existing plan's fields, and whether it is still in preparation."""
+
+    in_preparation = forms.BooleanField(
+        label="策定中(情報推進課にだけ表示する)", required=False,
+        help_text="チェックを外すと策定済みとなり、全職員に表示されます。",
+    )
+
+    def operation(self, plan, levels) -> dict:
+        return {"op": "edit_plan", "fields": dict(self.cleaned_data),
+                "levels": [{"name": spec.name, "numbering": spec.numbering, "has_text": spec.has_text,
+                            "stated_count": old.stated_count if old else None}
+                           for spec, old in zip(levels, [*plan.level_list, *[None] * 5], strict=False)]}
 
 
 class LevelForm(forms.Form):
@@ -91,12 +112,15 @@ LevelFormSet = forms.formset_factory(
 )
 
 
-def level_formset(data=None):
-    formset = LevelFormSet(data, prefix="levels", initial=None if data else [
-        {"name": "目標", "numbering": Numbering.ROMAN, "has_text": True},
-        {"name": "基本方針"},
-        {"name": "情報化施策", "has_text": True},
-    ])
+SECOND_PLAN_LEVELS = [
+    {"name": "目標", "numbering": Numbering.ROMAN, "has_text": True},
+    {"name": "基本方針"},
+    {"name": "情報化施策", "has_text": True},
+]
+
+
+def level_formset(data=None, initial=None):
+    formset = LevelFormSet(data, prefix="levels", initial=None if data else (initial or SECOND_PLAN_LEVELS))
     formset.error_messages["too_many_forms"] = f"階層は {MAX_LEVELS} つまでです。"
     return formset
 

@@ -21,7 +21,7 @@ from plans.models import Plan
 from plans.permissions import require_plan_author
 from projects import authoring
 from projects.plan_editor import editor
-from projects.plan_editor.forms import CHANGE_FORMS, PlanForm, level_formset
+from projects.plan_editor.forms import CHANGE_FORMS, PlanForm, PlanSettingsForm, level_formset
 
 
 class PlanAuthorMixin:
@@ -51,7 +51,8 @@ class PlanCreateView(PlanAuthorMixin, View):
     template_name = "projects/plan_editor/plan_form.html"
 
     def render_form(self, form, levels, status=200):
-        return render(self.request, self.template_name, {"form": form, "levels": levels}, status=status)
+        return render(self.request, self.template_name, {"form": form, "levels": levels, "heading": "新しい計画を作成",
+                                                         "submit": "計画を作成"}, status=status)
 
     def get(self, request):
         return self.render_form(PlanForm(), level_formset())
@@ -70,6 +71,41 @@ class PlanCreateView(PlanAuthorMixin, View):
         messages.success(request, f"計画「{plan.name}」を作成しました(策定中:情報推進課にだけ表示されます)。"
                                   "続けて施策体系を入力してください。")
         return redirect("plan_editor:editor", plan=plan.code)
+
+
+class PlanSettingsView(PlanAuthorMixin, View):
+    """The plan's own fields and levels, and 策定中 or not: one change in its history."""
+
+    template_name = "projects/plan_editor/plan_form.html"
+
+    def render_form(self, form, levels, status=200):
+        return render(self.request, self.template_name, {
+            "form": form, "levels": levels, "plan": self.plan, "heading": "計画の情報と階層の編集",
+            "submit": "保存", "has_items": self.plan.items.exists(),
+        }, status=status)
+
+    def get(self, request, plan):
+        form = PlanSettingsForm(initial={name: getattr(self.plan, name) for name in PlanSettingsForm.base_fields})
+        levels = level_formset(initial=[{"name": level.name, "numbering": level.numbering, "has_text": level.has_text}
+                                        for level in self.plan.level_list])
+        return self.render_form(form, levels)
+
+    def post(self, request, plan):
+        form, levels = PlanSettingsForm(request.POST), level_formset(request.POST)
+        if not (form.is_valid() & levels.is_valid()):
+            messages.error(request, "入力内容に誤りがあります。各項目のメッセージを確認してください。")
+            return self.render_form(form, levels, status=400)
+        keep_input(request, lambda: self.render_form(form, levels))
+        try:
+            edit = authoring.apply(self.plan, request.user, form.operation(self.plan, levels.specs()))
+        except authoring.Unchanged as unchanged:
+            messages.info(request, f"{unchanged}保存はしていません。")
+        except authoring.StructureError as error:
+            messages.error(request, f"保存できませんでした:{error}")
+            return self.render_form(form, levels, status=400)
+        else:
+            messages.success(request, f"保存しました:{edit.summary}(「元に戻す」で取り消せます)")
+        return redirect("plan_editor:editor", plan=self.plan.code)
 
 
 def editor_url(plan, open_key="", anchor=""):

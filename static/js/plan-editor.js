@@ -77,7 +77,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     // The messages of the page's first load (「計画を作成しました」) are old news now:
     // the status line above the tree says what the last change did.
-    var old = document.querySelector("main > div[role=status]");
+    var old = document.querySelector("main > div[role=status]:not(#editor-status)");
     if (old) {
       old.remove();
     }

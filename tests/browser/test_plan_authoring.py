@@ -74,6 +74,7 @@ def test_the_ict_office_builds_a_three_level_plan_and_finds_it_on_the_plan_pages
         page.get_by_label("基本目標を追加(最上位)").fill(title)
         page.get_by_role("button", name="追加", exact=True).click()
         expect(status(page)).to_contain_text(f"「{title}」を追加")
+    expect(page.get_by_text("計画「昭島市DX推進計画」を作成しました")).to_have_count(0)  # old news now
     add_child(page, "Ⅰ", "この下に施策を追加", "オンライン手続の推進")
     add_child(page, "Ⅱ", "この下に施策を追加", "業務のデジタル化")
     add_child(page, "Ⅰ-1", "この下に取組を追加", "電子申請の拡大")
@@ -159,11 +160,19 @@ def test_the_ict_office_builds_a_three_level_plan_and_finds_it_on_the_plan_pages
         expect(page.get_by_role("main")).to_contain_text(code)
     page.screenshot(path="/tmp/author-sheet.png", full_page=True)
 
+    # Adopted: the editor now warns that codes people use may change.
+    page.goto("/plans/manage/dx/")
+    page.get_by_role("link", name="計画の情報と階層を編集").click()
+    page.get_by_label("策定中(情報推進課にだけ表示する)").uncheck()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("note")).to_contain_text("全職員に公開されています")
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("策定中")
+
 
 def test_department_staff_cannot_open_the_editor_nor_see_the_plan_in_preparation(page, login, seeded):
+    from accounts.models import User
     from plans import structure
     from projects import authoring
-    from accounts.models import User
 
     authoring.create_plan(User.objects.get(username="demo-joho"), levels=[structure.LevelSpec("目標")],
                           code="draft", name="策定中の計画", start_year=2026, end_year=2030)

@@ -210,6 +210,34 @@ def test_moving_a_home_listing_back_gives_the_project_a_code_of_its_home_again(p
         "電子申請", "窓口予約"]
 
 
+def plan_state(plan):
+    plan = Plan.objects.get(pk=plan.pk)
+    return (plan.name, plan.philosophy, plan.start_year, plan.end_year, plan.in_preparation,
+            list(plan.levels.order_by("depth").values_list("name", "numbering", "has_text")))
+
+
+def test_the_plan_itself_is_edited_and_undone_like_its_tree(plan, joho):
+    before, tree = plan_state(plan), tree_state(plan)
+    edit = authoring.apply(plan, joho, {"op": "edit_plan", "fields": {
+        "name": "昭島市DX推進計画(案)", "philosophy": "つながる昭島", "in_preparation": False,
+    }, "levels": [{"name": "基本目標", "numbering": "arabic", "has_text": False, "stated_count": None},
+                  {"name": "施策", "numbering": "arabic", "has_text": False, "stated_count": None},
+                  {"name": "取組", "numbering": "arabic", "has_text": True, "stated_count": None}]})
+
+    assert edit.summary == "計画の計画名・基本理念・階層を変更、策定済み(全職員に公開)にする"
+    assert plan_state(plan)[4] is False and item(plan, "2-1").code == "2-1"  # arabic now
+    authoring.undo(plan, joho, edit.pk)
+    assert plan_state(plan) == before and tree_state(plan) == tree
+    assert item(plan, "2-1").code == "Ⅱ-1"
+
+
+def test_the_period_of_a_plan_with_projects_stays(plan, joho):
+    with pytest.raises(authoring.StructureError, match="事業が登録されている計画の期間は変更できません"):
+        authoring.apply(plan, joho, {"op": "edit_plan", "fields": {"end_year": 2030}})
+    plan.refresh_from_db()
+    assert plan.end_year == 2028
+
+
 # ─── Refused changes: a Japanese message, nothing changed ────────────────────
 
 REFUSALS = {
@@ -313,6 +341,7 @@ def joho_client(client, joho):
 
 def editor_urls(plan):
     return [reverse("plan_editor:plan_list"), reverse("plan_editor:plan_create"),
+            reverse("plan_editor:plan_settings", args=[plan.code]),
             reverse("plan_editor:editor", args=[plan.code]),
             f"{reverse('plan_editor:panel', args=[plan.code])}?open=item-{item(plan, '1').pk}"]
 
@@ -409,6 +438,23 @@ def test_a_plan_is_created_in_preparation_with_its_levels(joho_client, joho):
     assert plan.edits.get().user == joho
 
 
+def test_the_plan_settings_page_adopts_the_plan(joho_client, plan):
+    url = reverse("plan_editor:plan_settings", args=[plan.code])
+    page = joho_client.get(url)
+    assert page.status_code == 200 and "項目が登録されているため、階層の数は変えられません" in page.text
+    data = {"name": plan.name, "start_year": "2024", "end_year": "2028", "master_plan_label": "総合基本計画コード",
+            "philosophy": "つながる昭島", "levels-TOTAL_FORMS": "5", "levels-INITIAL_FORMS": "0",
+            "levels-0-name": "基本目標", "levels-0-numbering": "roman", "levels-1-name": "施策",
+            "levels-2-name": "取組", "levels-2-has_text": "on"}
+    response = joho_client.post(url, data)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert not plan.in_preparation and plan.philosophy == "つながる昭島"
+    assert authoring.undoable_edit(plan).summary == "計画の基本理念を変更、策定済み(全職員に公開)にする"
+    fewer = joho_client.post(url, {**data, "levels-2-name": ""})
+    assert fewer.status_code == 400 and "項目が登録されている計画の階層の数は変えられません" in fewer.text
+
+
 BAD_PLANS = {
     "no level": ({"levels-0-name": ""}, "階層は 1 から 5 まで入力してください(入力は 0)"),
     "six levels": ({"levels-TOTAL_FORMS": "6", "levels-5-name": "六", "levels-5-numbering": "arabic"},
@@ -444,6 +490,7 @@ def test_everyone_but_the_ict_office_is_refused(client, demo_users, plan, userna
                                                                  "edit": authoring.undoable_edit(plan).pk})
         assert response.status_code == 403
     assert client.post(reverse("plan_editor:plan_create"), {"code": "x"}).status_code == 403
+    assert client.post(reverse("plan_editor:plan_settings", args=[plan.code]), {"name": "x"}).status_code == 403
     assert tree_state(plan) == before and not Plan.objects.filter(code="x").exists()
 
 
