@@ -8,6 +8,8 @@ every sheet). Every refusal is a Japanese message with nothing changed."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans import structure
@@ -507,23 +509,21 @@ def test_the_ict_office_has_the_menu_entry(joho_client, seed):
 
 
 def test_the_editor_page_does_not_need_more_queries_for_a_bigger_plan(joho_client, django_assert_max_num_queries):
+    """Whatever the plan's size, and with an item's or a project's panel open."""
     small = make_plan(code="small", fanout=(1, 1, 2), projects=2)
     big = make_plan(code="big", fanout=(3, 4, 4), projects=120)
-    for open_key in ("", "item-{}", "project-{}-{}"):
-        counts = []
-        for plan in (small, big):
-            leaf = PlanItem.objects.filter(plan=plan, placements__isnull=False).order_by("sort_key").first()
-            key = open_key.format(leaf.pk) if open_key == "item-{}" else open_key.format(
-                leaf.placements.first().project_id, leaf.pk)
-            from django.db import connection
-            from django.test.utils import CaptureQueriesContext
-            with CaptureQueriesContext(connection) as queries:
-                response = joho_client.get(reverse("plan_editor:editor", args=[plan.code]), {"open": key})
-            assert response.status_code == 200
-            counts.append(len(queries))
-        with django_assert_max_num_queries(counts[0]):
-            joho_client.get(reverse("plan_editor:editor", args=[big.code]), {"open": key})
-        assert counts[1] <= counts[0], (open_key, counts)
+
+    def panels(plan):
+        leaf = PlanItem.objects.filter(plan=plan, placements__isnull=False).order_by("sort_key").first()
+        return ["", f"item-{leaf.pk}", f"project-{leaf.placements.first().project_id}-{leaf.pk}"]
+
+    for small_key, big_key in zip(panels(small), panels(big), strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            small_page = joho_client.get(reverse("plan_editor:editor", args=[small.code]), {"open": small_key})
+        assert small_page.status_code == 200
+        with django_assert_max_num_queries(len(queries)):
+            response = joho_client.get(reverse("plan_editor:editor", args=[big.code]), {"open": big_key})
+        assert response.status_code == 200 and response.text.count('class="editor-item ') == 3 + 12 + 48
 
 
 @pytest.mark.xfail(strict=True, reason="projects.querysets.SheetQuerySet.visible_to shows every sheet to every "
