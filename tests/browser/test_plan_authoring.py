@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import axe_violations, describe
+
 pytestmark = pytest.mark.browser
 
 PLAN = "昭島市DX推進計画"
@@ -46,10 +48,17 @@ def add_child(page, code, group, title):
     expect(status(page)).to_contain_text(f"「{title}」を追加")
 
 
+def assert_accessible(page):
+    """axe-core finds no serious violation (the rules of tests/browser/test_accessibility.py)."""
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
 def test_the_ict_office_builds_a_three_level_plan_and_finds_it_on_the_plan_pages(page, login, live_server):
     login("demo-joho", next_url="/plans/manage/")
     page.set_viewport_size(DESKTOP)
     expect(page.get_by_role("heading", level=1, name="計画の管理")).to_be_visible()
+    assert_accessible(page)
     expect(page.get_by_role("link", name="計画の編集")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="新しい計画を作成").click()
 
@@ -63,6 +72,7 @@ def test_the_ict_office_builds_a_three_level_plan_and_finds_it_on_the_plan_pages
     page.get_by_label("第2階層の階層名").fill("施策")
     page.get_by_label("第3階層の階層名").fill("取組")
     page.screenshot(path="/tmp/author-new-plan.png", full_page=True)
+    assert_accessible(page)
     page.get_by_role("button", name="計画を作成").click()
 
     expect(page.get_by_role("heading", level=1, name=re.compile(PLAN))).to_be_visible()
@@ -105,6 +115,7 @@ def test_the_ict_office_builds_a_three_level_plan_and_finds_it_on_the_plan_pages
     expect(reposted).to_contain_text("(再掲)")
     expect(reposted).to_contain_text("1-1-1-01")
     page.screenshot(path="/tmp/author-editor-desktop.png", full_page=True)
+    assert_accessible(page)
 
     # A refused change says why and changes nothing.
     panel = open_panel(page, "Ⅰ-1-1")
