@@ -382,9 +382,12 @@ def unplace_project(placement: Placement) -> None:
 
 
 @transaction.atomic
-def move_placement(placement: Placement, *, item: PlanItem | None = None, position: int) -> Placement:
+def move_placement(placement: Placement, *, item: PlanItem | None = None, position: int,
+                   code: str | None = None) -> Placement:
     """Reorder a project within its item, or move the listing to another item
-    (a home listing moves the project: its 事業コード follows the new home)."""
+    (a home listing moves the project: its 事業コード follows the new home, with
+    the next serial there, or `code` when it fits the new home and is free, as an
+    undo gives it back)."""
     target = item or placement.item
     if target.plan_id != placement.project.plan_id:
         raise StructureError("事業と同じ計画の項目を選んでください。")
@@ -402,7 +405,9 @@ def move_placement(placement: Placement, *, item: PlanItem | None = None, positi
         _set_positions(rest)
         if placement.is_home:
             project = placement.project
-            project.code = project_code(target.path, serial)
+            free = (code and code.rsplit("-", 1)[0] == target.path
+                    and not Project.objects.filter(plan=project.plan_id, code=code).exclude(pk=project.pk).exists())
+            project.code = code if free else project_code(target.path, serial)
             project.save(update_fields=["code"])
         rest = [p for p in target.placements.order_by("position") if p.pk != placement.pk]
     else:

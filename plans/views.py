@@ -6,6 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from core import stamps
 from plans import tree
 from plans.models import Plan, PlanItem, Project
+from plans.permissions import can_author_plans
 
 
 class PlanMixin:
@@ -45,7 +46,8 @@ class PlanTreeView(PlanMixin, TemplateView):
             kwargs["items"] = lambda: tree.build(self.plan)
             kwargs["levels"] = self.plan.level_list
         return super().get_context_data(
-            plans=Plan.objects.visible_to(self.request.user).order_by("-start_year"), **kwargs
+            plans=Plan.objects.visible_to(self.request.user).order_by("-start_year"),
+            can_author=can_author_plans(self.request.user), **kwargs
         )
 
 

@@ -3,13 +3,18 @@
 from django.db import models
 from django.db.models import Prefetch
 
+from plans.permissions import can_author_plans
+
 
 class SheetQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Every signed-in, active user may read every sheet (透明性, plan p.26)."""
+        """Every signed-in, active user may read every sheet (透明性, plan p.26), but
+        those of a plan in preparation only 情報推進課 (plans.permissions)."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        return self
+        if can_author_plans(user):
+            return self
+        return self.filter(project__plan__in_preparation=False)
 
     def editable_by(self, user):
         """Sheets the user may change: 情報推進課 all, those who act for a 課 its own."""

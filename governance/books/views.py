@@ -29,7 +29,7 @@ def _mark_superseded(jobs):
 def book_list(request):
     jobs = _mark_superseded(list(BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]))
     return render(request, "governance/book_list.html", {
-        "jobs": jobs, "plans": Plan.objects.order_by("-start_year"),
+        "jobs": jobs, "plans": Plan.objects.visible_to(request.user).order_by("-start_year"),
         "cycles": ReviewCycle.objects.select_related("plan"), "orders_per_user": orders_per_user(),
     })
 
@@ -38,7 +38,7 @@ def _what_to_order(post):
     """(kind, params, title) of the book the order form asks for; 404 for anything else."""
     kind = post.get("kind")
     if kind == BookKind.PLAN:
-        plan = get_object_or_404(Plan, code=post.get("plan", ""))
+        plan = get_object_or_404(Plan.objects.visible_to(request.user), code=post.get("plan", ""))
         with_sheets = post.get("with_sheets") == "on"
         return kind, {"plan": plan.code, "with_sheets": with_sheets}, \
             f"{plan.name}{'(情報化事業シート付き)' if with_sheets else ''}"

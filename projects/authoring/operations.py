@@ -208,7 +208,7 @@ def unplace_project(plan, *, project, item):
                 focus=f"project-{project.pk}")
 
 
-def move_placement(plan, *, project, item, to_item=None, position=None):
+def move_placement(plan, *, project, item, to_item=None, position=None, code=None):
     """Reorder a listing within its item, or move it to another item (a home
     listing moves the project: its 事業コード follows its new home)."""
     project, item = project_of(plan, project), item_of(plan, item)
@@ -220,16 +220,9 @@ def move_placement(plan, *, project, item, to_item=None, position=None):
         position = min(position, item.placements.count())
     if target.pk == item.pk and position in (None, old_position):
         raise Unchanged(f"事業「{short(project.name)}」の位置は変わりません。")
-    if target.pk != item.pk:
-        # plans.structure.move_placement renumbers the listings left behind while the
-        # moved one still holds its place there (a UNIQUE (item, position) clash unless
-        # it is the last): move it to the end of its item first.
-        last = item.placements.count()
-        if placement.position != last:
-            placement = structure.move_placement(placement, position=last)
-    structure.move_placement(placement, item=target, position=10000 if position is None else position)
+    structure.move_placement(placement, item=target, position=10000 if position is None else position, code=code)
     inverse = {"op": "move_placement", "project": project.pk, "item": target.pk, "to_item": item.pk,
-               "position": old_position}
+               "position": old_position, "code": old_code}
     if target.pk == item.pk:
         summary = f"{item.code} の事業「{short(project.name)}」の順番を変更"
     else:

@@ -105,13 +105,12 @@ OPERATIONS = {
     "move a 再掲 to another item": lambda p: {"op": "move_placement", "project": project(p, "電子申請").pk,
                                              "item": item(p, "2-2-2").pk, "to_item": item(p, "1-2-1").pk},
 }
-# plans.structure.move_placement counts the moving project itself in next_serial
-# (窓口予約 1-1-1-02 → 2-1-2-03, back → 1-1-1-04): strict, so it is noticed once fixed.
+# A project's home moves: 窓口予約 1-1-1-02 takes the next serial of 2-1-2, and its
+# undo gives the old 事業コード back.
 HOME_MOVE = pytest.param(
     lambda p: {"op": "move_placement", "project": project(p, "窓口予約").pk, "item": item(p, "1-1-1").pk,
                "to_item": item(p, "2-1-2").pk},
     id="move a project's home (its last serial)",
-    marks=pytest.mark.xfail(strict=True, reason="structure.move_placement: next_serial counts the project moved"),
 )
 
 
@@ -526,7 +525,5 @@ def test_the_editor_page_does_not_need_more_queries_for_a_bigger_plan(joho_clien
         assert response.status_code == 200 and response.text.count('class="editor-item ') == 3 + 12 + 48
 
 
-@pytest.mark.xfail(strict=True, reason="projects.querysets.SheetQuerySet.visible_to shows every sheet to every "
-                                       "signed-in user, those of plans in preparation too (outside this change)")
 def test_department_staff_cannot_open_a_sheet_of_a_plan_in_preparation(staff_client, plan):
     assert staff_client.get(f"/sheets/{plan.code}/1-1-1-01/").status_code == 404
