@@ -1,6 +1,7 @@
 """Screens of the plan hierarchy: the tree (図2-3) and a page per item, at any level."""
 
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from core import stamps
@@ -79,6 +80,7 @@ class ItemDetailView(PlanMixin, DetailView):
         )
 
 
+@require_safe
 def legacy_item(request, plan, path=None, number=None):
     """The former per-level addresses (goals/1/, policies/1-2/, measures/1-2-1/)."""
     return redirect("plans:item_detail", plan=plan, path=path or str(number), permanent=True)

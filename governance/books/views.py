@@ -34,11 +34,11 @@ def book_list(request):
     })
 
 
-def _what_to_order(post):
+def _what_to_order(post, user):
     """(kind, params, title) of the book the order form asks for; 404 for anything else."""
     kind = post.get("kind")
     if kind == BookKind.PLAN:
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), code=post.get("plan", ""))
+        plan = get_object_or_404(Plan.objects.visible_to(user), code=post.get("plan", ""))
         with_sheets = post.get("with_sheets") == "on"
         return kind, {"plan": plan.code, "with_sheets": with_sheets}, \
             f"{plan.name}{'(情報化事業シート付き)' if with_sheets else ''}"
@@ -70,7 +70,7 @@ def _order(request, kind, params, title):
 
 @require_POST
 def book_order(request):
-    return _order(request, *_what_to_order(request.POST))
+    return _order(request, *_what_to_order(request.POST, request.user))
 
 
 def _job(request, pk):
