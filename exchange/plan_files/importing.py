@@ -23,6 +23,7 @@ from exchange.files import CellError
 from exchange.plan_files.changes import Change, compare, snapshot
 from exchange.plan_files.layout import PLAN_FIELDS, SHEET_LEVELS, SHEET_PLAN, SHEET_TREE, plan_label
 from exchange.plan_files.reading import PLAN_CODE_RE, Errors, PlanFile, read_plan_file
+from exchange.plan_files.rows import in_file_order
 from plans import structure
 from plans.models import Placement, Plan, PlanEdit, PlanItem, Project
 from plans.permissions import can_author_plans
@@ -34,7 +35,8 @@ VIA = "ファイルの取込み"
 @dataclass
 class PlanImportOutcome:
     code: str = ""
-    name: str = ""
+    name: str = ""  # the plan's name once imported (the file's, when it renames the plan)
+    former_name: str = ""  # the plan's name before, when the file renames it
     is_new: bool = False
     changes: list[Change] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
@@ -55,15 +57,22 @@ class PlanImportOutcome:
 def run_plan_import(upload, *, user, code: str = "", commit: bool, digest: str = "",
                     filename: str = "") -> PlanImportOutcome:
     """Preview (commit=False) or apply a plan file; applied only when nothing is refused
-    and, when `digest` is given, the changes are still those the preview showed."""
+    and, when `digest` is given, the changes are still those the preview showed. The
+    errors come in the file's order (sheet, then row)."""
     outcome = PlanImportOutcome(errors=list(upload.errors))
+    _run(upload, outcome, user=user, code=code, commit=commit, digest=digest, filename=filename)
+    outcome.errors = in_file_order(outcome.errors)
+    return outcome
+
+
+def _run(upload, outcome, *, user, code, commit, digest, filename) -> None:
     if not can_author_plans(user):
         outcome.errors.append(CellError("", 1, "", "計画の取込みができるのは情報推進課だけです。"))
     if outcome.errors:
-        return outcome
+        return
     plan_file, plan = _read(upload, code.strip(), outcome)
     if not outcome.ok:
-        return outcome
+        return
     with transaction.atomic():
         if plan is not None:
             plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -73,7 +82,7 @@ def run_plan_import(upload, *, user, code: str = "", commit: bool, digest: str =
         except structure.StructureError as error:
             outcome.errors.append(CellError(*error.where, str(error)))
             transaction.set_rollback(True)
-            return outcome
+            return
         outcome.changes = compare(before, snapshot(plan))
         outcome.stale = commit and bool(digest) and digest != outcome.digest
         outcome.applied = commit and outcome.ok and bool(outcome.changes) and not outcome.stale
@@ -82,7 +91,6 @@ def run_plan_import(upload, *, user, code: str = "", commit: bool, digest: str =
         else:
             PlanEdit.objects.create(plan=plan, user=user, via=VIA, summary=_summary(outcome, filename))
             stamps.bump("plans")
-    return outcome
 
 
 def _summary(outcome, filename):
@@ -106,16 +114,19 @@ def _read(upload, code, outcome) -> tuple[PlanFile | None, Plan | None]:
     if plan_file is None:
         return None, None
     if not is_csv:
+        # A code typed on the page is no cell of the file; the file's is on its row of 「計画」.
+        where = ("", 1, "") if code else (SHEET_PLAN, plan_file.field_rows.get("code", 1), "値")
         code = code or plan_file.fields.get("code", "")
         plan_file.fields["code"] = code
-        plan = _target(code, errors)
+        plan = _target(code, errors, where)
     if plan is not None:
         _check_against(plan, plan_file, errors)
     if plan_file.fields is not None and not errors:
         _check_fields(plan, plan_file, errors)
     outcome.errors += errors
     outcome.code, outcome.is_new = code, plan is None
-    outcome.name = plan.name if plan else (plan_file.fields or {}).get("name", "")
+    outcome.name = (plan_file.fields or {}).get("name") or (plan.name if plan else "")
+    outcome.former_name = plan.name if plan and plan.name != outcome.name else ""
     return plan_file, plan
 
 
@@ -132,16 +143,16 @@ def _csv_target(code, errors) -> Plan | None:
     return plan
 
 
-def _target(code, errors) -> Plan | None:
+def _target(code, errors, where) -> Plan | None:
     if not code:
-        errors.add(SHEET_PLAN, 1, "値", "計画コードを入力してください(ファイルの「計画コード」か、取り込み先の計画コード)。")
+        errors.add(*where, "計画コードを入力してください(ファイルの「計画コード」か、取り込み先の計画コード)。")
         return None
     if not PLAN_CODE_RE.match(code):
-        errors.add(SHEET_PLAN, 1, "値", f"計画コード「{code}」は使えません。半角の英数字と「-」「_」の20文字以内にしてください。")
+        errors.add(*where, f"計画コード「{code}」は使えません。半角の英数字と「-」「_」の20文字以内にしてください。")
         return None
     plan = Plan.objects.filter(code=code).first()
     if plan is not None and not plan.in_preparation:
-        errors.add(SHEET_PLAN, 1, "値", _adopted(plan))
+        errors.add(*where, _adopted(plan))
     return plan
 
 

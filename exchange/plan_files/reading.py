@@ -41,6 +41,7 @@ from exchange.plan_files.rows import (
     parse_code,
     rows_of,
     text,
+    written,
     yes_no,
 )
 from plans.models import MAX_LEVELS, PROJECT_CODE_RE, Numbering
@@ -174,7 +175,8 @@ def _item_row(row, cells, depth, errors) -> ItemRow | None:
                                     f"のコードではありません(番号が{depth}つ必要です)。")
         return None
     return ItemRow(row=row, key=key, code=text(cells["コード"]), depth=depth, parent=parent, title=title,
-                   subtitle=text(cells["副題"]), text=text(cells["説明"]), reposted_from=source)
+                   subtitle=text(cells["副題"]), text=text(cells["説明"]), reposted_from=source,
+                   written=written(cells))
 
 
 def _project_row(row, cells, errors) -> ProjectRow | None:
@@ -203,7 +205,7 @@ def _project_row(row, cells, errors) -> ProjectRow | None:
                       is_planned=yes_no(cells["予定事業"], errors, where, "予定事業"),
                       since_year=fiscal_year(cells["開始年度"], errors, where, "開始年度"),
                       security_kind=kind or "", is_repost=is_repost,
-                      given=frozenset(c for c in PROJECT_COLUMNS if text(cells[c])))
+                      given=frozenset(c for c in PROJECT_COLUMNS if text(cells[c])), written=written(cells))
 
 
 def _code(cells, column, errors, where, *, required=False) -> Key | None:

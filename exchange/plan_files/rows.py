@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from core import fiscal
 from exchange.files import CellError
-from exchange.plan_files.layout import NO, YES
+from exchange.plan_files.layout import NO, SHEET_LEVELS, SHEET_PLAN, SHEET_TREE, YES
 from plans.models import parse_number
 from plans.structure import LevelSpec
 
@@ -30,6 +30,7 @@ class ItemRow:
     subtitle: str
     text: str
     reposted_from: Key | None
+    written: dict = field(default_factory=dict)  # column → the cell as written (for messages)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ProjectRow:
     is_repost: bool
     given: frozenset = frozenset()  # the project's columns that the row fills in
     home: "ProjectRow | None" = None  # a 再掲 row: its project's home row
+    written: dict = field(default_factory=dict)  # column → the cell as written (for messages)
 
 
 @dataclass
@@ -62,6 +64,15 @@ class PlanFile:
 class Errors(list):
     def add(self, sheet, row, column, message):
         self.append(CellError(sheet, row, column, message))
+
+
+SHEET_ORDER = {"": 0, SHEET_PLAN: 1, SHEET_LEVELS: 2, SHEET_TREE: 3}
+
+
+def in_file_order(errors: list[CellError]) -> list[CellError]:
+    """Errors as the user goes through the file: not about a cell first, then by sheet
+    (as the export orders them, any other sheet after) and row; found order within a row."""
+    return sorted(errors, key=lambda e: (SHEET_ORDER.get(e.sheet, len(SHEET_ORDER)), e.sheet, e.row))
 
 
 # ─── Cells ───────────────────────────────────────────────────────────────────
@@ -86,10 +97,6 @@ def parse_code(value) -> Key | None:
     if not parts or any(n is None or n < 1 for n in numbers):
         return None
     return tuple(numbers)
-
-
-def code_text(key: Key | None) -> str:
-    return "" if key is None else "-".join(map(str, key))
 
 
 def yes_no(value, errors, where, column) -> bool:
@@ -120,6 +127,12 @@ def count(value, errors, where, column) -> int | None:
         errors.add(*where, column, f"「{text(value)}」は数として読めません。0 以上の整数を入力してください。")
         return None
     return int(number)
+
+
+def written(cells: dict) -> dict[str, str]:
+    """A row's cells as the user typed them: what messages quote, so that a search in
+    Excel finds them (「Ⅰ-9」, not the 「1-9」 it is read as)."""
+    return {column: text(value) for column, value in cells.items()}
 
 
 def rows_of(dataset, sheet, columns, errors):

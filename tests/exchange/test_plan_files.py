@@ -342,7 +342,7 @@ def _duplicate(tree):
 
 
 BAD_TREES = {
-    "missing parent": (_set("Ⅰ-1-2", 上位コード="Ⅰ-9"), "上位コード「1-9」の項目がこのファイルにありません"),
+    "missing parent": (_set("Ⅰ-1-2", 上位コード="Ⅰ-9"), "上位コード「Ⅰ-9」の項目がこのファイルにありません"),
     "duplicated code": (_duplicate, "コード「Ⅲ-3」が"),
     "unknown level name": (_set("Ⅱ-1", 階層名="施策"), "階層名「施策」は「階層」にありません"),
     "item not one level below its parent": (_set("Ⅱ-1-1", 上位コード="Ⅱ"), "「情報化施策」の項目の上位は「基本方針」"),
