@@ -30,6 +30,8 @@ def book_list(request):
     jobs = _mark_superseded(list(BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]))
     return render(request, "governance/book_list.html", {
         "jobs": jobs, "plans": Plan.objects.visible_to(request.user).order_by("-start_year"),
+        # The adopted plan, not the newest one (which may be a plan in preparation).
+        "current_plan": Plan.objects.current(),
         "cycles": ReviewCycle.objects.select_related("plan"), "orders_per_user": orders_per_user(),
     })
 
