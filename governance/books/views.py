@@ -43,7 +43,7 @@ def _what_to_order(post, user):
         plan = get_object_or_404(Plan.objects.visible_to(user), code=post.get("plan", ""))
         with_sheets = post.get("with_sheets") == "on"
         return kind, {"plan": plan.code, "with_sheets": with_sheets}, \
-            f"{plan.name}{'(情報化事業シート付き)' if with_sheets else ''}"
+            f"{plan.name}{'(案)' if plan.in_preparation else ''}{'(情報化事業シート付き)' if with_sheets else ''}"
     if kind == BookKind.REPORT:
         cycle = get_object_or_404(ReviewCycle, pk=_int(post.get("cycle")))
         return kind, {"cycle": cycle.pk}, f"{cycle} 進行管理報告書"

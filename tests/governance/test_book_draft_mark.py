@@ -45,3 +45,14 @@ def test_an_adopted_plan_carries_no_draft_mark(draft):
     assert "第三次昭島市情報化推進計画" in pages[0]
     assert not any("(案)" in page or "策定中" in page for page in pages)
     assert title_of(data) == "第三次昭島市情報化推進計画"
+
+
+def test_the_order_of_a_draft_plan_book_is_titled_as_a_draft(client, demo_users):
+    from governance.models import BookJob
+    from plans.models import Plan
+
+    draft = Plan.objects.create(code="draft-title", name="次期計画", start_year=2021, end_year=2025,
+                                in_preparation=True)
+    client.force_login(demo_users["demo-joho"])
+    client.post("/books/order/", {"kind": "plan", "plan": draft.code})
+    assert BookJob.objects.get(params__plan=draft.code).title == "次期計画(案)"
