@@ -8,9 +8,14 @@ Undo goes strictly backwards: only the latest change that is not undone yet
 (and is not itself an undo) can be undone, so every inverse runs on the tree it
 was recorded for. An undo record's `inverse` is {"undoes": <pk>}: it names the
 change it took back and is not offered for undo itself.
+
+A plan that is not in preparation is in use: a change (or an undo) that would
+renumber its item codes or 事業コード is refused unless confirmed
+(projects.authoring.guard).
 """
 
 import inspect
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,11 +23,16 @@ from django.utils import timezone
 from plans import structure
 from plans.models import Plan, PlanEdit
 from plans.permissions import require_plan_author
+from projects.authoring import guard
+from projects.authoring.guard import NeedsConfirmation
 from projects.authoring.operations import OPERATIONS, Done, StructureError, Unchanged
 
 VIA_PAGE = "画面"
 
-__all__ = ["VIA_PAGE", "StructureError", "Unchanged", "apply", "create_plan", "undo", "undoable_edit"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["VIA_PAGE", "NeedsConfirmation", "StructureError", "Unchanged", "apply", "create_plan", "delete_plan",
+           "plan_deletion_refusal", "undo", "undoable_edit"]
 
 
 def _run(plan: Plan, op: dict) -> Done:
@@ -48,17 +58,30 @@ def _lock(plan: Plan) -> None:
     Plan.objects.select_for_update().filter(pk=plan.pk).first()
 
 
-@transaction.atomic
-def apply(plan: Plan, user, op: dict, *, via: str = VIA_PAGE) -> PlanEdit:
-    """Carry out `op` on `plan` and record it. Raises StructureError (Japanese
-    message; Unchanged when it would change nothing) with nothing changed."""
-    require_plan_author(user)
-    _lock(plan)
+def _guarded_run(plan: Plan, op: dict, *, confirmed: bool) -> Done:
+    """`_run`, refused (NeedsConfirmation) when it renumbers codes of a plan that is
+    not in preparation and was not confirmed; the caller's transaction rolls it back."""
+    before = None if plan.in_preparation or confirmed else guard.codes(plan)
     try:
-        done = _run(plan, op)
+        with transaction.atomic():  # rolled back before the plan is read again below
+            done = _run(plan, op)
+            if before is not None:
+                guard.require_confirmation(plan, before)
     except Exception:
         _forget_changes(plan)
         raise
+    return done
+
+
+@transaction.atomic
+def apply(plan: Plan, user, op: dict, *, via: str = VIA_PAGE, confirmed: bool = False) -> PlanEdit:
+    """Carry out `op` on `plan` and record it. Raises StructureError (Japanese
+    message; Unchanged when it would change nothing; NeedsConfirmation when it
+    would renumber codes of an adopted plan and `confirmed` is false) with
+    nothing changed."""
+    require_plan_author(user)
+    _lock(plan)
+    done = _guarded_run(plan, op, confirmed=confirmed)
     edit = PlanEdit.objects.create(plan=plan, user=user, via=via, summary=done.summary[:300], inverse=done.inverse)
     edit.focus = done.focus
     return edit
@@ -78,9 +101,10 @@ def undoable_edit(plan: Plan) -> PlanEdit | None:
 
 
 @transaction.atomic
-def undo(plan: Plan, user, edit_id: int, *, via: str = VIA_PAGE) -> PlanEdit:
+def undo(plan: Plan, user, edit_id: int, *, via: str = VIA_PAGE, confirmed: bool = False) -> PlanEdit:
     """Take back change `edit_id`, which must still be the latest (else someone
-    changed the plan since the page was shown)."""
+    changed the plan since the page was shown). Renumbering an adopted plan's
+    codes needs `confirmed`, as in `apply`."""
     require_plan_author(user)
     _lock(plan)
     latest = undoable_edit(plan)
@@ -89,12 +113,9 @@ def undo(plan: Plan, user, edit_id: int, *, via: str = VIA_PAGE) -> PlanEdit:
     if not latest.inverse:
         raise StructureError(f"「{latest.summary}」は元に戻せない変更です。")
     try:
-        done = _run(plan, latest.inverse)
+        done = _guarded_run(plan, latest.inverse, confirmed=confirmed)
     except Unchanged:
         done = Done("", None)
-    except Exception:
-        _forget_changes(plan)
-        raise
     latest.undone_at = timezone.now()
     latest.save(update_fields=["undone_at"])
     edit = PlanEdit.objects.create(plan=plan, user=user, via=via, summary=f"元に戻す:{latest.summary}"[:300],
@@ -112,6 +133,36 @@ def create_plan(user, *, levels: list[structure.LevelSpec], via: str = VIA_PAGE,
     names = "・".join(level.name.strip() for level in levels)
     PlanEdit.objects.create(plan=plan, user=user, via=via, summary=f"計画「{short_name(plan.name)}」を作成(階層:{names})")
     return plan
+
+
+def plan_deletion_refusal(plan: Plan) -> str | None:
+    """Why the plan may not be deleted (None if it may): only a plan still in
+    preparation, never used for 進行管理, can go (made by mistake, say)."""
+    if not plan.in_preparation:
+        return (f"計画「{plan.name}」は策定済みのため削除できません。"
+                "削除できるのは、策定中で進行管理に使われていない計画だけです。")
+    # governance.ReviewCycle protects the plan; asked by name (dependencies point one way).
+    if plan.cycles.exists():
+        return f"計画「{plan.name}」には進行管理の記録があるため削除できません。"
+    return None
+
+
+@transaction.atomic
+def delete_plan(plan: Plan, user) -> str:
+    """Delete a plan in preparation with its levels, items, projects, sheets and
+    history. Its history goes with it, so the deletion is written to the log
+    (who, which plan, how much). Returns a Japanese summary."""
+    require_plan_author(user)
+    _lock(plan)
+    plan.refresh_from_db()
+    refusal = plan_deletion_refusal(plan)
+    if refusal:
+        raise StructureError(refusal)
+    summary = (f"計画「{short_name(plan.name)}」(計画コード {plan.code}、項目 {plan.items.count()} 件・"
+               f"事業 {plan.projects.count()} 件)を削除")
+    plan.delete()  # signals bump the data stamps of what goes
+    logger.info("%s(削除した人:%s)", summary, user.get_username())
+    return summary
 
 
 def short_name(text: str) -> str:

@@ -6,8 +6,10 @@ the same transaction, so that no project is ever without its sheet.
 
 from django.db import transaction
 
+from accounts.roles import Role
 from plans import structure
 from plans.models import PlanItem, Project
+from projects.models import ProjectSheet, SheetStatus
 from projects.services import ensure_sheet
 
 
@@ -20,12 +22,41 @@ def add_project(item: PlanItem, **fields) -> Project:
     return project
 
 
+# What a department writes in its sheet (情報推進課 setting the 課 is not among them).
+SHEET_TEXTS = ("legal_basis", "policy_major", "policy_middle", "target", "objective", "activities")
+
+
+def sheet_entries(sheet) -> list[str]:
+    """What has been entered in a sheet beyond what it was made with, in words
+    (「指標 2 件」「スケジュール 3 年度」…); empty for a sheet as made, or one where
+    情報推進課 only chose the 担当部署."""
+    entries = []
+    indicators = sheet.indicators.count()
+    if indicators:
+        entries.append(f"指標 {indicators} 件")
+    texts = [sheet._meta.get_field(name).verbose_name for name in SHEET_TEXTS if getattr(sheet, name).strip()]
+    if texts:
+        entries.append("・".join(texts))
+    if sheet.master_plan_code_id:
+        entries.append(sheet._meta.get_field("master_plan_code").verbose_name)
+    if sheet.end_year or (sheet.start_year and sheet.start_year != sheet.project.since_year):
+        entries.append("事業期間")
+    years = sheet.schedule.exclude(planned="", actual="").count()
+    if years:
+        entries.append(f"スケジュール {years} 年度分")
+    if sheet.status != SheetStatus.DRAFT:
+        entries.append(f"状態「{sheet.get_status_display()}」")
+    saves = (sheet.history.filter(history_type="~", history_user__isnull=False)
+             .exclude(history_user__groups__name=Role.ICT_OFFICE.value).count())
+    if saves:
+        entries.append(f"担当課による保存 {saves} 回")
+    return entries
+
+
 def deletion_refusal(project: Project) -> str | None:
     """Why the project may not be deleted (None if it may): its sheet carries
-    results or work that deleting would lose."""
-    from projects.models import ProjectSheet
-
-    sheet = ProjectSheet.objects.filter(project=project).first()
+    results or entries that deleting would lose."""
+    sheet = ProjectSheet.objects.select_related("project").filter(project=project).first()
     if sheet is None:
         return None
     # governance.AnnualReport protects the sheet; asked by name so that this app
@@ -33,10 +64,10 @@ def deletion_refusal(project: Project) -> str | None:
     if sheet.reports.exists():
         return (f"事業「{project.name}」({project.code})には実績報告があるため削除できません。"
                 "計画から外す場合は、事業名や掲載先を変更してください。")
-    if sheet.version > 1 or sheet.indicators.exists():
-        return (f"事業「{project.name}」({project.code})の情報化事業シートは担当課が入力済みのため"
-                f"(第{sheet.version}版{'、活動指標あり' if sheet.indicators.exists() else ''})、削除できません。"
-                "入力内容を失わないよう、事業名や掲載先の変更で対応してください。")
+    entries = sheet_entries(sheet)
+    if entries:
+        return (f"事業「{project.name}」({project.code})の情報化事業シートに入力があるため削除できません"
+                f"({'、'.join(entries)})。入力内容を失わないよう、事業名や掲載先の変更で対応してください。")
     return None
 
 

@@ -4,6 +4,7 @@ number of queries whatever the plan's size."""
 
 from dataclasses import dataclass, field
 
+from accounts.models import Section
 from plans import tree
 from plans.models import Plan, PlanItem, Project
 from projects.authoring import deletion_refusal, undoable_edit
@@ -23,6 +24,7 @@ class Panel:
     project: Project | None = None
     choices: dict = field(default_factory=dict)
     refusal: str = ""
+    message: dict | None = None  # the status of the change just made or refused here
 
 
 def flatten(top: list[PlanItem]) -> list[PlanItem]:
@@ -36,26 +38,72 @@ def flatten(top: list[PlanItem]) -> list[PlanItem]:
     return out
 
 
-def editor_context(plan: Plan, *, open_key: str = "", bound=None, focus: str = "") -> dict:
+def editor_context(plan: Plan, *, open_key: str = "", bound=None, focus: str = "", status: dict | None = None) -> dict:
+    """`status` (the message of the change just made or refused) is shown in the
+    open panel, else in the row of `focus`; `status["inline"]` says whether it
+    found a place there (else it shows above the tree)."""
     top = tree.build(plan, limit=None)
     items = flatten(top)
     levels = plan.level_list
     panel = build_panel(plan, open_key, items, levels, bound)
     focus_kind, focus_numbers = parse_open(focus)
+    _mark_siblings(top)
+    places = [panel] if panel is not None else []
     for item in items:
         item.panel = panel if panel is not None and panel.key == f"item-{item.pk}" else None
         item.is_focus = focus_kind == "item" and focus_numbers[0] == item.pk
+        places += [item] if item.is_focus else []
         for placement in item.listed_placements:
             placement.panel = panel if panel is not None and panel.key == f"project-{placement.project_id}-{item.pk}" \
                 else None
             placement.is_focus = focus_kind == "project" and focus_numbers[0] == placement.project_id and (
                 focus_numbers[1:] == [item.pk] if len(focus_numbers) > 1 else placement.is_home)
+            places += [placement] if placement.is_focus else []
+    if status is not None:
+        status["inline"] = bool(places)
+        if places:
+            places[0].message = status
     history = list(plan.edits.select_related("user")[:HISTORY_SIZE])
+    undoable = undoable_edit(plan)
     return {
         "plan": plan, "top": top, "levels": levels, "leaf_depth": len(levels), "item_count": len(items),
         "project_count": len({p.project_id for item in items for p in item.listed_placements}),
-        "history": history, "undoable": undoable_edit(plan), "panel": panel, "focus": focus,
+        "history": history, "undoable": undoable, "panel": panel, "focus": focus, "status": status,
+        "guarded": not plan.in_preparation,
+        "undo_recodes": not plan.in_preparation and undoable is not None and may_recode(undoable.inverse, items),
     }
+
+
+def _mark_siblings(items: list[PlanItem]) -> None:
+    """Each item's neighbours' codes, for the question asked before ↑↓ on an adopted plan."""
+    for index, item in enumerate(items):
+        item.prev_code = items[index - 1].code if index else ""
+        item.next_code = items[index + 1].code if index + 1 < len(items) else ""
+        item.is_last = index + 1 == len(items)
+        _mark_siblings(item.child_list)
+
+
+def may_recode(op: dict | None, items: list[PlanItem]) -> bool:
+    """Whether running `op` (an undo) would renumber codes, as far as the tree shown
+    tells: the page asks before sending it; the dispatcher knows for sure."""
+    if not op or "op" not in op:
+        return False
+    by_pk = {item.pk: item for item in items}
+    kind = op["op"]
+    if kind == "move_item":
+        return True
+    if kind == "delete_item":
+        item = by_pk.get(op.get("item"))
+        return item is None or not item.is_last
+    if kind == "add_item":
+        siblings = by_pk[op["parent"]].child_list if op.get("parent") in by_pk else \
+            [item for item in items if item.parent_id is None]
+        return op.get("position") is not None and op["position"] <= len(siblings)
+    if kind == "move_placement" and op.get("to_item"):
+        item = by_pk.get(op.get("item"))
+        listing = next((p for p in item.listed_placements if p.project_id == op.get("project")), None) if item else None
+        return listing is None or listing.is_home
+    return kind == "edit_plan" and op.get("levels") is not None
 
 
 def anchor_of(key: str) -> str:
@@ -131,6 +179,7 @@ def project_panel(plan, listing, items, levels, bound) -> Panel:
         }, auto_id=f"{key}-edit-%s"),
         "place_project": forms.PlaceProjectForm(initial={"project": project.pk}, auto_id=f"{key}-place-%s"),
     })
-    panel.choices.update(placements=placements, leaves=leaves, free_leaves=[i for i in leaves if i.pk not in listed])
+    panel.choices.update(placements=placements, leaves=leaves, free_leaves=[i for i in leaves if i.pk not in listed],
+                         section=Section.objects.select_related("department").filter(sheets__project=project).first())
     panel.refusal = deletion_refusal(project) or ""
     return _bind(panel, bound)

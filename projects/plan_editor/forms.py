@@ -87,11 +87,18 @@ class LevelForm(forms.Form):
 
 
 class BaseLevelFormSet(forms.BaseFormSet):
-    """The plan's levels, top first; rows left empty are ignored."""
+    """The plan's levels, top first; empty rows below the last level are ignored,
+    an empty row between two levels is refused (it would join them silently)."""
 
     def clean(self):
         if any(self.errors):
             return
+        filled = [not form.is_blank() for form in self.forms]
+        used = max((index + 1 for index, full in enumerate(filled) if full), default=0)  # rows down to the last level
+        gaps = [index + 1 for index, full in enumerate(filled[:used]) if not full]
+        if gaps:
+            rows = "・".join(f"第{number}階層" for number in gaps)
+            raise forms.ValidationError(f"階層は上から詰めて入力してください({rows}が空欄です)。")
         specs = self.specs()
         if not 1 <= len(specs) <= MAX_LEVELS:
             raise forms.ValidationError(f"階層は 1 から {MAX_LEVELS} まで入力してください(入力は {len(specs)})。")

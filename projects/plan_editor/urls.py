@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.PlanCreateView.as_view(), name="plan_create"),
     path("<slug:plan>/", views.EditorView.as_view(), name="editor"),
     path("<slug:plan>/settings/", views.PlanSettingsView.as_view(), name="plan_settings"),
+    path("<slug:plan>/delete/", views.PlanDeleteView.as_view(), name="plan_delete"),
     path("<slug:plan>/panel/", views.PanelView.as_view(), name="panel"),
     path("<slug:plan>/apply/", views.ApplyView.as_view(), name="apply"),
     path("<slug:plan>/undo/", views.UndoView.as_view(), name="undo"),

@@ -1,10 +1,12 @@
-"""計画の管理 (情報推進課 only): the list of plans, a new plan, and the page that
-builds a plan's tree.
+"""計画の管理 (情報推進課 only): the list of plans, a new plan, the page that
+builds a plan's tree, and the deletion of a plan made by mistake.
 
 Every change is one POST to `apply` (or `undo`), which hands an operation to
 projects.authoring. With htmx the answer is the editor's part of the page
 (tree and history) and the status line; without JavaScript the same forms post
-the whole page and come back by redirect (or with the refused form, 400).
+the whole page and come back by redirect (or with the refused form, 400). A
+change that would renumber an adopted plan's codes is refused until sent again
+with `confirm` (the page asks first; without JavaScript, a second step).
 """
 
 from django.contrib import messages
@@ -78,10 +80,11 @@ class PlanSettingsView(PlanAuthorMixin, View):
 
     template_name = "projects/plan_editor/plan_form.html"
 
-    def render_form(self, form, levels, status=200):
+    def render_form(self, form, levels, status=200, needs_confirm=False):
         return render(self.request, self.template_name, {
             "form": form, "levels": levels, "plan": self.plan, "heading": "計画の情報と階層の編集",
-            "submit": "保存", "has_items": self.plan.items.exists(),
+            "submit": "保存", "has_items": self.plan.items.exists(), "needs_confirm": needs_confirm,
+            "deletable": authoring.plan_deletion_refusal(self.plan) is None,
         }, status=status)
 
     def get(self, request, plan):
@@ -97,9 +100,13 @@ class PlanSettingsView(PlanAuthorMixin, View):
             return self.render_form(form, levels, status=400)
         keep_input(request, lambda: self.render_form(form, levels))
         try:
-            edit = authoring.apply(self.plan, request.user, form.operation(self.plan, levels.specs()))
+            edit = authoring.apply(self.plan, request.user, form.operation(self.plan, levels.specs()),
+                                   confirmed=request.POST.get("confirm") == "1")
         except authoring.Unchanged as unchanged:
             messages.info(request, f"{unchanged}保存はしていません。")
+        except authoring.NeedsConfirmation as question:
+            messages.warning(request, f"まだ保存していません:{question}")
+            return self.render_form(form, levels, status=400, needs_confirm=True)
         except authoring.StructureError as error:
             messages.error(request, f"保存できませんでした:{error}")
             return self.render_form(form, levels, status=400)
@@ -138,54 +145,115 @@ class PanelView(PlanAuthorMixin, View):
 
 
 class ChangeView(PlanAuthorMixin, View):
-    """Base of the POSTs: answer a change done, unchanged or refused."""
+    """Base of the POSTs: answer a change done, unchanged or refused.
 
-    def answer(self, *, text, level, open_key="", focus="", bound=None, status=200):
+    With htmx the message goes where the user is (the open panel, else the row
+    changed or pressed) and, for screen readers, into the live region above the
+    tree; without JavaScript it comes at the top of the page."""
+
+    action = ""  # the URL name the page's forms post to
+
+    def answer(self, *, text, level, open_key="", focus="", bound=None, status=200, resend=None):
         request = self.request
+        message = {"text": text, "level": level, "resend": resend,
+                   "action": reverse(self.action, kwargs={"plan": self.plan.code})}
         if request.htmx:
-            context = editor.editor_context(self.plan, open_key=open_key, bound=bound, focus=focus)
-            context["status"] = {"text": text, "level": level}
+            context = editor.editor_context(self.plan, open_key=open_key, bound=bound, focus=focus, status=message)
             body = render_to_string("projects/plan_editor/includes/_editor.html", context, request=request)
             body += render_to_string("projects/plan_editor/includes/_status.html", {**context, "oob": True},
                                      request=request)
             return HttpResponse(body, status=status)
-        getattr(messages, level)(request, text)
         if status >= 400:
             context = editor.editor_context(self.plan, open_key=open_key, bound=bound, focus=focus)
-            return render(request, "projects/plan_editor/editor.html", context, status=status)
+            return render(request, "projects/plan_editor/editor.html", {**context, "status": message}, status=status)
+        getattr(messages, level)(request, text)
         return redirect(editor_url(self.plan, open_key, editor.anchor_of(focus) or editor.anchor_of(open_key)))
+
+    def resend(self):
+        """The posted fields, to send again with `confirm` (the second step without JavaScript)."""
+        return [(name, value) for name, values in self.request.POST.lists() for value in values
+                if name not in ("csrfmiddlewaretoken", "confirm")]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.request.POST.get("confirm") == "1"
+
+
+def _pressed(post) -> str:
+    """The row whose button was pressed (↑↓ have no panel): where a refusal is said."""
+    if post.get("op") == "step_item":
+        return f"item-{post.get('item', '')}"
+    if post.get("op") == "step_placement":
+        return f"project-{post.get('project', '')}-{post.get('item', '')}"
+    return ""
 
 
 class ApplyView(ChangeView):
+    action = "plan_editor:apply"
+
     def post(self, request, plan):
         form_class = CHANGE_FORMS.get(request.POST.get("op", ""))
         if form_class is None:
             return HttpResponseBadRequest("操作の種類が正しくありません。")
         form = form_class(request.POST)
-        open_key = request.POST.get("open", "")
+        open_key, pressed = request.POST.get("open", ""), _pressed(request.POST)
+        failed = 422 if request.htmx else 400
         if not form.is_valid():
             return self.answer(text=f"保存できませんでした。{form.first_error()}", level="error",
-                               open_key=open_key, bound=form, status=422 if request.htmx else 400)
+                               open_key=open_key, focus=pressed, bound=form, status=failed)
         try:
-            edit = authoring.apply(self.plan, request.user, form.operation(self.plan))
+            edit = authoring.apply(self.plan, request.user, form.operation(self.plan), confirmed=self.confirmed)
         except authoring.Unchanged as unchanged:
-            return self.answer(text=f"{unchanged}保存はしていません。", level="info", open_key=open_key)
+            return self.answer(text=f"{unchanged}保存はしていません。", level="info", open_key=open_key, focus=pressed)
+        except authoring.NeedsConfirmation as question:
+            return self.answer(text=f"まだ変更していません:{question}", level="warning", open_key=open_key,
+                               focus=pressed, bound=form, status=failed, resend=self.resend())
         except authoring.StructureError as error:
             return self.answer(text=f"変更できませんでした:{error}", level="error", open_key=open_key,
-                               bound=form, status=422 if request.htmx else 400)
+                               focus=pressed, bound=form, status=failed)
         return self.answer(text=f"保存しました:{edit.summary}(「元に戻す」で取り消せます)", level="success",
                            open_key=open_key, focus=edit.focus)
 
 
 class UndoView(ChangeView):
+    action = "plan_editor:undo"
+
     def post(self, request, plan):
         edit_id = request.POST.get("edit", "")
         if not edit_id.isdecimal():
             return HttpResponseBadRequest("取り消す変更が指定されていません。")
+        failed = 422 if request.htmx else 400
         try:
-            edit = authoring.undo(self.plan, request.user, int(edit_id))
+            edit = authoring.undo(self.plan, request.user, int(edit_id), confirmed=self.confirmed)
+        except authoring.NeedsConfirmation as question:
+            return self.answer(text=f"まだ元に戻していません:{question}", level="warning", status=failed,
+                               resend=self.resend())
         except authoring.StructureError as error:
-            return self.answer(text=f"元に戻せませんでした:{error}", level="error",
-                               status=422 if request.htmx else 400)
+            return self.answer(text=f"元に戻せませんでした:{error}", level="error", status=failed)
         return self.answer(text=f"元に戻しました:{edit.summary.removeprefix('元に戻す:')}", level="success",
                            focus=edit.focus)
+
+
+class PlanDeleteView(PlanAuthorMixin, View):
+    """「この計画を削除」: a plan in preparation never used for 進行管理, after a
+    page that says what goes with it."""
+
+    template_name = "projects/plan_editor/plan_confirm_delete.html"
+
+    def get(self, request, plan):
+        return self.render_page()
+
+    def render_page(self, status=200):
+        return render(self.request, self.template_name, {
+            "plan": self.plan, "refusal": authoring.plan_deletion_refusal(self.plan),
+            "item_count": self.plan.items.count(), "project_count": self.plan.projects.count(),
+        }, status=status)
+
+    def post(self, request, plan):
+        try:
+            summary = authoring.delete_plan(self.plan, request.user)
+        except authoring.StructureError as error:
+            messages.error(request, f"削除できませんでした:{error}")
+            return self.render_page(status=400)
+        messages.success(request, f"{summary}しました。")
+        return redirect("plan_editor:plan_list")

@@ -1,8 +1,11 @@
 /*
  * The plan editing page (計画の管理) with htmx: every form posts by htmx and the
- * server answers the redrawn tree and a status line. This script only looks after
- * what htmx leaves to the page: where the focus goes after a redraw, closing a
- * panel, what to say when a request fails, a signed-out session, and telling the
+ * server answers the redrawn tree, with the message where the change was made and
+ * in the live region above the tree. A change that renumbers an adopted plan's
+ * codes asks first (hx-confirm, htmx's window.confirm; hx-vals then sends
+ * `confirm`). This script only looks after what htmx leaves to the page: where the
+ * focus goes after a redraw and keeping the message in sight, closing a panel,
+ * what to say when a request fails, a signed-out session, and telling the
  * idle-timeout script (session-timeout.js) that the session was just used.
  * Without JavaScript the same forms post the whole page.
  */
@@ -11,19 +14,43 @@
 
   var SESSION_KEY = "akishima-ict:last-request";  // shared with session-timeout.js
 
-  function say(text) {
+  // A failed request's message: read out by the live region, shown next to the
+  // form that was sent (the status line may be far above it).
+  function say(text, form) {
     var status = document.getElementById("editor-status");
-    if (!status) {
+    if (status) {
+      status.innerHTML = "";
+      var hidden = document.createElement("p");
+      hidden.className = "visually-hidden";
+      hidden.textContent = text;
+      status.appendChild(hidden);
+    }
+    var old = document.querySelectorAll("#plan-editor [data-message]");
+    for (var i = 0; i < old.length; i += 1) {
+      old[i].remove();
+    }
+    var box = document.createElement("div");
+    box.className = "editor-message editor-message--error";
+    box.setAttribute("data-message", "");
+    var line = document.createElement("p");
+    line.textContent = text;
+    box.appendChild(line);
+    var row = form && form.closest ? form.closest(".editor-row") : null;
+    var anchor = row || form;
+    if (anchor && anchor.parentNode && document.getElementById("plan-editor").contains(anchor)) {
+      anchor.parentNode.insertBefore(box, anchor.nextSibling);
+    } else if (status) {
+      status.innerHTML = "";
+      var list = document.createElement("ul");
+      list.className = "messages";
+      var item = document.createElement("li");
+      item.className = "error";
+      item.textContent = text;
+      list.appendChild(item);
+      status.appendChild(list);
       return;
     }
-    status.innerHTML = "";
-    var list = document.createElement("ul");
-    list.className = "messages";
-    var line = document.createElement("li");
-    line.className = "error";
-    line.textContent = text;
-    list.appendChild(line);
-    status.appendChild(list);
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function focusWithoutScrollJump(element) {
@@ -60,17 +87,22 @@
     if (!event.detail.target || event.detail.target.id !== "plan-editor") {
       return;
     }
+    var editorPart = document.getElementById("plan-editor");
     var active = document.activeElement;
-    if (active && active !== document.body && document.getElementById("plan-editor").contains(active)
-        && !active.disabled) {
-      return;
+    var kept = active && active !== document.body && editorPart.contains(active) && !active.disabled;
+    if (!kept) {
+      var invalid = editorPart.querySelector("[aria-invalid=\"true\"]");
+      var panelHeading = editorPart.querySelector(".editor-panel h3");
+      var changed = editorPart.querySelector("[data-focus]");
+      var to = invalid || panelHeading || changed;
+      if (to) {
+        focusWithoutScrollJump(to);
+      }
     }
-    var invalid = document.querySelector("#plan-editor [aria-invalid=\"true\"]");
-    var panelHeading = document.querySelector("#plan-editor .editor-panel h3");
-    var changed = document.querySelector("#plan-editor [data-focus]");
-    var to = invalid || panelHeading || changed;
-    if (to) {
-      focusWithoutScrollJump(to);
+    // The message is shown where the change was made: keep it in sight.
+    var message = editorPart.querySelector("[data-message]");
+    if (message) {
+      message.scrollIntoView({ block: "nearest" });
     }
   });
 
@@ -96,17 +128,19 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var form = event.detail.elt;
     if (status === 403) {
-      say("保存できませんでした。この操作の権限がないか、画面を開いてから時間がたちすぎています。画面を読み込み直してください。");
+      say("保存できませんでした。この操作の権限がないか、画面を開いてから時間がたちすぎています。画面を読み込み直してください。", form);
     } else if (status === 503) {
-      say("ただいま混み合っています。変更は保存されていません。しばらくしてからもう一度操作してください。");
+      say("ただいま混み合っています。変更は保存されていません。しばらくしてからもう一度操作してください。", form);
     } else {
-      say("保存できませんでした(エラー " + status + ")。変更は保存されていません。画面を読み込み直して、もう一度操作してください。");
+      say("保存できませんでした(エラー " + status + ")。変更は保存されていません。画面を読み込み直して、もう一度操作してください。", form);
     }
   });
 
-  document.addEventListener("htmx:sendError", function () {
-    say("サーバーに接続できませんでした。変更は保存されていません。ネットワークを確認して、もう一度操作してください。");
+  document.addEventListener("htmx:sendError", function (event) {
+    say("サーバーに接続できませんでした。変更は保存されていません。ネットワークを確認して、もう一度操作してください。",
+        event.detail.elt);
   });
 
   document.addEventListener("click", function (event) {

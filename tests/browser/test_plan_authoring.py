@@ -193,3 +193,82 @@ def test_department_staff_cannot_open_the_editor_nor_see_the_plan_in_preparation
     assert page.goto("/plans/draft/").status == 404
     page.goto("/plans/")
     expect(page.get_by_label("表示する計画").locator("option", has_text="策定中の計画")).to_have_count(0)
+
+
+# ─── The try-out's findings: phones, messages in sight, codes of an adopted plan ───
+
+OVERFLOW = """(root) => {
+    // Elements that stick out of `root` (a panel's border) on either side.
+    const box = root.getBoundingClientRect();
+    return [...root.querySelectorAll("*")].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 1 && r.height > 1 && el.tagName !== "OPTION" && getComputedStyle(el).position !== "absolute"
+            && (r.right > box.right + 0.5 || r.left < box.left - 0.5);
+    }).map((el) => el.tagName + "." + el.className).slice(0, 5);
+}"""
+
+
+def assert_fits_the_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_on_a_phone_the_plan_forms_and_the_panels_fit_the_screen(page, login):
+    from plans.models import Placement
+
+    repost = Placement.objects.filter(project__plan__code="second", is_home=False).select_related("item").first()
+    login("demo-joho", next_url="/plans/manage/")
+    page.set_viewport_size(PHONE)
+
+    page.goto("/plans/manage/new/")
+    expect(page.get_by_label("第3階層の番号の表記")).to_be_visible()
+    assert_fits_the_phone(page)
+    page.screenshot(path="/tmp/author-new-plan-phone.png", full_page=True)
+
+    page.goto("/plans/manage/second/settings/")
+    expect(page.get_by_label("第1階層の階層名")).to_have_value("目標")
+    assert_fits_the_phone(page)
+    page.screenshot(path="/tmp/author-settings-phone.png", full_page=True)
+
+    page.goto(f"/plans/manage/second/?open=project-{repost.project_id}-{repost.item_id}")
+    panel = page.get_by_role("region", name=re.compile(r"^事業 .* の編集$"))
+    expect(panel.get_by_role("list", name=re.compile("の掲載先$")).get_by_text("(再掲)").first).to_be_visible()
+    assert_fits_the_phone(page)
+    assert panel.evaluate(OVERFLOW) == []
+    panel.screenshot(path="/tmp/author-project-panel-phone.png")
+    open_panel(page, repost.item.code)
+    assert_fits_the_phone(page)
+
+
+def test_an_adopted_plan_asks_before_its_codes_change_and_says_so_where_the_user_is(page, login):
+    """The second plan is in use: ↑ on Ⅰ-1-2 asks first, and nothing changes when the
+    answer is no. Messages of changes deep in the tree show there, in sight."""
+    login("demo-joho", next_url="/plans/manage/second/")
+    page.set_viewport_size(DESKTOP)
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Ⅰ-1-2 を上へ").click()
+    expect(row(page, "Ⅰ-1-2")).to_be_visible()
+    assert asked and "策定済みの計画です。Ⅰ-1-2 を上へ移すと Ⅰ-1-1 と番号が入れ替わり" in asked[0]
+    expect(page.locator("[data-message]")).to_have_count(0)  # nothing was sent
+
+    # Deep in the tree: the answer shows under the moved row, not 400 px above.
+    deep = page.locator("li.editor-item--1").last.locator("li.editor-item--2").last
+    deep_code = deep.locator("> .editor-row .code-label").inner_text()
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name=f"{deep_code} を上へ").click()
+    message = page.locator("[data-message]")
+    expect(message).to_contain_text("保存しました:")
+    expect(message).to_be_in_viewport()
+    expect(status(page)).to_contain_text("保存しました:")  # read out by the live region
+
+    # A refusal deep in the tree: in the panel, in sight.
+    panel = open_panel(page, deep_code)
+    panel.get_by_role("button", name=f"{deep_code} を削除").click()
+    expect(panel.locator("[data-message]")).to_contain_text("削除できません")
+    expect(panel.locator("[data-message]")).to_be_in_viewport()
+    page.screenshot(path="/tmp/author-message-in-place.png")

@@ -227,7 +227,10 @@ def test_the_plan_itself_is_edited_and_undone_like_its_tree(plan, joho):
 
     assert edit.summary == "計画の計画名・基本理念・階層を変更、策定済み(全職員に公開)にする"
     assert plan_state(plan)[4] is False and item(plan, "2-1").code == "2-1"  # arabic now
-    authoring.undo(plan, joho, edit.pk)
+    # Adopted now: its undo renumbers codes in use, so it must be confirmed.
+    with pytest.raises(authoring.NeedsConfirmation, match=r"項目の番号が変わります\(1 → Ⅰ、1-1 → Ⅰ-1 ほか 12 件\)"):
+        authoring.undo(plan, joho, edit.pk)
+    authoring.undo(plan, joho, edit.pk, confirmed=True)
     assert plan_state(plan) == before and tree_state(plan) == tree
     assert item(plan, "2-1").code == "Ⅱ-1"
 
@@ -305,8 +308,10 @@ def test_a_project_with_an_annual_report_is_not_deleted(plan, joho):
 
 def test_a_project_whose_sheet_was_filled_in_is_not_deleted(plan, joho):
     lan = project(plan, "庁内LAN更新")
-    ProjectSheet.objects.filter(project=lan).update(version=3)
-    with pytest.raises(authoring.StructureError, match="担当課が入力済みのため.*第3版"):
+    ProjectSheet.objects.filter(project=lan).update(objective="庁内LANを更新する")
+    lan.sheet.schedule.filter(fiscal_year=2025).update(planned="機器更新")
+    with pytest.raises(authoring.StructureError,
+                       match=r"情報化事業シートに入力があるため削除できません\(目的<目標>、スケジュール 1 年度分\)"):
         authoring.apply(plan, joho, {"op": "delete_project", "project": lan.pk})
     assert Project.objects.filter(pk=lan.pk).exists()
 
@@ -427,9 +432,9 @@ def test_a_plan_is_created_in_preparation_with_its_levels(joho_client, joho):
     data = {"code": "third", "name": "第三期昭島市情報化推進計画", "start_year": "令和3年度", "end_year": "令和7年度",
             "master_plan_label": "総合基本計画コード", "philosophy": "つながる昭島",
             "levels-TOTAL_FORMS": "5", "levels-INITIAL_FORMS": "0",
-            "levels-0-name": "基本目標", "levels-0-numbering": "roman", "levels-1-name": "",
-            "levels-1-numbering": "arabic", "levels-2-name": "施策", "levels-2-numbering": "arabic",
-            "levels-2-has_text": "on"}
+            "levels-0-name": "基本目標", "levels-0-numbering": "roman", "levels-1-name": "施策",
+            "levels-1-numbering": "arabic", "levels-1-has_text": "on", "levels-2-name": "",
+            "levels-2-numbering": "arabic"}
     response = joho_client.post(reverse("plan_editor:plan_create"), data)
     assert response.status_code == 302 and response["Location"] == "/plans/manage/third/"
     plan = Plan.objects.get(code="third")
@@ -462,6 +467,8 @@ BAD_PLANS = {
                    "階層は 5 つまでです"),
     "duplicate level names": ({"levels-1-name": "目標", "levels-1-numbering": "arabic"},
                               "階層名「目標」が重複しています"),
+    "a blank level between two": ({"levels-1-name": "", "levels-2-name": "取組", "levels-2-numbering": "arabic"},
+                                  "階層は上から詰めて入力してください(第2階層が空欄です)"),
     "period reversed": ({"start_year": "2025", "end_year": "2021"}, "終了年度は開始年度と同じか、それより後の年度"),
     "code taken": ({"code": "second"}, "計画コード「second」は既に使われています"),
     "a reserved code": ({"code": "new"}, "「new」は計画コードには使えません"),
