@@ -4,34 +4,19 @@ so that codes, 事業コード and every project's sheet stay true."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from core.resources import admin_export_action
 from plans.models import MasterPlanCode, Placement, Plan, PlanEdit, PlanItem, PlanLevel, Project
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LevelInline(admin.TabularInline):
     model = PlanLevel
     fields = ["depth", "name", "numbering", "has_text", "stated_count"]
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Read-only like the plan itself (ReadOnlyAdmin's three answers).
+    has_add_permission = ReadOnlyAdmin.has_change_permission
+    has_change_permission = ReadOnlyAdmin.has_change_permission
+    has_delete_permission = ReadOnlyAdmin.has_delete_permission
 
 
 @admin.register(PlanLevel)
