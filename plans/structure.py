@@ -97,6 +97,21 @@ def set_levels(plan: Plan, levels: list[LevelSpec]) -> None:
     renumber(plan)
 
 
+@transaction.atomic
+def make_current(plan: Plan) -> Plan | None:
+    """Make an adopted plan the current one (現行計画) in one step; returns the plan
+    that was current. The unique constraint allows one current plan: the old one
+    is unmarked first, in the same transaction."""
+    if plan.in_preparation:
+        raise StructureError("策定中の計画は現行計画にできません。先に策定済みにしてください。")
+    previous = Plan.objects.select_for_update().filter(is_current=True).exclude(pk=plan.pk).first()
+    Plan.objects.filter(is_current=True).exclude(pk=plan.pk).update(is_current=False)
+    Plan.objects.filter(pk=plan.pk).update(is_current=True)
+    plan.is_current = True
+    _bump()  # update() sends no signal (core.stamps)
+    return previous
+
+
 # ─── Items ───────────────────────────────────────────────────────────────────
 
 def _level_below(plan: Plan, parent: PlanItem | None) -> PlanLevel:

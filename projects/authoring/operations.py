@@ -288,8 +288,22 @@ def edit_plan(plan, *, fields, levels=None):
     return Done("、".join(parts), inverse)
 
 
+def make_current(plan, *, of=None):
+    """現行計画にする: this plan, or (an undo) the plan of code `of` again."""
+    target = plan if of is None else Plan.objects.filter(code=of).first()
+    if target is None:
+        raise StructureError(f"計画「{of}」が見つかりません。")
+    if target.is_current:
+        raise Unchanged(f"「{target.name}」は既に現行計画です。")
+    previous = structure.make_current(target)
+    summary = (f"現行計画を「{target.name}」にする" if of is None else f"現行計画を「{target.name}」に戻す")
+    if previous is not None:
+        summary += f"(これまでの現行計画:{previous.name})"
+    return Done(summary, {"op": "make_current", "of": previous.code if previous else plan.code})
+
+
 OPERATIONS = {
     function.__name__: function
-    for function in (edit_plan, add_item, delete_item, edit_item, move_item, add_project, delete_project, edit_project,
+    for function in (edit_plan, make_current, add_item, delete_item, edit_item, move_item, add_project, delete_project, edit_project,
                      place_project, unplace_project, move_placement)
 }

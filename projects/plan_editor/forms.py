@@ -270,7 +270,12 @@ class StepPlacementForm(StepForm):
                 "position": position}
 
 
+class MakeCurrentForm(ChangeForm):
+    op = "make_current"
+
+
 CHANGE_FORMS = {
+    "make_current": MakeCurrentForm,
     "add_item": AddItemForm, "edit_item": EditItemForm, "move_item": MoveItemForm, "step_item": StepItemForm,
     "delete_item": DeleteItemForm, "add_project": AddProjectForm, "edit_project": EditProjectForm,
     "delete_project": DeleteProjectForm, "place_project": PlaceProjectForm, "unplace_project": UnplaceProjectForm,

@@ -534,3 +534,30 @@ def test_the_editor_page_does_not_need_more_queries_for_a_bigger_plan(joho_clien
 
 def test_department_staff_cannot_open_a_sheet_of_a_plan_in_preparation(staff_client, plan):
     assert staff_client.get(f"/sheets/{plan.code}/1-1-1-01/").status_code == 404
+
+
+def current_code():
+    return list(Plan.objects.filter(is_current=True).values_list("code", flat=True))
+
+
+def test_an_adopted_plan_becomes_the_current_one_in_one_step_and_back_by_undo(plan, joho, client):
+    assert current_code() == ["second"]
+    with pytest.raises(authoring.StructureError, match="策定中の計画は現行計画にできません"):
+        authoring.apply(plan, joho, {"op": "make_current"})
+    assert current_code() == ["second"]
+    Plan.objects.filter(pk=plan.pk).update(in_preparation=False)
+    plan.refresh_from_db()
+    edit = authoring.apply(plan, joho, {"op": "make_current"})
+    assert current_code() == ["dx"]
+    assert edit.summary == "現行計画を「昭島市DX推進計画」にする(これまでの現行計画:第二期昭島市情報化推進計画)"
+    assert Plan.objects.current().code == "dx"
+    with pytest.raises(authoring.Unchanged):
+        authoring.apply(plan, joho, {"op": "make_current"})
+    authoring.undo(plan, joho, authoring.undoable_edit(plan).pk)
+    assert current_code() == ["second"]
+    # Through the page: the button on the editor of an adopted plan that is not current.
+    client.force_login(joho)
+    assert "この計画を現行計画にする" in client.get(reverse("plan_editor:editor", args=[plan.code])).text
+    response = client.post(reverse("plan_editor:apply", args=[plan.code]), {"op": "make_current"})
+    assert response.status_code in (200, 302)
+    assert current_code() == ["dx"]
