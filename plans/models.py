@@ -145,6 +145,12 @@ def parse_number(text: str) -> int | None:
 MAX_LEVELS = 5
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the items above the item at `path`, top first: "2-3-1" → ["2", "2-3"]."""
+    parts = path.split("-")
+    return ["-".join(parts[:n]) for n in range(1, len(parts))]
+
+
 class PlanLevel(PythonChecks, models.Model):
     """One level of a plan between its 基本理念 and its 事業 (目標, 基本方針, 情報化施策 …)."""
 
@@ -239,8 +245,7 @@ class PlanItem(PythonChecks, models.Model):
 
     @property
     def ancestor_paths(self):
-        parts = self.path.split("-")
-        return ["-".join(parts[:n]) for n in range(1, len(parts))]
+        return ancestor_paths(self.path)
 
     @property
     def is_repost(self):

@@ -2,6 +2,8 @@
 with its children and the first projects listed under it, in a fixed number of
 queries whatever the plan's depth or size."""
 
+from typing import NamedTuple
+
 from plans.models import Plan, PlanItem
 
 # Pages that show many items list at most this many projects under each
@@ -33,3 +35,41 @@ def ancestors(item: PlanItem) -> list[PlanItem]:
     for above in found:
         above.plan = item.plan  # their URLs name the plan: no query each
     return sorted(found, key=lambda i: i.sort_key)
+
+
+class ItemFact(NamedTuple):
+    """What counts and tables show of a plan item (a plain tuple: it is cached)."""
+
+    path: str
+    code: str
+    title: str
+    level: str  # the level's name
+    depth: int
+
+    @property
+    def label(self):
+        """「目標Ⅰ」: the level's name and the code (as PlanItem.label)."""
+        return f"{self.level}{self.code}"
+
+    @property
+    def heading(self):
+        """As the plan heads it: 「目標Ⅰ 市民ニーズに…」 at the top level, 「Ⅰ-2 市民に身近な…」 below."""
+        return f"{self.label} {self.title}" if self.depth == 1 else f"{self.code} {self.title}"
+
+
+def outline(plan_id: int) -> dict:
+    """The plan's items {path: ItemFact} in the tree's order and the levels they are
+    on {depth: name} (one query, whatever the depth or size; counts and tables have
+    nothing to show of a level without items)."""
+    items = {
+        path: ItemFact(path, code, title, level, depth)
+        for path, code, title, level, depth in PlanItem.objects.filter(plan_id=plan_id).order_by("sort_key")
+        .values_list("path", "code", "title", "level__name", "level__depth")
+    }
+    levels = dict(sorted({(item.depth, item.level) for item in items.values()}))
+    return {"levels": levels, "items": items}
+
+
+def is_under(path: str | None, scope: str | None) -> bool:
+    """Whether the item at `path` is the item at `scope` or below it (any path is under no scope)."""
+    return scope is None or (path is not None and (path == scope or path.startswith(f"{scope}-")))

@@ -11,7 +11,8 @@ from core import stamps
 from governance.cycles.shares import table
 from governance.models import ReportState
 from governance.vocab import Direction, ImplementationStatus, Progress
-from plans.models import PlanItem
+from plans.models import ancestor_paths
+from plans.tree import outline
 
 VOCABULARIES = [
     ("implementation_status", "実施状況", ImplementationStatus),
@@ -83,23 +84,21 @@ def summary_tables(cycle, *, states=None, depths=None):
     reports = cycle.reports.filter(state__in=states)
     home = "sheet__project__placements"
     at_home = reports.filter(**{f"{home}__is_home": True})
-    items = list(PlanItem.objects.filter(plan_id=cycle.plan_id).order_by("sort_key")
-                 .values("id", "path", "code", "title", "level__depth", "level__name"))
+    items = outline(cycle.plan_id)["items"].values()
     if depths is None:
-        depths = grouped_depths({item["level__depth"] for item in items})
-    by_id = {item["id"]: item for item in items}
+        depths = grouped_depths({item.depth for item in items})
     tables = []
     for field, title, vocab in VOCABULARIES:
         scoped = [("plan", "計画全体", table(vocab, _counts(reports, field)))]
         per_item = defaultdict(Counter)
-        rows = at_home.values(f"{home}__item_id", field).annotate(n=Count("pk", distinct=True)).order_by()
+        rows = at_home.values(f"{home}__item__path", field).annotate(n=Count("pk", distinct=True)).order_by()
         for row in rows:
-            item = by_id[row[f"{home}__item_id"]]
-            for path in (*_ancestor_paths(item["path"]), item["path"]):
-                per_item[path][row[field]] += row["n"]
+            path = row[f"{home}__item__path"]
+            for counted in (*ancestor_paths(path), path):
+                per_item[counted][row[field]] += row["n"]
         for depth in depths:
-            scoped += [(depth, _label(item), table(vocab, per_item[item["path"]]))
-                       for item in items if item["level__depth"] == depth and item["path"] in per_item]
+            scoped += [(depth, item.heading, table(vocab, per_item[item.path]))
+                       for item in items if item.depth == depth and item.path in per_item]
         per_department = defaultdict(Counter)
         department = ("section__department__sort_order", "section__department__name")
         for row in reports.values(*department, field).annotate(n=Count("pk")).order_by(*department):
@@ -111,15 +110,3 @@ def summary_tables(cycle, *, states=None, depths=None):
 
 def _counts(reports, field):
     return Counter(dict(reports.values_list(field).annotate(n=Count("pk")).values_list(field, "n")))
-
-
-def _ancestor_paths(path):
-    parts = path.split("-")
-    return ["-".join(parts[:n]) for n in range(1, len(parts))]
-
-
-def _label(item):
-    """「目標Ⅰ 市民ニーズに…」 at the top level, 「Ⅰ-2 市民に身近な…」 below, as the plan heads them."""
-    if item["level__depth"] == 1:
-        return f"{item['level__name']}{item['code']} {item['title']}"
-    return f"{item['code']} {item['title']}"

@@ -2,7 +2,7 @@
 levels (目標 → 基本方針 → 情報化施策 for the second plan; any names, one to five levels)
 and by department, with the trend over the plan's years.
 
-Every figure comes from the plan's outline (`plan_outline`) and the cycle's facts
+Every figure comes from the plan's outline (`plans.tree.outline`) and the cycle's facts
 (`cycle_facts`, `trend_facts`): a fixed number of queries whatever the depth or the
 size of the plan, made once per change of the data (the views cache them under the
 data stamps), so that another filter, level or vocabulary costs no query. A report is
@@ -14,7 +14,6 @@ level sums exactly to the level above. Percentages follow the summary tables' ru
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import NamedTuple
 from urllib.parse import quote_plus
 
 from django.db.models import Count, F, FilteredRelation, Q
@@ -24,7 +23,8 @@ from accounts.models import Department
 from governance.cycles.shares import shares
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
-from plans.models import PlanItem, PlanLevel
+from plans.models import ancestor_paths
+from plans.tree import is_under
 
 VOCABS = {
     "implementation_status": ("実施状況", ImplementationStatus),
@@ -37,38 +37,6 @@ REPORTED = [ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.EVALUATED,
 HOME = "sheet__project__placements"
 UNREPORTED = "未報告"
 _quoted = lru_cache(maxsize=4096)(quote_plus)
-
-
-class ItemFact(NamedTuple):
-    """What the dashboard shows of a plan item (a plain tuple: it is cached)."""
-
-    path: str
-    code: str
-    title: str
-    level: str  # the level's name
-    depth: int
-
-    @property
-    def label(self):
-        """「目標Ⅰ」: the level's name and the code (as PlanItem.label)."""
-        return f"{self.level}{self.code}"
-
-
-def plan_outline(plan):
-    """The plan's levels {depth: name} and its items {path: ItemFact} in the tree's
-    order (two queries, whatever the depth or size)."""
-    levels = dict(PlanLevel.objects.filter(plan=plan).order_by("depth").values_list("depth", "name"))
-    items = {
-        path: ItemFact(path, code, title, level, depth)
-        for path, code, title, level, depth in PlanItem.objects.filter(plan=plan).order_by("sort_key")
-        .values_list("path", "code", "title", "level__name", "level__depth")
-    }
-    return {"levels": levels, "items": items}
-
-
-def is_under(path, scope):
-    """Whether the item at `path` is the item at `scope` or below it (any path is under no scope)."""
-    return scope is None or (path is not None and (path == scope or path.startswith(f"{scope}-")))
 
 
 def home_under(*scopes, prefix=HOME):
@@ -272,9 +240,8 @@ def hierarchy(facts, filters):
     order = {path: i for i, path in enumerate(items)}
     nodes, top = {}, []
     for home in sorted(by_home, key=order.__getitem__):
-        parts, chain = home.split("-"), []
-        for n in range(1, len(parts) + 1):
-            path = "-".join(parts[:n])
+        chain = []
+        for path in (*ancestor_paths(home), home):
             node = nodes.get(path)
             if node is None:
                 node = nodes[path] = _item_node(items[path], filters)
@@ -289,12 +256,10 @@ def hierarchy(facts, filters):
 
 
 def _item_node(item, filters):
-    # The top level reads as a heading (「目標Ⅰ …」), the levels below by their codes (「Ⅰ-1 …」).
-    label = f"{item.label} {item.title}" if item.depth == 1 else f"{item.code} {item.title}"
     # The filter's item and its ancestors count only what is under the filter: the
     # filter alone narrows their drill-down. An item below it narrows it further.
     narrower = filters.item is None or item.path.startswith(f"{filters.item}-")
-    return Node((item.path,), label, {"node": item.path} if narrower else {}, filters, item.depth)
+    return Node((item.path,), item.heading, {"node": item.path} if narrower else {}, filters, item.depth)
 
 
 def tree_rows(tree):

@@ -9,11 +9,12 @@ from core import fiscal, stamps
 from governance.dashboard import charts
 from governance.dashboard.facts import (
     REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url,
-    hierarchy, indicator_achievement, plan_outline, scoped_reports, totals, tree_rows, trend, trend_facts,
+    hierarchy, indicator_achievement, scoped_reports, totals, tree_rows, trend, trend_facts,
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
 from plans.models import Plan
+from plans import tree as plan_tree
 
 INDENT = "\u3000"  # an option of a <select> cannot be styled: items are indented by ideographic spaces
 
@@ -33,7 +34,7 @@ def _filters(request, stamp):
         year = latest or plan.start_year
     if year not in plan.years:
         year = latest or plan.start_year
-    outline = cache.get_or_set(f"dashboard-outline|{stamp}|{plan.pk}", lambda: plan_outline(plan),
+    outline = cache.get_or_set(f"dashboard-outline|{stamp}|{plan.pk}", lambda: plan_tree.outline(plan.pk),
                                stamps.CACHE_TIMEOUT)
     item = params.get("item") or params.get("goal", "")
     level = params.get("level", "")
