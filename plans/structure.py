@@ -49,10 +49,16 @@ def check_levels(levels: list[LevelSpec]) -> None:
             raise StructureError(f"階層「{level.name}」の番号の表記が正しくありません。")
 
 
+# Plan codes the plan editor's own addresses use (/plans/manage/new/).
+RESERVED_CODES = {"manage", "new"}
+
+
 @transaction.atomic
 def create_plan(*, levels: list[LevelSpec], in_preparation: bool = True, **fields) -> Plan:
     """A new plan with its levels (in preparation unless told otherwise)."""
     check_levels(levels)
+    if fields.get("code") in RESERVED_CODES:
+        raise StructureError(f"計画コード「{fields.get('code')}」は画面のアドレスに使われているため使えません。")
     if Plan.objects.filter(code=fields.get("code")).exists():
         raise StructureError(f"計画コード「{fields.get('code')}」は既に使われています。")
     plan = Plan(in_preparation=in_preparation, **fields)
@@ -70,6 +76,28 @@ def create_plan(*, levels: list[LevelSpec], in_preparation: bool = True, **field
     )
     _bump()
     return plan
+
+
+@transaction.atomic
+def edit_plan(plan: Plan, **fields) -> list[str]:
+    """Change the plan's own fields (not its code); returns the names changed. The
+    period stays while the plan has projects: their sheets have a schedule row per
+    plan year."""
+    changed = [name for name, value in fields.items() if getattr(plan, name) != value]
+    if {"start_year", "end_year"} & set(changed) and plan.projects.exists():
+        raise StructureError("事業が登録されている計画の期間は変更できません"
+                             "(情報化事業シートのスケジュールが計画の年度ごとに作られているため)。")
+    if "in_preparation" in changed and fields["in_preparation"] and plan.is_current:
+        raise StructureError("現行計画は策定中に戻せません。")
+    for name in changed:
+        setattr(plan, name, fields[name])
+    if changed:
+        try:
+            plan.full_clean(validate_unique=False)
+        except ValidationError as error:
+            raise StructureError(_messages(error)) from error
+        plan.save(update_fields=changed)
+    return changed
 
 
 @transaction.atomic

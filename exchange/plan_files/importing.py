@@ -254,11 +254,7 @@ class _Import:
             self.plan = structure.create_plan(levels=self.file.levels, in_preparation=True, **fields)
             return
         if fields is not None:
-            changed = [name for name, value in fields.items() if name != "code" and getattr(self.plan, name) != value]
-            for name in changed:
-                setattr(self.plan, name, fields[name])
-            if changed:
-                self.plan.save(update_fields=changed)
+            structure.edit_plan(self.plan, **{name: value for name, value in fields.items() if name != "code"})
         levels = self.file.levels
         if levels is not None and levels != _levels_of(self.plan):
             self.at(SHEET_LEVELS)

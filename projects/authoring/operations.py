@@ -10,8 +10,6 @@ key, so that the inverses recorded before stay valid.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-
 from plans import structure
 from plans.models import Placement, Plan, PlanItem, Project
 from projects.authoring.projects import add_project as add_project_with_sheet
@@ -247,14 +245,6 @@ def _levels_of(plan) -> list[dict]:
              "stated_count": level.stated_count} for level in plan.level_list]
 
 
-def _check(plan) -> None:
-    try:
-        plan.full_clean(validate_unique=False)
-    except ValidationError as error:
-        messages = error.message_dict.values() if hasattr(error, "message_dict") else [error.messages]
-        raise StructureError(" ".join(m for group in messages for m in group)) from error
-
-
 def edit_plan(plan, *, fields, levels=None):
     """The plan's title page, period, 基本理念, whether it is still in preparation,
     and the names and numbering of its levels (their number only while it has no items)."""
@@ -266,16 +256,8 @@ def edit_plan(plan, *, fields, levels=None):
     levels_changed = levels is not None and levels != old_levels
     if not changed and not levels_changed:
         raise Unchanged("計画の情報に変更はありません。")
-    if {"start_year", "end_year"} & changed.keys() and plan.projects.exists():
-        raise StructureError("事業が登録されている計画の期間は変更できません"
-                             "(情報化事業シートのスケジュールが計画の年度ごとに作られているため)。")
-    if changed.get("in_preparation") and plan.is_current:
-        raise StructureError("現行計画は策定中に戻せません。")
-    for name, value in changed.items():
-        setattr(plan, name, value)
     if changed:
-        _check(plan)
-        plan.save(update_fields=list(changed))
+        structure.edit_plan(plan, **changed)
     if levels_changed:
         structure.set_levels(plan, [structure.LevelSpec(**level) for level in levels])
     labels = list(dict.fromkeys(PLAN_FIELDS[name] for name in changed if name != "in_preparation"))

@@ -8,10 +8,9 @@ from django.core.validators import RegexValidator
 
 from core.forms import FiscalYearField
 from plans.models import MAX_LEVELS, Numbering, Placement, Plan, PlanItem, SecurityMeasureKind
-from plans.structure import LevelSpec, StructureError
+from plans.structure import RESERVED_CODES, LevelSpec, StructureError
 
 # Plan codes that are addresses of their own under /plans/ and /plans/manage/.
-RESERVED_CODES = {"manage", "new"}
 
 
 class PlanFieldsForm(forms.Form):

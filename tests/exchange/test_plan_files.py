@@ -492,3 +492,25 @@ def test_one_and_five_levels_are_accepted(office, seed, depth):
     outcome = run_plan_import(book(fields(f"depth{depth}"), levels, tree), user=office, commit=True)
     assert outcome.errors == [] and outcome.applied
     assert Project.objects.get(plan__code=f"depth{depth}").code == f"{codes[-1]}-01"
+
+
+def test_a_plan_file_cannot_change_the_period_of_a_plan_with_projects_or_take_a_reserved_code(second, office):
+    # The same rules as the plan editor's (plans.structure): a plan's sheets have a
+    # schedule row per plan year, and /plans/manage/new/ is the editor's own address.
+    draft_upload = exported(second)
+    assert run_plan_import(draft_upload, user=office, code="draft-period", commit=True).ok
+    upload = exported(Plan.objects.get(code="draft-period"))
+    plan_rows = [dict(row) for row in upload.sheets["計画"].dict]
+    for row in plan_rows:
+        if row["項目"] == "計画期間(終了年度)":
+            row["値"] = "令和4年度"
+    replace(upload, "計画", plan_rows)
+    before = counts()
+    outcome = run_plan_import(upload, user=office, code="draft-period", commit=True)
+    assert not outcome.ok
+    assert "事業が登録されている計画の期間は変更できません" in str(outcome.errors)
+    assert counts() == before
+    assert Plan.objects.get(code="draft-period").end_year == 2020
+    outcome = run_plan_import(exported(second), user=office, code="new", commit=True)
+    assert not outcome.ok and "画面のアドレスに使われているため使えません" in str(outcome.errors)
+    assert not Plan.objects.filter(code="new").exists()
