@@ -420,6 +420,12 @@ def unplace_project(placement: Placement) -> None:
         raise StructureError("主たる掲載は外せません。事業を別の項目へ移すか、事業を削除してください。")
     item = placement.item
     placement.delete()
+    close_gaps(item)
+
+
+def close_gaps(item: PlanItem) -> None:
+    """Number the item's listings 1..n again, in their order (after one has gone:
+    an unplaced 再掲, a deleted project)."""
     _set_positions(list(item.placements.order_by("position")))
     _bump()
 

@@ -340,9 +340,6 @@ class _Import:
         home = project.placements.select_related("project", "item__plan").get(is_home=True)
         home_pk = next(pk for pk, is_home in wanted.items() if is_home)
         if home.item_id != home_pk:
-            # Last in its old item first: structure.move_placement renumbers the old item's
-            # other listings while the moved one still holds its place there.
-            home = structure.move_placement(home, position=32000)
             structure.move_placement(home, item=PlanItem.objects.get(pk=home_pk), position=32000)
         fields = {"name": row.name, "is_planned": row.is_planned, "since_year": row.since_year,
                   "security_kind": row.security_kind}

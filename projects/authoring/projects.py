@@ -81,8 +81,4 @@ def delete_project(project: Project) -> None:
         structure.unplace_project(placement)
     home = project.placements.select_related("item").get(is_home=True)
     project.delete()  # the home listing and the sheet (with its schedule rows) go with it
-    # The listings left under the home item are numbered 1..n again: moving the first
-    # to where it stands is the structure service's way to do that.
-    first = home.item.placements.select_related("project__plan", "item__plan").order_by("position").first()
-    if first is not None:
-        structure.move_placement(first, position=1)
+    structure.close_gaps(home.item)
