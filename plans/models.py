@@ -51,6 +51,16 @@ class Plan(PythonChecks, models.Model):
         "計画書に記載の事業数", null=True, blank=True,
         help_text="事業を登録していない計画で、計画書に記載された事業の数(例:第一期計画 55)。",
     )
+    predecessor = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successor_plans",
+        verbose_name="前計画", help_text="この計画が引き継いだ計画(第二期計画の前計画は第一期計画)。",
+    )
+    adopted_on = models.DateField("策定日", null=True, blank=True)
+    survey_record = models.JSONField(
+        "計画書に記載の事業調査", default=dict, blank=True,
+        help_text="事業を登録していない計画の終了時調査の件数(表4-2〜4-4)。"
+        "例:{\"implementation\": {\"completed\": 4, …}, \"progress\": {…}, \"direction\": {…}}",
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -353,6 +363,74 @@ class Placement(models.Model):
     def clean(self):
         if self.item.plan_id != self.project.plan_id:
             raise ValidationError({"item": "事業と同じ計画の項目を選んでください。"})
+
+
+class Fate(models.TextChoices):
+    """What becomes of a project when its plan hands over to the next (引継ぎ区分)."""
+
+    CONTINUED = "continued", "継続"
+    MERGED = "merged", "統合"
+    SPLIT = "split", "分割"
+    COMPLETED = "completed", "完了"
+    DISCONTINUED = "discontinued", "中止/廃止"
+    UNDECIDED = "undecided", "未定"
+
+
+# The fates that carry a project into the next plan.
+CARRIED_FATES = (Fate.CONTINUED, Fate.MERGED, Fate.SPLIT)
+
+
+class Succession(PythonChecks, models.Model):
+    """What became of one project of a plan in the next plan: its fate, why, and the
+    projects of the next plan that carry it on (one when continued, the merged
+    project when merged, several when split). Written by governance.succession only."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="succession", verbose_name="事業(前計画)"
+    )
+    next_plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="inherited", verbose_name="次期計画"
+    )
+    fate = models.CharField("引継ぎ区分", max_length=16, choices=Fate)
+    suggested_fate = models.CharField(
+        "今後の方向性からの区分", max_length=16, choices=Fate, blank=True,
+        help_text="前計画の最新の今後の方向性(最終見直し、なければ最後の年次進行管理)から。",
+    )
+    reason = models.TextField("理由", max_length=2000, blank=True)
+    item = models.ForeignKey(
+        PlanItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="次期計画での掲載項目",
+    )
+    merge_into = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from",
+        verbose_name="統合先の事業(前計画)",
+    )
+    split_names = models.TextField("分割後の事業名", blank=True, help_text="1行に1事業。")
+    successors = models.ManyToManyField(
+        Project, blank=True, related_name="predecessor_links", verbose_name="次期計画の事業"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="記録者",
+    )
+
+    class Meta:
+        verbose_name = "事業の引継ぎ"
+        verbose_name_plural = "事業の引継ぎ"
+        ordering = ["project__plan", "project__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(merge_into=models.F("project")), name="succession_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} → {self.get_fate_display()}"
+
+    @property
+    def is_carried(self):
+        return self.fate in CARRIED_FATES
 
 
 class MasterPlanCode(models.Model):

@@ -15,7 +15,7 @@ PLAN_FILES = ["first.toml", "second.toml"]
 
 
 PLAN_FIELDS = ("code", "name", "start_year", "end_year", "published", "parent_plan", "philosophy",
-               "philosophy_subtitle", "philosophy_text", "is_current", "master_plan_label", "stated_project_count")
+               "philosophy_subtitle", "philosophy_text", "is_current", "master_plan_label", "stated_project_count", "survey_record")
 
 
 @transaction.atomic
@@ -29,9 +29,12 @@ def load_plan(*, path: Path) -> Plan | None:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     if Plan.objects.filter(code=data["code"]).exists():
         return None
+    predecessor = None
+    if data.get("predecessor"):
+        predecessor = Plan.objects.filter(code=data["predecessor"]).first()
     plan = structure.create_plan(
         levels=[structure.LevelSpec(**level) for level in data.get("levels", [])],
-        in_preparation=False,
+        in_preparation=False, predecessor=predecessor,
         **{key: data[key] for key in PLAN_FIELDS if key in data},
     )
     items_by_path = {}
