@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
+    path("plans/manage/", include("governance.succession.urls")),
     path("plans/manage/", include("projects.plan_editor.urls")),
     path("plans/", include("plans.urls")),
     path("sheets/", include("projects.urls")),

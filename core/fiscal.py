@@ -45,6 +45,16 @@ def era_of(fiscal_year: int) -> Era:
     raise ValueError(f"{fiscal_year}年度は対応していない年です。")
 
 
+# The days the eras began (a calendar date's era; fiscal years are named differently).
+ERA_START_DAYS = {"昭和": (1926, 12, 25), "平成": (1989, 1, 8), "令和": (2019, 5, 1)}
+
+
+def month_label(day) -> str:
+    """「令和3年(2021年)3月」: a date's month as the plan's title page prints it (「平成28年(2016年)5月」)."""
+    era = next(e for e in reversed(ERAS) if (day.year, day.month, day.day) >= ERA_START_DAYS[e.name])
+    return f"{era.name}{_era_year_label(day.year - era.first_year + 1)}年({day.year}年){day.month}月"
+
+
 def fiscal_year_of(day) -> int:
     """The fiscal year a date falls in (April to March)."""
     return day.year if day.month >= 4 else day.year - 1

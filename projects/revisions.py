@@ -23,6 +23,7 @@ class Via(models.TextChoices):
     PAGE = "画面", "画面"
     ADMIN = "管理画面", "管理画面"
     IMPORT = "Excel・CSV の取込み", "Excel・CSV の取込み"
+    SUCCESSION = "前計画からの引継ぎ", "前計画からの引継ぎ"
 
 
 class RevisionFields(models.Model):

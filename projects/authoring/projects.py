@@ -10,6 +10,7 @@ from accounts.roles import Role
 from plans import structure
 from plans.models import PlanItem, Project
 from projects.models import ProjectSheet, SheetStatus
+from projects.revisions import Via
 from projects.services import ensure_sheet
 
 
@@ -77,6 +78,28 @@ def delete_project(project: Project) -> None:
     refusal = deletion_refusal(project)
     if refusal:
         raise structure.StructureError(refusal)
+    _delete(project)
+
+
+def worked_on_since_carried(sheet) -> bool:
+    """Whether anyone saved the sheet of a carried project after it was carried
+    (its rows as carried are the previous plan's, kept there)."""
+    return sheet.history.filter(history_type="~").exclude(history_change_reason=Via.SUCCESSION).exists()
+
+
+@transaction.atomic
+def delete_carried_project(project: Project) -> None:
+    """Take back a project carried from the previous plan (its fate was changed before
+    the plan was adopted): refused once its sheet has reports or was saved since."""
+    sheet = ProjectSheet.objects.filter(project=project).first()
+    if sheet is not None and (sheet.reports.exists() or worked_on_since_carried(sheet)):
+        raise structure.StructureError(
+            f"次期計画の事業「{project.name}」({project.code})は引継ぎ後に情報化事業シートが編集されているため、"
+            "引継ぎ区分を変えられません。")
+    _delete(project)
+
+
+def _delete(project: Project) -> None:
     for placement in project.placements.filter(is_home=False).select_related("item__plan"):
         structure.unplace_project(placement)
     home = project.placements.select_related("item").get(is_home=True)

@@ -1,0 +1,254 @@
+"""From one plan to the next: drafting, the succession of each project, adoption."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from governance.cycles.services import open_cycle
+from governance.models import CycleKind, ReportState
+from governance.succession import services
+from governance.succession.services import Choice, SuccessionError
+from plans.models import Fate, Plan, PlanEdit, Project, Succession
+from projects.models import Indicator, IndicatorTarget, ProjectSheet
+from projects.revisions import Via
+from projects.services import SheetChanges, save_sheet
+
+# Seed projects of the second plan (fixtures/plans/second.toml, plan pp.15-24).
+TWITTER = "1-1-1-02"      # 昭島市公式 Twitter(ツイッター)の利用促進 (Ⅰ-1-1)
+MAIL = "1-1-1-03"         # 昭島市携帯メール情報サービスによるタイムリーな情報発信 (Ⅰ-1-1)
+VIDEO = "1-1-1-04"        # 動画制作・発信(市の魅力発信)〔予定事業〕
+KOHO = "1-1-2-01"         # 広報紙とホームページの連携強化 (Ⅰ-1-2)
+
+
+@pytest.fixture
+def ict(demo_users):
+    return demo_users["demo-joho"]
+
+
+@pytest.fixture
+def second(seed):
+    return seed["second"]
+
+
+def report(cycle, code, *, direction, actual=None):
+    """A reported result of the cycle for project `code`."""
+    r = cycle.reports.get(sheet__project__code=code)
+    r.implementation_status, r.progress, r.direction = "continuing", "on_plan", direction
+    r.state = ReportState.DECIDED
+    r.save()
+    if actual is not None:
+        for result in r.results.all():
+            result.actual = actual
+            result.save()
+    return r
+
+
+@pytest.fixture
+def reviewed(second, ict):
+    """The second plan's last year: Twitter has an indicator with targets and a 2020 actual of 1,250
+    followers; the final review says 継続 for Twitter and mail, 完了 for the video."""
+    sheet = ProjectSheet.objects.get(project__plan=second, project__code=TWITTER)
+    sheet.legal_basis = "昭島市情報化推進計画"
+    sheet.objective = "市の情報を即時に届ける"
+    sheet.save()
+    indicator = Indicator.objects.create(sheet=sheet, name="フォロワー数", unit="人", position=1,
+                                         baseline_value=300, baseline_year=2015)
+    for year in range(2016, 2021):
+        IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year, value=1000)
+    annual = open_cycle(user=ict, plan=second, kind=CycleKind.ANNUAL, fiscal_year=2020, deadline=date(2021, 5, 31))
+    final = open_cycle(user=ict, plan=second, kind=CycleKind.FINAL, fiscal_year=2020, deadline=date(2021, 5, 31))
+    report(annual, TWITTER, direction="continue", actual=1250)
+    report(final, TWITTER, direction="continue")
+    report(annual, MAIL, direction="undecided")
+    report(final, MAIL, direction="continue")  # the final review comes first
+    report(final, VIDEO, direction="complete")
+    report(annual, KOHO, direction="continue")
+    return indicator
+
+
+@pytest.fixture
+def third(second, ict):
+    return services.draft_next_plan(ict, second, code="third", name="第三期昭島市情報化推進計画",
+                                    start_year=2021, end_year=2025)
+
+
+def choices_as_prefilled(plan):
+    return [Choice(project_id=row.project.pk, fate=row.fate, item_id=row.item_id) for row in services.rows(plan)]
+
+
+def edit(choices, code, **values):
+    project = Project.objects.get(plan__code="second", code=code)
+    choice = next(c for c in choices if c.project_id == project.pk)
+    for name, value in values.items():
+        setattr(choice, name, value)
+    return choices
+
+
+@pytest.mark.django_db
+def test_next_plan_is_drafted_from_the_current_one(second, third):
+    assert third.in_preparation and third.predecessor == second
+    assert [level.name for level in third.level_list] == ["目標", "基本方針", "情報化施策"]
+    old = list(second.items.order_by("sort_key").values_list("code", "title", "reposted_from__code"))
+    new = list(third.items.order_by("sort_key").values_list("code", "title", "reposted_from__code"))
+    assert new == old and len(new) == 32
+    assert ("Ⅰ-3-3", "電子行政サービスの拡充", "Ⅰ-2-2") in new  # Ⅰ-3-3 is printed as a 再掲 of Ⅰ-2-2 (p.17)
+    assert not third.projects.exists()
+    assert third.philosophy == second.philosophy
+
+
+@pytest.mark.django_db
+def test_a_next_plan_cannot_overlap_the_outgoing_one(second, ict):
+    with pytest.raises(SuccessionError, match="重なっています"):
+        services.draft_next_plan(ict, second, code="third", name="第三期", start_year=2020, end_year=2024)
+    assert not Plan.objects.filter(code="third").exists()
+
+
+@pytest.mark.django_db
+def test_fates_are_prefilled_from_the_latest_direction(reviewed, third):
+    rows = {row.project.code: row for row in services.rows(third)}
+    assert rows[TWITTER].fate == Fate.CONTINUED
+    assert rows[MAIL].fate == Fate.CONTINUED and rows[MAIL].source == "令和2年度 最終見直し"
+    assert rows[VIDEO].fate == Fate.COMPLETED
+    assert rows[KOHO].fate == Fate.CONTINUED and rows[KOHO].source == "令和2年度 年次進行管理"
+    # No report at all: nothing to go by, 未定 until someone decides.
+    assert rows["2-3-1-01"].fate == Fate.UNDECIDED and rows["2-3-1-01"].suggested == ""
+    # A carried project defaults to the item at the same place in the drafted tree.
+    assert third.items.get(pk=rows[TWITTER].item_id).code == "Ⅰ-1-1"
+
+
+@pytest.mark.django_db
+def test_recording_carries_continued_projects_with_their_sheets(reviewed, third, ict, django_assert_max_num_queries):
+    outcome = services.record(ict, third, choices_as_prefilled(third))
+    old = Project.objects.get(plan__code="second", code=TWITTER)
+    new = old.succession.successors.get()
+    assert (new.plan, new.name, new.code) == (third, old.name, "1-1-1-01")
+    sheet = new.sheet
+    assert sheet.legal_basis == "昭島市情報化推進計画" and sheet.objective == "市の情報を即時に届ける"
+    indicator = sheet.indicators.get()
+    # The baseline moves to the last actual (FY2020: 1,250); the new years have no targets yet.
+    assert (indicator.name, indicator.unit, indicator.baseline_value, indicator.baseline_year) == (
+        "フォロワー数", "人", Decimal("1250"), 2020)
+    assert not indicator.targets.exists()
+    assert sorted(sheet.schedule.values_list("fiscal_year", flat=True)) == [2021, 2022, 2023, 2024, 2025]
+    assert sheet.history.filter(history_change_reason=Via.SUCCESSION, history_user=ict).exists()
+    # The old sheet keeps its targets and history.
+    assert reviewed.targets.count() == 5 and reviewed.baseline_value == 300
+    # Continued: Twitter, mail, 広報紙; completed video and unreported (未定) projects: nothing new.
+    assert {p.name for p in outcome.created} == {old.name, Project.objects.get(plan__code="second", code=MAIL).name,
+                                                  Project.objects.get(plan__code="second", code=KOHO).name}
+    assert Succession.objects.filter(next_plan=third).count() == 46
+    assert PlanEdit.objects.filter(plan=third, summary__startswith="前計画の事業 46 件の引継ぎを記録").exists()
+    with django_assert_max_num_queries(12):
+        services.rows(third)
+
+
+@pytest.mark.django_db
+def test_merge_split_and_end(reviewed, third, ict):
+    choices = choices_as_prefilled(third)
+    twitter = Project.objects.get(plan__code="second", code=TWITTER)
+    mail = Project.objects.get(plan__code="second", code=MAIL)
+    edit(choices, MAIL, fate=Fate.MERGED, merge_into_id=twitter.pk, reason="SNS と一体で運用するため")
+    edit(choices, KOHO, fate=Fate.SPLIT, split_names="広報紙の電子配信\nホームページの改修", reason="二つに分けて進める")
+    edit(choices, VIDEO, fate=Fate.DISCONTINUED, reason="予算化されなかったため")
+    services.record(ict, third, choices)
+    carried = twitter.succession.successors.get()
+    assert mail.succession.successors.get() == carried
+    assert {link.project for link in carried.predecessor_links.all()} == {twitter, mail}
+    koho = Project.objects.get(plan__code="second", code=KOHO)
+    assert sorted(p.name for p in koho.succession.successors.all()) == ["ホームページの改修", "広報紙の電子配信"]
+    video = Project.objects.get(plan__code="second", code=VIDEO)
+    assert video.succession.fate == Fate.DISCONTINUED and not video.succession.successors.exists()
+    assert not third.projects.filter(name=video.name).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change, message", [
+    (dict(fate=Fate.MERGED, reason="x"), "統合先の事業を選んでください"),
+    (dict(fate=Fate.COMPLETED), "異なる区分にする理由を書いてください"),
+    (dict(fate=Fate.SPLIT, split_names="一つだけ", reason="x"), "2 つ以上"),
+])
+def test_bad_choices_are_refused_and_nothing_changes(reviewed, third, ict, change, message):
+    choices = edit(choices_as_prefilled(third), TWITTER, **change)
+    with pytest.raises(SuccessionError) as refused:
+        services.record(ict, third, choices)
+    assert message in refused.value.errors[Project.objects.get(plan__code="second", code=TWITTER).pk]
+    assert not Succession.objects.exists() and not third.projects.exists()
+
+
+@pytest.mark.django_db
+def test_a_project_cannot_merge_into_itself_or_be_carried_into_the_old_plan(reviewed, third, second, ict):
+    twitter = Project.objects.get(plan=second, code=TWITTER)
+    choices = edit(choices_as_prefilled(third), TWITTER, fate=Fate.MERGED, merge_into_id=twitter.pk, reason="x")
+    with pytest.raises(SuccessionError) as refused:
+        services.record(ict, third, choices)
+    assert "自分自身" in refused.value.errors[twitter.pk]
+    old_item = second.items.get(code="Ⅰ-1-1")
+    choices = edit(choices_as_prefilled(third), TWITTER, item_id=old_item.pk)
+    with pytest.raises(SuccessionError) as refused:
+        services.record(ict, third, choices)
+    assert "前計画の項目には引き継げません" in refused.value.errors[twitter.pk]
+    assert not Succession.objects.exists() and not third.projects.exists()
+
+
+@pytest.mark.django_db
+def test_changing_a_fate_takes_back_the_carried_project_unless_worked_on(reviewed, third, ict):
+    services.record(ict, third, choices_as_prefilled(third))
+    twitter = Project.objects.get(plan__code="second", code=TWITTER)
+    carried = twitter.succession.successors.get()
+    services.record(ict, third, edit(choices_as_prefilled(third), TWITTER, fate=Fate.COMPLETED, reason="目的を達成"))
+    assert not Project.objects.filter(pk=carried.pk).exists()
+    # Carried again, then its sheet is worked on: the fate can no longer be changed.
+    services.record(ict, third, edit(choices_as_prefilled(third), TWITTER, fate=Fate.CONTINUED,
+                                     item_id=third.items.get(code="Ⅰ-1-1").pk))
+    carried = twitter.succession.successors.get()
+    save_sheet(sheet=carried.sheet, seen_version=carried.sheet.version,
+               changes=SheetChanges(fields={"activities": "新しい取り組み"}), user=ict, via=Via.PAGE)
+    with pytest.raises(SuccessionError, match="編集されている"):
+        services.record(ict, third, edit(choices_as_prefilled(third), TWITTER, fate=Fate.COMPLETED, reason="x"))
+    assert twitter.succession.successors.get() == carried
+    twitter.succession.refresh_from_db()
+    assert twitter.succession.fate == Fate.CONTINUED
+
+
+@pytest.mark.django_db
+def test_adoption_makes_the_plan_current_in_one_step(reviewed, third, second, ict):
+    with pytest.raises(SuccessionError, match="46 件の引継ぎが記録されていません"):
+        services.adopt(ict, third, adopted_on=date(2021, 3, 25))
+    services.record(ict, third, choices_as_prefilled(third))
+    previous = services.adopt(ict, third, adopted_on=date(2021, 3, 25))
+    third.refresh_from_db()
+    second.refresh_from_db()
+    assert previous == second
+    assert (third.in_preparation, third.is_current, third.adopted_on) == (False, True, date(2021, 3, 25))
+    assert third.published == "令和3年(2021年)3月"
+    assert not second.is_current
+    assert Plan.objects.current() == third
+    with pytest.raises(SuccessionError, match="引継ぎは変更できません"):
+        services.record(ict, third, choices_as_prefilled(third))
+
+
+@pytest.mark.django_db
+def test_a_plan_overlapping_the_current_one_is_not_adopted(second, ict):
+    from plans import structure
+    from projects.authoring import dispatch
+
+    plan = dispatch.create_plan(ict, levels=[structure.LevelSpec("施策")], code="overlap", name="重なる計画",
+                                start_year=2019, end_year=2023)
+    structure.add_item(plan, parent=None, title="施策")
+    with pytest.raises(SuccessionError, match="重なっている"):
+        services.adopt(ict, plan, adopted_on=date(2019, 3, 1))
+    plan.refresh_from_db()
+    second.refresh_from_db()
+    assert plan.in_preparation and second.is_current
+
+
+@pytest.mark.django_db
+def test_department_staff_cannot_draft_record_or_adopt(reviewed, third, demo_users):
+    from django.core.exceptions import PermissionDenied
+
+    staff = demo_users["demo-staff-a"]
+    with pytest.raises(PermissionDenied):
+        services.record(staff, third, choices_as_prefilled(third))
+    with pytest.raises(PermissionDenied):
+        services.adopt(staff, third, adopted_on=date(2021, 3, 25))
