@@ -52,7 +52,7 @@ class Plan(PythonChecks, models.Model):
         help_text="事業を登録していない計画で、計画書に記載された事業の数(例:第一期計画 55)。",
     )
     predecessor = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successor_plans",
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successor_plans",
         verbose_name="前計画", help_text="この計画が引き継いだ計画(第二期計画の前計画は第一期計画)。",
     )
     adopted_on = models.DateField("策定日", null=True, blank=True)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='plan',
             name='predecessor',
-            field=models.ForeignKey(blank=True, help_text='この計画が引き継いだ計画(第二期計画の前計画は第一期計画)。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='successor_plans', to='plans.plan', verbose_name='前計画'),
+            field=models.ForeignKey(blank=True, help_text='この計画が引き継いだ計画(第二期計画の前計画は第一期計画)。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='successor_plans', to='plans.plan', verbose_name='前計画'),
         ),
         migrations.AddField(
             model_name='plan',
