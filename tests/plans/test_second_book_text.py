@@ -364,9 +364,11 @@ def test_printed_book_holds_the_sampled_sentences_and_the_toc_chapters(seed):
     from governance.books.render import plan_book
 
     plan = seed["second"]
-    load_second_book(plan)
-    plan.refresh_from_db()
     text = pdf_prose(plan_book(plan))
+    if norm(toc_chapters()[0][1]) not in text:  # the seed loader did not load the book
+        load_second_book(plan)
+        plan.refresh_from_db()
+        text = pdf_prose(plan_book(plan))
 
     for number, title in toc_chapters():
         assert number + title in text, f"chapter heading 「{number}{title}」 not in the PDF"
