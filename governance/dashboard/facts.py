@@ -190,18 +190,39 @@ def _achievement_facts(cycle):
     )
 
 
-def trend_facts(plan):
-    """進捗度 of the reported reports of the latest annual cycle of each year, counted
-    per (year, home item's path, department, 進捗度)."""
+def _latest_annual_cycles(plan) -> dict[int, int]:
+    """{cycle pk: fiscal year} of the latest annual cycle of each year of the plan."""
     latest = {}
     for pk, year in (ReviewCycle.objects.filter(plan=plan, kind=CycleKind.ANNUAL)
                      .order_by("opened_at", "pk").values_list("pk", "fiscal_year")):
         latest[year] = pk
-    year_of = {pk: year for year, pk in latest.items()}
-    rows = (AnnualReport.objects.filter(cycle__in=latest.values(), state__in=REPORTED).annotate(home=_home())
+    return {pk: year for year, pk in latest.items()}
+
+
+CARRIED_HOME = "sheet__project__succession__successors__placements"
+
+
+def trend_facts(plan):
+    """進捗度 of the reported reports of the latest annual cycle of each year, counted
+    per (year, home item's path, department, 進捗度). For a plan that carried projects
+    over from its predecessor, the predecessor's years come first, counting only the
+    reports of the projects carried into this plan, under the item each was carried to
+    (a project split in two counts once under each). Three queries."""
+    year_of = _latest_annual_cycles(plan)
+    rows = (AnnualReport.objects.filter(cycle__in=year_of, state__in=REPORTED).annotate(home=_home())
             .values_list("cycle", "home__item__path", "section__department", "progress")
             .annotate(n=Count("pk")).order_by())
-    return [(year_of[cycle], path, department, progress, n) for cycle, path, department, progress, n in rows]
+    facts = [(year_of[cycle], path, department, progress, n) for cycle, path, department, progress, n in rows]
+    if plan.predecessor_id:
+        earlier = _latest_annual_cycles(plan.predecessor)
+        carried = (AnnualReport.objects.filter(cycle__in=earlier, state__in=REPORTED,
+                                               **{f"{CARRIED_HOME}__project__plan": plan,
+                                                  f"{CARRIED_HOME}__is_home": True})
+                   .values_list("cycle", f"{CARRIED_HOME}__item__path", "section__department", "progress")
+                   .annotate(n=Count("pk", distinct=True)).order_by())
+        facts += [(earlier[cycle], path, department, progress, n)
+                  for cycle, path, department, progress, n in carried]
+    return facts
 
 
 def _selected(facts, filters):
@@ -312,14 +333,16 @@ def indicator_achievement(facts, filters):
 
 
 def trend(rows, filters):
-    """進捗度 over the plan's years, from the latest annual cycle of each year."""
+    """進捗度 over the plan's years, from the latest annual cycle of each year, after
+    the predecessor's years of the projects carried into the plan (if any)."""
     department = filters.department.pk if filters.department else None
     counts = defaultdict(Counter)
     for year, path, dept, progress, n in rows:
         if not is_under(path, filters.item) or (department and dept != department):
             continue
         counts[year][progress] += n
-    return [(year, [counts[year].get(v, 0) for v in Progress.values]) for year in filters.plan.years]
+    earlier = sorted(year for year in counts if year < filters.plan.start_year)
+    return [(year, [counts[year].get(v, 0) for v in Progress.values]) for year in earlier + filters.plan.years]
 
 
 def drill_url(filters, **extra):

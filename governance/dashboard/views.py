@@ -108,7 +108,8 @@ def figures(cycle, filters, by, stamp):
             for name, code, counts in board
         ],
         "achievement": indicator_achievement(facts, filters),
-        "trend_rows": [(fiscal.fy_label(y), counts) for y, counts in trend_rows],
+        "trend_rows": [(_trend_label(y, filters.plan), counts) for y, counts in trend_rows],
+        "trend_across": any(y < filters.plan.start_year for y, _ in trend_rows),
         # The chart of the chosen level shows the vocabulary of the table beside it.
         "chart_items": charts.stacked_bars(
             f"{filters.level_name}ごとの{shown_label}", list(shown_vocab.labels),
@@ -117,10 +118,15 @@ def figures(cycle, filters, by, stamp):
                                                  bars(department_rows), uid="depts"),
         "chart_trend": charts.stacked_bars(
             "進捗度の推移", progress_labels,
-            [(fiscal.fy_label(y), counts, None) for y, counts in trend_rows], uid="trend"),
+            [(_trend_label(y, filters.plan), counts, None) for y, counts in trend_rows], uid="trend"),
         "reported_count": reported_count,
         "total_count": total_count,
     }
+
+
+def _trend_label(year, plan):
+    """A year of the trend; the predecessor's years (carried projects only) say so."""
+    return fiscal.fy_label(year) + ("(前計画・継続事業)" if year < plan.start_year else "")
 
 
 def dashboard_projects(request):

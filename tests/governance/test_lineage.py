@@ -59,3 +59,30 @@ def test_lineage_queries_do_not_grow_with_reports(handed_over, django_assert_max
         stages = lineage(handed_over)
     assert [stage.plan.code for stage in stages] == ["second", "third"]
     assert sorted(e.project.code for e in stages[0].entries) == [TWITTER, MAIL]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_trend_runs_across_plans_for_carried_projects(handed_over, third, ict, client):
+    from datetime import date
+
+    from governance.cycles.services import open_cycle
+    from governance.dashboard.facts import trend_facts
+    from governance.models import CycleKind
+
+    services.adopt(ict, third, adopted_on=date(2021, 3, 25))
+    third.refresh_from_db()
+    cycle = open_cycle(user=ict, plan=third, kind=CycleKind.ANNUAL, fiscal_year=2021, deadline=date(2022, 5, 31))
+    from tests.governance.test_succession import report
+
+    report(cycle, handed_over.code, direction="continue")
+    facts = trend_facts(third)
+    # FY2020 of the second plan: the three carried projects' reports (Twitter, mail merged into it,
+    # 広報紙), all ○ (projects not carried would not count). FY2021: the one new report.
+    by_year = {}
+    for year, _path, _dept, progress, n in facts:
+        by_year.setdefault(year, {}).setdefault(progress, 0)
+        by_year[year][progress] += n
+    assert by_year == {2020: {"on_plan": 3}, 2021: {"on_plan": 1}}
+    client.force_login(ict)
+    page = client.get("/dashboard/?plan=third").content.decode()
+    assert "令和2年度(2020年度)(前計画・継続事業)" in page
