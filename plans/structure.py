@@ -89,6 +89,10 @@ def edit_plan(plan: Plan, **fields) -> list[str]:
                              "(情報化事業シートのスケジュールが計画の年度ごとに作られているため)。")
     if "in_preparation" in changed and fields["in_preparation"] and plan.is_current:
         raise StructureError("現行計画は策定中に戻せません。")
+    if ("in_preparation" in changed and not fields["in_preparation"] and plan.predecessor_id
+            and Project.objects.filter(plan_id=plan.predecessor_id, succession__isnull=True).exists()):
+        raise StructureError("前計画の事業の引継ぎが記録されていないため、策定済みにできません。"
+                             "「事業の引継ぎ」で区分を記録してから「策定する」で策定してください。")
     for name in changed:
         setattr(plan, name, fields[name])
     if changed:

@@ -252,3 +252,14 @@ def test_department_staff_cannot_draft_record_or_adopt(reviewed, third, demo_use
         services.record(staff, third, choices_as_prefilled(third))
     with pytest.raises(PermissionDenied):
         services.adopt(staff, third, adopted_on=date(2021, 3, 25))
+
+
+@pytest.mark.django_db
+def test_the_settings_page_cannot_skip_the_succession(third, ict):
+    from projects.authoring import dispatch
+    from projects.authoring.operations import StructureError
+
+    with pytest.raises(StructureError, match="引継ぎが記録されていない"):
+        dispatch.apply(third, ict, {"op": "edit_plan", "fields": {"in_preparation": False}})
+    third.refresh_from_db()
+    assert third.in_preparation
