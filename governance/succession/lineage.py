@@ -70,7 +70,8 @@ def lineage(project: Project) -> list[Stage]:
     entries = {p.pk: Entry(project=p, is_subject=p.pk == project.pk) for p in projects}
     for entry in entries.values():
         p = entry.project
-        entry.succession = getattr(p, "succession", None) if _has_succession(p) else None
+        # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+        entry.succession = getattr(p, "succession", None)
         entry.successors = list(entry.succession.successors.all()) if entry.succession else []
         entry.sources = sorted(p.predecessor_links.all(), key=lambda s: s.project.code)
     reports = (AnnualReport.objects.filter(sheet__project_id__in=ids, state__in=REPORTED)
@@ -79,14 +80,6 @@ def lineage(project: Project) -> list[Stage]:
     for report in reports:
         entries[report.project_id].reports.append(report)
     return _stages(entries)
-
-
-def _has_succession(project) -> bool:
-    try:
-        project.succession
-    except Succession.DoesNotExist:
-        return False
-    return True
 
 
 def _stages(entries: dict) -> list[Stage]:

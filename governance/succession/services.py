@@ -18,7 +18,7 @@ from governance.models import CycleKind, IndicatorResult
 from governance.survey import REPORTED, latest_reports
 from governance.vocab import Direction
 from plans import structure
-from plans.models import CARRIED_FATES, Fate, Plan, PlanEdit, PlanItem, Project, Succession
+from plans.models import Fate, Plan, PlanEdit, PlanItem, Project, Succession
 from plans.permissions import require_plan_author
 from projects.authoring import dispatch
 from projects.authoring.projects import add_project, delete_carried_project

@@ -10,6 +10,7 @@ from django.views import View
 from core.busy import keep_input
 from governance.succession import services
 from governance.succession.forms import AdoptForm, NextPlanForm, SuccessionRowForm
+from governance.survey import survey_tables
 from plans.models import Fate, Plan, Project
 from plans.permissions import require_plan_author
 
@@ -76,6 +77,7 @@ class SuccessionView(AuthorView):
             "plan": self.plan, "outgoing": self.plan.predecessor,
             "lines": [(row, form, errors.get(row.project.pk)) for row, form in zip(rows, formset.forms)],
             "formset": formset, "counts": counts, "unrecorded": sum(1 for row in rows if row.recorded is None),
+            "survey": survey_tables(self.plan.predecessor) if self.plan.predecessor_id else None,
         }, status=status)
 
     def get(self, request, plan):

@@ -8,6 +8,7 @@ from accounts.models import Section
 from governance.cycles.services import open_cycle
 from governance.meetings.services import prepare_meeting
 from governance.models import AnnualReport, Body, CycleKind, ReportState
+from governance.succession import services as succession
 from governance.vocab import Direction, ImplementationStatus, Progress
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry
 from projects.services import ensure_sheets
@@ -125,3 +126,64 @@ def count_queries(client, url):
         response = client.get(url)
     assert response.status_code == 200
     return len(context.captured_queries), response.content.decode()
+
+
+# ─── From one plan to the next (test_succession*, test_lineage) ───
+
+# Seed projects of the second plan (fixtures/plans/second.toml, plan pp.15-24).
+TWITTER = "1-1-1-02"      # 昭島市公式 Twitter(ツイッター)の利用促進 (Ⅰ-1-1)
+MAIL = "1-1-1-03"         # 昭島市携帯メール情報サービスによるタイムリーな情報発信 (Ⅰ-1-1)
+VIDEO = "1-1-1-04"        # 動画制作・発信(市の魅力発信)〔予定事業〕
+KOHO = "1-1-2-01"         # 広報紙とホームページの連携強化 (Ⅰ-1-2)
+
+
+@pytest.fixture
+def ict(demo_users):
+    return demo_users["demo-joho"]
+
+
+@pytest.fixture
+def second(seed):
+    return seed["second"]
+
+
+def report(cycle, code, *, direction, actual=None):
+    """A reported result of the cycle for project `code`."""
+    r = cycle.reports.get(sheet__project__code=code)
+    r.implementation_status, r.progress, r.direction = "continuing", "on_plan", direction
+    r.state = ReportState.DECIDED
+    r.save()
+    if actual is not None:
+        for result in r.results.all():
+            result.actual = actual
+            result.save()
+    return r
+
+
+@pytest.fixture
+def reviewed(second, ict):
+    """The second plan's last year: Twitter has an indicator with targets and a 2020 actual of 1,250
+    followers; the final review says 継続 for Twitter and mail, 完了 for the video."""
+    sheet = ProjectSheet.objects.get(project__plan=second, project__code=TWITTER)
+    sheet.legal_basis = "昭島市情報化推進計画"
+    sheet.objective = "市の情報を即時に届ける"
+    sheet.save()
+    indicator = Indicator.objects.create(sheet=sheet, name="フォロワー数", unit="人", position=1,
+                                         baseline_value=300, baseline_year=2015)
+    for year in range(2016, 2021):
+        IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year, value=1000)
+    annual = open_cycle(user=ict, plan=second, kind=CycleKind.ANNUAL, fiscal_year=2020, deadline=date(2021, 5, 31))
+    final = open_cycle(user=ict, plan=second, kind=CycleKind.FINAL, fiscal_year=2020, deadline=date(2021, 5, 31))
+    report(annual, TWITTER, direction="continue", actual=1250)
+    report(final, TWITTER, direction="continue")
+    report(annual, MAIL, direction="undecided")
+    report(final, MAIL, direction="continue")  # the final review comes first
+    report(final, VIDEO, direction="complete")
+    report(annual, KOHO, direction="continue")
+    return indicator
+
+
+@pytest.fixture
+def third(second, ict):
+    return succession.draft_next_plan(ict, second, code="third", name="第三期昭島市情報化推進計画",
+                                    start_year=2021, end_year=2025)

@@ -5,9 +5,8 @@ import pytest
 from governance.succession import services
 from governance.succession.lineage import lineage
 from plans.models import Fate, Project
-from tests.governance.test_succession import (  # noqa: F401  (fixtures)
-    KOHO, MAIL, TWITTER, VIDEO, choices_as_prefilled, edit, ict, reviewed, second, third,
-)
+from tests.governance.conftest import MAIL, TWITTER, VIDEO, report
+from tests.governance.test_succession import choices_as_prefilled, edit
 
 
 @pytest.fixture
@@ -72,8 +71,6 @@ def test_the_dashboard_trend_runs_across_plans_for_carried_projects(handed_over,
     services.adopt(ict, third, adopted_on=date(2021, 3, 25))
     third.refresh_from_db()
     cycle = open_cycle(user=ict, plan=third, kind=CycleKind.ANNUAL, fiscal_year=2021, deadline=date(2022, 5, 31))
-    from tests.governance.test_succession import report
-
     report(cycle, handed_over.code, direction="continue")
     facts = trend_facts(third)
     # FY2020 of the second plan: the three carried projects' reports (Twitter, mail merged into it,

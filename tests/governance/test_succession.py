@@ -5,72 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from governance.cycles.services import open_cycle
-from governance.models import CycleKind, ReportState
 from governance.succession import services
 from governance.succession.services import Choice, SuccessionError
 from plans.models import Fate, Plan, PlanEdit, Project, Succession
-from projects.models import Indicator, IndicatorTarget, ProjectSheet
 from projects.revisions import Via
 from projects.services import SheetChanges, save_sheet
-
-# Seed projects of the second plan (fixtures/plans/second.toml, plan pp.15-24).
-TWITTER = "1-1-1-02"      # 昭島市公式 Twitter(ツイッター)の利用促進 (Ⅰ-1-1)
-MAIL = "1-1-1-03"         # 昭島市携帯メール情報サービスによるタイムリーな情報発信 (Ⅰ-1-1)
-VIDEO = "1-1-1-04"        # 動画制作・発信(市の魅力発信)〔予定事業〕
-KOHO = "1-1-2-01"         # 広報紙とホームページの連携強化 (Ⅰ-1-2)
-
-
-@pytest.fixture
-def ict(demo_users):
-    return demo_users["demo-joho"]
-
-
-@pytest.fixture
-def second(seed):
-    return seed["second"]
-
-
-def report(cycle, code, *, direction, actual=None):
-    """A reported result of the cycle for project `code`."""
-    r = cycle.reports.get(sheet__project__code=code)
-    r.implementation_status, r.progress, r.direction = "continuing", "on_plan", direction
-    r.state = ReportState.DECIDED
-    r.save()
-    if actual is not None:
-        for result in r.results.all():
-            result.actual = actual
-            result.save()
-    return r
-
-
-@pytest.fixture
-def reviewed(second, ict):
-    """The second plan's last year: Twitter has an indicator with targets and a 2020 actual of 1,250
-    followers; the final review says 継続 for Twitter and mail, 完了 for the video."""
-    sheet = ProjectSheet.objects.get(project__plan=second, project__code=TWITTER)
-    sheet.legal_basis = "昭島市情報化推進計画"
-    sheet.objective = "市の情報を即時に届ける"
-    sheet.save()
-    indicator = Indicator.objects.create(sheet=sheet, name="フォロワー数", unit="人", position=1,
-                                         baseline_value=300, baseline_year=2015)
-    for year in range(2016, 2021):
-        IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year, value=1000)
-    annual = open_cycle(user=ict, plan=second, kind=CycleKind.ANNUAL, fiscal_year=2020, deadline=date(2021, 5, 31))
-    final = open_cycle(user=ict, plan=second, kind=CycleKind.FINAL, fiscal_year=2020, deadline=date(2021, 5, 31))
-    report(annual, TWITTER, direction="continue", actual=1250)
-    report(final, TWITTER, direction="continue")
-    report(annual, MAIL, direction="undecided")
-    report(final, MAIL, direction="continue")  # the final review comes first
-    report(final, VIDEO, direction="complete")
-    report(annual, KOHO, direction="continue")
-    return indicator
-
-
-@pytest.fixture
-def third(second, ict):
-    return services.draft_next_plan(ict, second, code="third", name="第三期昭島市情報化推進計画",
-                                    start_year=2021, end_year=2025)
+from tests.governance.conftest import KOHO, MAIL, TWITTER, VIDEO
 
 
 def choices_as_prefilled(plan):
@@ -128,7 +68,7 @@ def test_recording_carries_continued_projects_with_their_sheets(reviewed, third,
     indicator = sheet.indicators.get()
     # The baseline moves to the last actual (FY2020: 1,250); the new years have no targets yet.
     assert (indicator.name, indicator.unit, indicator.baseline_value, indicator.baseline_year) == (
-        "フォロワー数", "人", Decimal("1250"), 2020)
+        "フォロワー数", "人", Decimal(1250), 2020)
     assert not indicator.targets.exists()
     assert sorted(sheet.schedule.values_list("fiscal_year", flat=True)) == [2021, 2022, 2023, 2024, 2025]
     assert sheet.history.filter(history_change_reason=Via.SUCCESSION, history_user=ict).exists()
@@ -164,9 +104,9 @@ def test_merge_split_and_end(reviewed, third, ict):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("change, message", [
-    (dict(fate=Fate.MERGED, reason="x"), "統合先の事業を選んでください"),
-    (dict(fate=Fate.COMPLETED), "異なる区分にする理由を書いてください"),
-    (dict(fate=Fate.SPLIT, split_names="一つだけ", reason="x"), "2 つ以上"),
+    ({"fate": Fate.MERGED, "reason": "x"}, "統合先の事業を選んでください"),
+    ({"fate": Fate.COMPLETED}, "異なる区分にする理由を書いてください"),
+    ({"fate": Fate.SPLIT, "split_names": "一つだけ", "reason": "x"}, "2 つ以上"),
 ])
 def test_bad_choices_are_refused_and_nothing_changes(reviewed, third, ict, change, message):
     choices = edit(choices_as_prefilled(third), TWITTER, **change)
