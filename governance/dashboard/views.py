@@ -13,8 +13,8 @@ from governance.dashboard.facts import (
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
-from plans.choice import plan_choice
 from plans import tree as plan_tree
+from plans.choice import plan_choice
 
 INDENT = "\u3000"  # an option of a <select> cannot be styled: items are indented by ideographic spaces
 
