@@ -77,6 +77,12 @@ def test_the_outgoing_plans_last_review_runs_to_the_decision(client, demo_users,
     assert (report.state, report.evaluation, report.decision) == (ReportState.DECIDED, "A", "continue")
     assert [e.to_state for e in report.events.order_by("pk")] == [
         ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.EVALUATED, ReportState.DECIDED]
+    for url in (cycle.get_absolute_url(), reverse("governance:cycle_summary", args=[cycle.pk])):
+        assert client.get(url).status_code == 200  # the cycle's pages read its own plan
+
+    client.force_login(staff)  # and 市民課 records the revision of its sheet
+    assert client.post(reverse("governance:report_reflect", args=[report.pk])).status_code == 302
+    assert AnnualReport.objects.get(pk=report.pk).state == ReportState.REFLECTED
 
 
 def test_without_a_choice_the_form_opens_a_cycle_of_the_current_plan(client, demo_users, third):
