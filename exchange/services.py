@@ -52,7 +52,7 @@ def build(name, *, user, plan, cycle=None, run=None):
     if name in SHEET_RESOURCES or name == "plan":
         kwargs.update(plan=plan)
     elif name in CYCLE_RESOURCES:
-        kwargs.update(cycle=cycle)
+        kwargs.update(cycle=cycle, plan=plan)
     if run is not None:
         return importing(cls)(run=run, **kwargs)
     return cls(**kwargs)

@@ -24,6 +24,7 @@ from exchange.forms import PlanFileForm, UploadForm
 from exchange.permissions import can_import
 from exchange.plan_files import export_plan, run_plan_import
 from governance.models import ReviewCycle
+from plans.choice import plan_choice
 from plans.models import Plan
 from plans.permissions import can_author_plans, require_plan_author
 
@@ -34,9 +35,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def data_index(request):
-    plan = Plan.objects.current()
+    choice = plan_choice(request)
+    plan = choice.plan
     return render(request, "exchange/data_index.html", {
-        "plan": plan,
+        "plan": plan, "choice": choice,
         "resources": services.resource_choices(),
         "cycles": ReviewCycle.objects.filter(plan=plan).order_by("-fiscal_year", "kind"),
         "sections": Section.objects.filter(is_active=True).select_related("department")
@@ -59,10 +61,10 @@ def _download(specs, filename, fmt):
 def data_export(request, name):
     if name not in services.RESOURCES and name != "summary":
         raise Http404
-    plan = Plan.objects.current()
+    plan = plan_choice(request).plan
     cycle = None
     if request.GET.get("cycle"):
-        cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=request.GET["cycle"])
+        cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=_int(request.GET["cycle"]))
         plan = cycle.plan
     elif name == "summary":
         raise Http404
@@ -71,6 +73,10 @@ def data_export(request, name):
     parts = [specs[0].title, *([fiscal.fy_era(cycle.fiscal_year), cycle.get_kind_display()] if cycle else []),
              timezone.localdate().strftime("%Y%m%d")]
     return _download(specs, "_".join(parts), request.GET.get("format", "xlsx"))
+
+
+def _int(value):
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def template_download(request):
@@ -82,7 +88,7 @@ def template_download(request):
         section = get_object_or_404(Section, code=code) if code else None
     elif not user.section_id:
         raise Http404
-    plan = Plan.objects.current()
+    plan = plan_choice(request).plan
     specs = services.section_template(user=user, plan=plan, section=section)
     label = section.name if section else "全課"
     return _download(specs, f"入力用_{label}_{timezone.localdate():%Y%m%d}", "xlsx")
@@ -135,17 +141,28 @@ def _kept_upload(request, key, back):
 def import_upload(request):
     if not can_import(request.user):
         raise Http404
+    # The file goes into the plan chosen on the data page (`?plan=`, kept in the form's address).
+    choice = plan_choice(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            status = _keep_upload(request, form, SESSION_KEY, resource=form.cleaned_data.get("resource") or None)
+            status = _keep_upload(request, form, SESSION_KEY, resource=form.cleaned_data.get("resource") or None,
+                                  plan=choice.plan.code if choice.plan else "")
             if status is None:
                 return redirect("exchange:import_preview")
     return render(request, "exchange/import_upload.html", {
-        "form": form, "keep_hours": settings.IMPORT_UPLOAD_KEEP_HOURS,
+        "form": form, "keep_hours": settings.IMPORT_UPLOAD_KEEP_HOURS, "plan": choice.plan, "choice": choice,
     }, status=status)
+
+
+def _upload_plan(request, info):
+    """The plan the kept upload goes into: the one chosen when it was sent (an upload
+    kept from before plans could be chosen: the current plan)."""
+    code = info.get("plan")
+    plans = Plan.objects.visible_to(request.user)
+    return get_object_or_404(plans, code=code) if code else plans.current()
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,7 +178,7 @@ def import_preview(request):
     if commit:  # too busy to write: the same confirmation again, the upload kept
         keep_input(request, lambda: render(request, "exchange/import_preview.html",
                                            {"info": info, "token": info["token"], "busy": True}))
-    plan = Plan.objects.current()
+    plan = _upload_plan(request, info)
     outcome = services.run_import(upload, user=request.user, plan=plan, commit=commit,
                                   resource_name=info["resource"])
     if outcome.applied:
@@ -175,7 +192,7 @@ def import_preview(request):
         messages.info(request, "変更のある行がないため、何も取り込みませんでした。")
         return redirect("exchange:data_index")
     return render(request, "exchange/import_preview.html", {
-        "outcome": outcome, "info": info, "token": info["token"],
+        "outcome": outcome, "info": info, "token": info["token"], "plan": plan,
     }, status=400 if commit else 200)
 
 

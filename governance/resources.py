@@ -22,21 +22,24 @@ from core.resources import VERSION_COLUMN, ChoiceWidget, ExchangeResource, Fisca
 
 class _CycleScoped(ExchangeResource):
     """Rows of reports, keyed by cycle (対象年度 and 種類) and 事業コード; imports
-    match reports of open cycles only. A changed row is saved with its report."""
+    match reports of open cycles only (of `plan`, when given: the plan chosen on the
+    data page, so that one plan's rows never land in another's cycle of the same year).
+    A changed row is saved with its report."""
 
     record_kind = "report"
 
-    def __init__(self, *, cycle=None, **kwargs):
+    def __init__(self, *, cycle=None, plan=None, **kwargs):
         super().__init__(**kwargs)
-        self.cycle = cycle
-        for name in ("fiscal_year",):
-            if self.cycle is not None:
-                self.fields[name].widget.era = self.cycle.plan.era
+        self.cycle, self.plan = cycle, plan
+        if self.cycle is not None:
+            self.fields["fiscal_year"].widget.era = self.cycle.plan.era
 
     def reports(self):
         reports = AnnualReport.objects.visible_to(self.user)
         if self.cycle is not None:
             return reports.filter(cycle=self.cycle)
+        if self.plan is not None:
+            reports = reports.filter(cycle__plan=self.plan)
         return reports.filter(cycle__status=CycleStatus.OPEN)
 
     def import_queryset(self):

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, TemplateView
 
 from core import stamps
 from plans import tree
+from plans.choice import PlanChoice
 from plans.models import Plan, PlanItem, Project
 from plans.permissions import can_author_plans
 
@@ -46,9 +47,9 @@ class PlanTreeView(PlanMixin, TemplateView):
             kwargs["stamp"] = stamps.current("plans")
             kwargs["items"] = lambda: tree.build(self.plan)
             kwargs["levels"] = self.plan.level_list
+        plans = list(Plan.objects.visible_to(self.request.user).order_by("-start_year", "code"))
         return super().get_context_data(
-            plans=Plan.objects.visible_to(self.request.user).order_by("-start_year"),
-            can_author=can_author_plans(self.request.user), **kwargs
+            choice=PlanChoice(plan=self.plan, plans=plans), can_author=can_author_plans(self.request.user), **kwargs
         )
 
 

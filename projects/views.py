@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from accounts.models import Section
 from core import stamps
 from core.busy import keep_input
-from plans.models import Plan
+from plans.choice import plan_choice
 from projects import permissions
 from projects.forms import COMPLETE_MESSAGE, IndicatorFormSet, ScheduleFormSet, SheetEdit, SheetForm, SheetOfficeForm
 from projects.history import sheet_history
@@ -42,7 +42,8 @@ class SheetListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        plan = Plan.objects.current()
+        choice = plan_choice(self.request)
+        plan = choice.plan
         sections = Section.objects.filter(is_active=True).select_related("department")
         wanted = self.request.GET.get("section") or (user.section.code if user.section_id else "all")
         sheets = ProjectSheet.objects.visible_to(user).in_plan(plan).with_details()
@@ -57,7 +58,7 @@ class SheetListView(TemplateView):
         # two counts, since a full sheet may still be a draft (and an old 完成 may lack a new item).
         full = [sheet for sheet, missing in rows if not missing]
         return super().get_context_data(
-            plan=plan, rows=rows, sections=sections, section=section, wanted=wanted,
+            plan=plan, choice=choice, rows=rows, sections=sections, section=section, wanted=wanted,
             completed_count=sum(1 for sheet, _ in rows if sheet.status == SheetStatus.COMPLETE),
             full_count=len(full), full_draft_count=sum(1 for sheet in full if sheet.status == SheetStatus.DRAFT),
             **kwargs,

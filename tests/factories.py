@@ -112,3 +112,18 @@ def make_user(username, *, position, section=None, department=None, **extra):
     user.full_clean()
     user.save()
     return user
+
+
+def adopt_next_plan(*, code="third", project_name="第三期テスト事業"):
+    """The plan after the second (令和3〜7年度, FY2021-2025), adopted and made current
+    as 情報推進課 does on adoption (plans.structure.make_current), with one item, one
+    project and its sheet. The second plan stays as it is, no longer current."""
+    from projects.services import ensure_sheets
+
+    plan = structure.create_plan(levels=[structure.LevelSpec("施策")], in_preparation=False, code=code,
+                                 name="第三期昭島市情報化推進計画", start_year=2021, end_year=2025)
+    item = structure.add_item(plan, parent=None, title="第三期テスト施策")
+    structure.create_project(item, name=project_name)
+    ensure_sheets(plan=plan)
+    structure.make_current(plan)
+    return plan

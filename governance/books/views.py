@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_ict_office
 from governance.books.services import TooManyOrders, order_book, orders_per_user
 from governance.models import BookJob, BookKind, BookStatus, Meeting, ReviewCycle
+from plans.choice import plan_choice
 from plans.models import Plan
 
 # A job nobody has picked up for this long: the worker may not be running.
@@ -28,11 +29,11 @@ def _mark_superseded(jobs):
 
 def book_list(request):
     jobs = _mark_superseded(list(BookJob.objects.filter(requested_by=request.user).with_task_status()[:30]))
+    # The chosen plan, else the adopted current one (not the newest, which may be in preparation).
+    choice = plan_choice(request)
     return render(request, "governance/book_list.html", {
-        "jobs": jobs, "plans": Plan.objects.visible_to(request.user).order_by("-start_year"),
-        # The adopted plan, not the newest one (which may be a plan in preparation).
-        "current_plan": Plan.objects.current(),
-        "cycles": ReviewCycle.objects.select_related("plan"), "orders_per_user": orders_per_user(),
+        "jobs": jobs, "choice": choice, "plan": choice.plan,
+        "cycles": ReviewCycle.objects.filter(plan=choice.plan), "orders_per_user": orders_per_user(),
     })
 
 

@@ -64,6 +64,8 @@ def open_cycle(*, user, plan, kind, fiscal_year, deadline) -> ReviewCycle:
     """Open a cycle and create one 実績報告 per project active in that year."""
     if not is_ict_office(user):
         raise WorkflowPermissionError("進行管理を開始できるのは情報推進課です。")
+    if plan.in_preparation:
+        raise ValidationError(f"{plan.name}は策定中のため、進行管理を開始できません。計画を策定してから開始してください。")
     check_cycle_year(plan=plan, kind=kind, fiscal_year=fiscal_year)
     if fiscal_year > fiscal.current_fiscal_year():
         raise ValidationError(f"{fiscal.fy_label(fiscal_year)}はまだ始まっていません。")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views import View
@@ -24,7 +25,8 @@ from governance.cycles.quality import missing_indicators, quality_check, result_
 from governance.cycles.tables import cached_state_board, summary_tables
 from governance.cycles.workflow import allowed_actions
 from governance.models import AnnualReport, CycleStatus, IndicatorResult, ReportState, ReviewCycle
-from plans.models import Plan, Project
+from plans.choice import plan_choice
+from plans.models import Project
 from projects.layout import layout_for
 from projects.services import ensure_sheets, projects_without_sheet
 
@@ -40,12 +42,15 @@ def _cycle_list(request, form, status=200):
     cycles = ReviewCycle.objects.select_related("plan").annotate(
         total=Count("reports"), pending=Count("reports", filter=Q(reports__state__in=PENDING)),
     )
+    choice = plan_choice(request)  # checked for everyone: a plan one may not see is a 404
     context = {"cycles": cycles, "form": form}
     if form is not None:
-        # Projects without a sheet get no report: say so before a cycle is opened.
-        plan = Plan.objects.current()
+        # The form opens a cycle of the chosen plan (any adopted one, not only the
+        # current one). Projects without a sheet get no report: say so before.
+        plan = choice.plan
         missing = projects_without_sheet(plan) if plan else Project.objects.none()
-        context.update(plan=plan, missing_sheets=missing[:MISSING_LISTED], missing_count=missing.count())
+        context.update(choice=choice, plan=plan, missing_sheets=missing[:MISSING_LISTED],
+                       missing_count=missing.count())
     return render(request, "governance/cycle_list.html", context, status=status)
 
 
@@ -58,11 +63,14 @@ def cycle_list(request):
 
 @require_POST
 def cycle_open(request):
+    """Open a cycle of the plan chosen on the list (`?plan=` of the form's address)."""
     permissions.require_cycle_manager(request.user)
     form = CycleForm(request.POST)
-    plan = Plan.objects.current()
+    plan = plan_choice(request).plan
     if form.is_valid():
         try:
+            if plan is None:
+                raise ValidationError("進行管理を開始できる計画がありません(策定済みの計画がありません)。")
             cycle = services.open_cycle(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("fiscal_year", error.messages)
@@ -77,12 +85,12 @@ def cycle_open(request):
 
 @require_POST
 def create_missing_sheets(request):
-    """Give every project of the current plan that has none its (empty) sheet."""
+    """Give every project of the chosen plan that has none its (empty) sheet."""
     permissions.require_cycle_manager(request.user)
-    plan = Plan.objects.current()
-    created = ensure_sheets(plan=plan) if plan else 0
+    choice = plan_choice(request)
+    created = ensure_sheets(plan=choice.plan) if choice.plan else 0
     messages.success(request, f"{created} 件の事業に情報化事業シートを作成しました。担当部署を設定してください。")
-    return redirect("governance:cycle_list")
+    return redirect(f"{reverse('governance:cycle_list')}?{choice.query}")
 
 
 def cycle_detail(request, pk):

@@ -13,8 +13,8 @@ from governance.dashboard.facts import (
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
-from plans.models import Plan
 from plans import tree as plan_tree
+from plans.choice import plan_choice
 
 INDENT = "\u3000"  # an option of a <select> cannot be styled: items are indented by ideographic spaces
 
@@ -23,10 +23,10 @@ def _filters(request, stamp):
     """The filters in the URL; anything unknown falls back to its default. `goal=N` (the
     dashboard's links before plans had levels of their own) reads as item N."""
     params = request.GET
-    plans = Plan.objects.visible_to(request.user).order_by("-start_year")
-    plan = plans.filter(code=params.get("plan", "")).first() or Plan.objects.current()
+    choice = plan_choice(request)  # an unknown plan is a 404, like a wrong URL (plans.choice)
+    plan = choice.plan
     if plan is None:
-        return Filters(None, None), plans
+        return Filters(None, None), choice
     latest = plan.cycles.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     try:
         year = int(params.get("year", ""))
@@ -40,13 +40,13 @@ def _filters(request, stamp):
     level = params.get("level", "")
     level = int(level) if level.isascii() and level.isdecimal() and int(level) in outline["levels"] else 1
     department = Department.objects.filter(code=params.get("department", "")).first()
-    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline), plans
+    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline), choice
 
 
 def dashboard(request):
     stamp = stamps.current("plans", "work")  # before any data (core.stamps)
-    filters, plans = _filters(request, stamp)
-    context = {"filters": filters, "plans": plans, "departments": Department.objects.filter(is_active=True)}
+    filters, choice = _filters(request, stamp)
+    context = {"filters": filters, "choice": choice, "departments": Department.objects.filter(is_active=True)}
     if filters.plan is None:
         return render(request, "governance/dashboard.html", context)
     shown = request.GET.get("by", "progress")

@@ -107,7 +107,7 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
     # Order the plan as a PDF.
     menu(page, "PDF")
     expect(page.get_by_role("heading", level=1, name="PDF の作成")).to_be_visible()
-    expect(page.get_by_label("計画", exact=True)).to_have_value(PLAN)
+    expect(page.get_by_label("表示する計画")).to_have_value(PLAN)
     page.get_by_role("button", name="計画書の PDF を作成").click()
     expect(page.get_by_role("heading", level=1, name=PLAN_NAME)).to_be_visible()
     expect(page.get_by_text("PDF の作成を受け付けました。")).to_be_visible()

@@ -687,10 +687,16 @@ def test_invalid_parameters_fall_back_to_defaults(exec_client, known, params, ye
             ("dash", year, item, department, level), (url, params)
 
 
-def test_unknown_plan_falls_back_to_the_current_plan(exec_client, known):
+def test_unknown_plan_is_a_404_like_a_wrong_address(exec_client, known):
+    """One rule for every page with 「計画の選択」 (plans.choice): a plan that does not
+    exist for the user is not silently replaced by another plan's figures."""
     for url in (DASHBOARD, PROJECTS):
-        response = exec_client.get(url, {"plan": "no-such-plan", "year": "2022"})
-        assert response.status_code == 200
+        assert exec_client.get(url, {"plan": "no-such-plan", "year": "2022"}).status_code == 404
+
+
+def test_no_plan_in_the_address_shows_the_current_plan(exec_client, known):
+    for url in (DASHBOARD, PROJECTS):
+        response = exec_client.get(url, {"year": "2022"})
         current = Plan.objects.current()
         filters = response.context["filters"]
         assert filters.plan == current and filters.year in current.years

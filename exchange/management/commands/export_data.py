@@ -23,13 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="出力ファイル(.xlsx または .csv)")
         parser.add_argument("--user", required=True, help="取り出す利用者(その人が読める範囲を取り出します)")
         parser.add_argument("--cycle", type=int, help="進行管理の番号(実績報告・指標の実績・集計表)")
-        parser.add_argument("--plan", help="計画コード(既定は現行計画)")
+        parser.add_argument("--plan", help="計画コード(省略時は現行計画。現行計画でない計画、例えば前の計画も指定できます)")
 
     def handle(self, *args, resource, output, user, cycle=None, plan=None, **options):
         user = _user(user)
         plan_obj = Plan.objects.filter(code=plan).first() if plan else Plan.objects.current()
         if plan_obj is None:
-            raise CommandError("計画がありません。")
+            raise CommandError(f"計画「{plan}」が見つかりません。" if plan else "策定済みの計画がありません。")
         cycle_obj = None
         if cycle is not None:
             cycle_obj = ReviewCycle.objects.filter(pk=cycle).select_related("plan").first()

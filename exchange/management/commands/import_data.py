@@ -2,6 +2,7 @@
 
     python manage.py import_data results results.xlsx --user demo-staff-a --dry-run
     python manage.py import_data template 入力用_市民課.xlsx --user demo-staff-a
+    python manage.py import_data template 入力用_市民課.xlsx --user demo-staff-a --plan second
 
 Nothing is written unless every row is valid; --dry-run only lists what would change.
 """
@@ -24,10 +25,15 @@ class Command(BaseCommand):
                             help="CSV の内容(xlsx はシート名で判断します。入力用ファイルは template)")
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="取り込む利用者(履歴に記録されます)")
+        parser.add_argument("--plan", help="取り込み先の計画コード(省略時は現行計画。現行計画でない計画、例えば前の計画も指定できます)")
         parser.add_argument("--dry-run", action="store_true", help="変わる内容と誤りを表示するだけで保存しません")
 
-    def handle(self, *args, resource, file, user, dry_run=False, **options):
+    def handle(self, *args, resource, file, user, plan=None, dry_run=False, **options):
         user = _user(user)
+        plans = Plan.objects.visible_to(user)
+        plan_obj = plans.filter(code=plan).first() if plan else plans.current()
+        if plan_obj is None:
+            raise CommandError(f"計画「{plan}」が見つかりません。" if plan else "策定済みの計画がありません。")
         path = Path(file)
         if not path.exists():
             raise CommandError(f"{file} がありません。")
@@ -36,7 +42,7 @@ class Command(BaseCommand):
                 upload = read_upload(stream, path.name)
         except FileRejected as error:
             raise CommandError(error.message) from None
-        outcome = services.run_import(upload, user=user, plan=Plan.objects.current(), commit=not dry_run,
+        outcome = services.run_import(upload, user=user, plan=plan_obj, commit=not dry_run,
                                       resource_name=None if resource == "template" else resource)
         for change in outcome.changes:
             for column, before, after in change.changes:

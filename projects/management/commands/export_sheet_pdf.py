@@ -19,12 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("code", help="事業コード(例:2-3-1-01)")
         parser.add_argument("--output", required=True, help="出力する PDF ファイル")
-        parser.add_argument("--plan", help="計画コード(省略時は現行計画)")
+        parser.add_argument("--plan", help="計画コード(省略時は現行計画。現行計画でない計画、例えば前の計画も指定できます)")
 
     def handle(self, *args, code, output, plan=None, **options):
         plan_obj = Plan.objects.filter(code=plan).first() if plan else Plan.objects.current()
         if plan_obj is None:
-            raise CommandError(f"計画「{plan}」が見つかりません。")
+            raise CommandError(f"計画「{plan}」が見つかりません。" if plan else "策定済みの計画がありません。")
         sheet = ProjectSheet.objects.with_details().filter(project__plan=plan_obj, project__code=code).first()
         if sheet is None:
             raise CommandError(f"{plan_obj.name} に事業コード「{code}」のシートはありません。")
