@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 from core.resources import admin_export_action
-from plans.models import MasterPlanCode, Placement, Plan, PlanEdit, PlanItem, PlanLevel, Project
+from plans.models import MasterPlanCode, Placement, Plan, PlanEdit, PlanItem, PlanLevel, Project, Succession
 
 
 class LevelInline(admin.TabularInline):
@@ -73,6 +73,16 @@ class PlanEditAdmin(ReadOnlyAdmin):
     list_filter = ["plan", "via"]
     list_select_related = ["plan", "user"]
     search_fields = ["summary"]
+
+
+@admin.register(Succession)
+class SuccessionAdmin(ReadOnlyAdmin):
+    """Written by governance.succession (the 事業の引継ぎ page) only."""
+
+    list_display = ["project", "fate", "suggested_fate", "next_plan", "recorded_by", "recorded_at"]
+    list_filter = ["next_plan", "fate"]
+    list_select_related = ["project", "next_plan", "recorded_by"]
+    search_fields = ["project__name", "project__code", "reason"]
 
 
 @admin.register(MasterPlanCode)

@@ -15,6 +15,7 @@ SAMPLES = {  # per field type: values around the constants the constraints compa
     "PositiveIntegerField": [None, 0, 1, 10, 11],
     "DecimalField": [None, Decimal("-0.01"), Decimal(0), Decimal("12.5")],
     "ForeignKey": [None, 1, 2],
+    "OneToOneField": [None, 1, 2],
     "BigAutoField": [1, 2],
     "AutoField": [1, 2],
     "BooleanField": [False, True],
