@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from plans import prose
 from plans.models import Plan, PlanChapter
@@ -92,7 +93,7 @@ def edit_chapter(chapter: PlanChapter, *, number: str, title: str, body: str, ve
     text = check(number, title, body)
     updated = PlanChapter.objects.filter(pk=chapter.pk, **({} if version is None else {"version": version}))
     if not updated.update(number=text.number, title=text.title, body=text.body, version=F("version") + 1,
-                          updated_by=user, updated_at=_now()):
+                          updated_by=user, updated_at=timezone.now()):
         raise ChapterError(f"「{chapter.heading}」は、開いた後にほかの人が保存しました。入力した本文はそのまま残してあります。"
                            "画面を読み込み直して相手の変更を確かめてから、もう一度保存してください。")
     chapter.refresh_from_db()
@@ -112,7 +113,7 @@ def move_chapter(chapter: PlanChapter, *, position: int, user=None) -> PlanChapt
         _shift(plan, start=position, stop=old - 1, by=1)
     else:
         _shift(plan, start=old + 1, stop=position, by=-1)
-    PlanChapter.objects.filter(pk=chapter.pk).update(position=position, updated_by=user, updated_at=_now())
+    PlanChapter.objects.filter(pk=chapter.pk).update(position=position, updated_by=user, updated_at=timezone.now())
     chapter.refresh_from_db()
     return chapter
 
@@ -131,12 +132,6 @@ def _shift(plan: Plan, *, start: int, stop: int | None = None, by: int) -> None:
     far = (plan.chapters.aggregate(top=Max("position"))["top"] or 0) + 1000
     chapters.update(position=F("position") + far)
     PlanChapter.objects.filter(plan=plan, position__gte=start + far).update(position=F("position") - far + by)
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 # ─── The seed book file ──────────────────────────────────────────────────────

@@ -113,7 +113,7 @@ def svg(plan: Plan, top: list[Node] | None = None, *, uid: str = "plan-diagram")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plan-diagram" viewBox="0 0 {WIDTH} {height:.0f}" '
         f'width="100%" role="img" aria-labelledby="{uid}-title" font-family="{FONT_FAMILY}" '
-        f'font-size="{FONT}" style="font-family: {FONT_FAMILY}">',
+        f'font-size="{FONT}">',
         f'<title id="{uid}-title">{escape(plan.name)} 情報化施策体系(全体像)</title>',
     ]
     # Column headings: 基本理念, then each level's name.
