@@ -21,6 +21,10 @@ from plans import chapters
 from plans.models import Plan
 from tests.factories import make_plan
 
+# Ordered with the other database tests: the module's book is made from the seeded
+# database, which the transactional tests (run last) empty.
+pytestmark = pytest.mark.django_db
+
 SAMPLE = """=== | 第二期昭島市情報化推進計画を策定するにあたり
 # 第一期計画策定の背景と現状
 本市は、「住民サービス向上」や「地域の活性化」、「効率的な情報システムの再構築」

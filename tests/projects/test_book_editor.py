@@ -177,3 +177,17 @@ def test_the_chapter_list_takes_the_same_queries_for_two_chapters_or_twenty(joho
         chapters.add_chapter(plan, title=f"章{index}", body="本文")
     assert count() == few
     assert PlanChapter.objects.filter(plan=plan).count() == 20
+
+
+def test_an_operation_cannot_name_its_own_user(plan, demo_users):
+    with pytest.raises(authoring.StructureError, match="操作の種類が正しくありません"):
+        authoring.apply(plan, demo_users["demo-joho"], {"op": "add_chapter", "title": "総論",
+                                                        "user": demo_users["demo-exec"].pk})
+    assert not plan.chapters.exists()
+
+
+def test_the_plan_tree_page_shows_the_diagram(staff_client):
+    response = staff_client.get(reverse("plans:plan_tree", kwargs={"plan": "second"}))
+    assert response.status_code == 200
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="plan-diagram"' in response.text
+    assert "Ⅲ-3-1" in response.text
