@@ -119,3 +119,19 @@ def test_load_book_refuses_a_bad_chapter_with_its_place_and_adds_none(plan, tmp_
 
 def test_the_second_plan_seed_names_its_book_file():
     assert 'book = "second_book.txt"' in (PLAN_FILES_DIR / "second.toml").read_text(encoding="utf-8")
+
+
+def test_a_book_file_written_after_the_plan_was_loaded_is_added_once(seed, tmp_path):
+    from plans.services import load_plan
+
+    source = (PLAN_FILES_DIR / "first.toml").read_text(encoding="utf-8")
+    seed_file = tmp_path / "first.toml"
+    seed_file.write_text('book = "first_book.txt"\n' + source, encoding="utf-8")  # top level, before any table
+    plan = seed["first"]
+    plan.chapters.all().delete()
+    assert load_plan(path=seed_file) is None  # the plan exists; no book file yet
+    assert not plan.chapters.exists()
+    (tmp_path / "first_book.txt").write_text("=== 第1章 | 総論\n本文\n", encoding="utf-8")
+    load_plan(path=seed_file)
+    load_plan(path=seed_file)
+    assert list(plan.chapters.values_list("number", "title", "body")) == [("第1章", "総論", "本文")]
