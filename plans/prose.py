@@ -265,6 +265,3 @@ def _paragraph(reader: _Reader, first: str) -> Paragraph:
         text += reader.take().strip()
     return Paragraph(text)
 
-
-def headings(blocks: list[Block], *, up_to: int = 3) -> list[Heading]:
-    return [block for block in blocks if isinstance(block, Heading) and block.level <= up_to]

@@ -78,7 +78,8 @@ MEMBERS = ["企画部企画政策課長", "企画部財政課長", "総務部契
 
 def pages_text(data: bytes, *, lines=False) -> list:
     """Each page's text, whitespace removed (or each page's lines so)."""
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode()
     if lines:
         return [[re.sub(r"\s+", "", line) for line in page.splitlines() if line.strip()] for page in out.split("\f")]
     return [re.sub(r"\s+", "", page) for page in out.split("\f")]
