@@ -16,7 +16,7 @@ class Role(TextChoices):
     VIEWER = "閲覧者", "閲覧者(幹部・権限のある職員)"
 
 
-_PLAN_MODELS = ["plan", "planlevel", "planitem", "planedit", "project", "placement", "masterplancode"]
+_PLAN_MODELS = ["plan", "planlevel", "planitem", "planedit", "planchapter", "project", "placement", "masterplancode"]
 _ORG_MODELS = ["department", "section"]
 _SHEET_MODELS = ["projectsheet", "indicator", "indicatortarget", "scheduleentry"]
 _GOVERNANCE_MODELS = ["body", "seat", "meeting", "agendaitem"]

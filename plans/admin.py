@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 from core.resources import admin_export_action
-from plans.models import MasterPlanCode, Placement, Plan, PlanEdit, PlanItem, PlanLevel, Project, Succession
+from plans.models import MasterPlanCode, Placement, Plan, PlanChapter, PlanEdit, PlanItem, PlanLevel, Project, Succession
 
 
 class LevelInline(admin.TabularInline):
@@ -83,6 +83,18 @@ class SuccessionAdmin(ReadOnlyAdmin):
     list_filter = ["next_plan", "fate"]
     list_select_related = ["project", "next_plan", "recorded_by"]
     search_fields = ["project__name", "project__code", "reason"]
+
+
+@admin.register(PlanChapter)
+class PlanChapterAdmin(ReadOnlyAdmin):
+    """Read-only: chapters change through plans.chapters (計画書の本文 in the plan editor)."""
+
+    list_display = ["plan", "position", "number", "title", "updated_at", "updated_by"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan"]
+    list_select_related = ["plan", "updated_by"]
+    search_fields = ["number", "title", "body"]
+    ordering = ["plan", "position"]
 
 
 @admin.register(MasterPlanCode)

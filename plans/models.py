@@ -474,3 +474,38 @@ class PlanEdit(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class PlanChapter(models.Model):
+    """One chapter of the plan book (はじめに, 第1章 総論 … 用語解説集): its prose in
+    the markup of plans.prose, with the parts the data draws placed where the
+    plan puts them. Written by plans.chapters only."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters", verbose_name="計画")
+    position = models.PositiveSmallIntegerField("順番")
+    number = models.CharField("章番号", max_length=20, blank=True,
+                              help_text="計画書の表記どおり(例:第1章)。はじめに・用語解説集などは空欄。")
+    title = models.CharField("章の題名", max_length=200)
+    body = models.TextField("本文", blank=True)
+    version = models.PositiveIntegerField("版", default=1)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="更新者",
+    )
+
+    class Meta:
+        verbose_name = "計画書の章"
+        verbose_name_plural = "計画書の章"
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="chapter_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def heading(self):
+        """「第1章 第二期昭島市情報化推進計画の総論」, or the title alone."""
+        return f"{self.number} {self.title}" if self.number else self.title

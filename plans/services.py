@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from plans import structure
+from plans import chapters, structure
 from plans.models import MasterPlanCode, Plan
 
 PLAN_FILES_DIR = Path(settings.BASE_DIR) / "fixtures" / "plans"
@@ -23,11 +23,15 @@ def load_plan(*, path: Path) -> Plan | None:
     """Create the plan of a seed file with its levels and its whole tree.
 
     Does nothing (returns None) when a plan with the file's code exists: what
-    users changed since is never overwritten. Writes through plans.structure,
+    users changed since is never overwritten (only the chapters of the plan's
+    book file are added to a plan that has none, plans.chapters.load_book). Writes through plans.structure,
     like every other way of making a plan.
     """
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    if Plan.objects.filter(code=data["code"]).exists():
+    existing = Plan.objects.filter(code=data["code"]).first()
+    if existing is not None:
+        if data.get("book"):  # a book file written after the plan was loaded: its chapters, once
+            chapters.load_book(existing, path.parent / data["book"])
         return None
     predecessor = None
     if data.get("predecessor"):
@@ -68,6 +72,9 @@ def load_plan(*, path: Path) -> Plan | None:
     for item, entry in repost_entries:
         structure.place_project(projects_by_name[entry["name"]], item)
     _order_as_printed(data.get("items", []), items_by_path, projects_by_name)
+    if data.get("book"):
+        # The chapters' prose (plans.prose markup); skipped while the file is not written yet.
+        chapters.load_book(plan, path.parent / data["book"])
     return plan
 
 

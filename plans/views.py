@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from core import stamps
-from plans import tree
+from plans import diagram, tree
 from plans.choice import PlanChoice
 from plans.models import Plan, PlanItem, Project
 from plans.permissions import can_author_plans
@@ -46,6 +46,7 @@ class PlanTreeView(PlanMixin, TemplateView):
             # calls `items` only when the stamp has changed.
             kwargs["stamp"] = stamps.current("plans")
             kwargs["items"] = lambda: tree.build(self.plan)
+            kwargs["diagram"] = lambda: diagram.svg(self.plan)
             kwargs["levels"] = self.plan.level_list
         plans = list(Plan.objects.visible_to(self.request.user).order_by("-start_year", "code"))
         return super().get_context_data(

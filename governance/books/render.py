@@ -17,6 +17,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
+from governance.books import plan_book as plan_book_parts
 from governance.cycles.quality import result_rows
 from governance.cycles.tables import summary_tables
 from governance.dashboard import charts
@@ -36,18 +37,23 @@ PROCESSES = max(1, min(os.cpu_count() or 1, 4))
 
 
 def plan_book(plan: Plan, *, with_sheets=False) -> bytes:
-    """The plan as chapters 1-2 print it, at any depth and with the plan's own level
-    names, then (optionally) every sheet. Queries: the levels, the tree (plans.tree),
-    and the sheets."""
-    top = tree.build(plan, limit=None)
-    for item in top:
-        item.below = list(_preorder(item.child_list))
+    """The plan book: its chapters in order with the parts the data draws
+    (governance.books.plan_book), or, for a plan without chapters, chapters 1-2
+    as the hierarchy holds them, at any depth and with the plan's own level names;
+    then (optionally) every sheet. Queries: the chapters and each part they
+    place (or the levels and the tree), and the sheets."""
+    chapters = plan_book_parts.chapter_views(plan)
+    top = []
+    if not chapters:
+        top = tree.build(plan, limit=None)
+        for item in top:
+            item.below = list(_preorder(item.child_list))
     sheets = []
     if with_sheets:
         sheets = [layout_for(sheet) for sheet in
                   ProjectSheet.objects.in_plan(plan).with_details().order_by("project__code")]
     return render_pdf("governance/pdf/plan_book.html", {
-        "plan": plan, "levels": plan.level_list, "top": top, "sheets": sheets,
+        "plan": plan, "levels": plan.level_list, "top": top, "sheets": sheets, "chapters": chapters,
         "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME,
     }, stylesheets=STYLESHEETS)
 

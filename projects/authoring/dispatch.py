@@ -24,10 +24,13 @@ from plans import structure
 from plans.models import Plan, PlanEdit
 from plans.permissions import require_plan_author
 from projects.authoring import guard
+from projects.authoring import chapters
 from projects.authoring.guard import NeedsConfirmation
-from projects.authoring.operations import OPERATIONS, Done, StructureError, Unchanged
+from projects.authoring.operations import OPERATIONS as TREE_OPERATIONS
+from projects.authoring.operations import Done, StructureError, Unchanged
 
 VIA_PAGE = "画面"
+OPERATIONS = {**TREE_OPERATIONS, **chapters.OPERATIONS}
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +38,8 @@ __all__ = ["VIA_PAGE", "NeedsConfirmation", "StructureError", "Unchanged", "appl
            "plan_deletion_refusal", "undo", "undoable_edit"]
 
 
-def _run(plan: Plan, op: dict) -> Done:
-    if not isinstance(op, dict) or op.get("op") not in OPERATIONS:
+def _run(plan: Plan, op: dict, user=None) -> Done:
+    if not isinstance(op, dict) or op.get("op") not in OPERATIONS or "user" in op:
         raise StructureError("操作の種類が正しくありません。")
     function = OPERATIONS[op["op"]]
     args = {key: value for key, value in op.items() if key != "op"}
@@ -44,6 +47,8 @@ def _run(plan: Plan, op: dict) -> Done:
         inspect.signature(function).bind(plan, **args)
     except TypeError:
         raise StructureError("操作の内容が正しくありません(項目が足りないか、余分です)。") from None
+    if "user" in inspect.signature(function).parameters:  # operations that stamp their rows (chapters)
+        args["user"] = user
     try:
         with transaction.atomic():
             return function(plan, **args)
@@ -58,13 +63,13 @@ def _lock(plan: Plan) -> None:
     Plan.objects.select_for_update().filter(pk=plan.pk).first()
 
 
-def _guarded_run(plan: Plan, op: dict, *, confirmed: bool) -> Done:
+def _guarded_run(plan: Plan, op: dict, *, confirmed: bool, user=None) -> Done:
     """`_run`, refused (NeedsConfirmation) when it renumbers codes of a plan that is
     not in preparation and was not confirmed; the caller's transaction rolls it back."""
     before = None if plan.in_preparation or confirmed else guard.codes(plan)
     try:
         with transaction.atomic():  # rolled back before the plan is read again below
-            done = _run(plan, op)
+            done = _run(plan, op, user)
             if before is not None:
                 guard.require_confirmation(plan, before)
     except Exception:
@@ -81,7 +86,7 @@ def apply(plan: Plan, user, op: dict, *, via: str = VIA_PAGE, confirmed: bool = 
     nothing changed."""
     require_plan_author(user)
     _lock(plan)
-    done = _guarded_run(plan, op, confirmed=confirmed)
+    done = _guarded_run(plan, op, confirmed=confirmed, user=user)
     edit = PlanEdit.objects.create(plan=plan, user=user, via=via, summary=done.summary[:300], inverse=done.inverse)
     edit.focus = done.focus
     return edit
@@ -113,7 +118,7 @@ def undo(plan: Plan, user, edit_id: int, *, via: str = VIA_PAGE, confirmed: bool
     if not latest.inverse:
         raise StructureError(f"「{latest.summary}」は元に戻せない変更です。")
     try:
-        done = _guarded_run(plan, latest.inverse, confirmed=confirmed)
+        done = _guarded_run(plan, latest.inverse, confirmed=confirmed, user=user)
     except Unchanged:
         done = Done("", None)
     latest.undone_at = timezone.now()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.plan_editor import views
+from projects.plan_editor import book_views, views
 
 app_name = "plan_editor"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("<slug:plan>/panel/", views.PanelView.as_view(), name="panel"),
     path("<slug:plan>/apply/", views.ApplyView.as_view(), name="apply"),
     path("<slug:plan>/undo/", views.UndoView.as_view(), name="undo"),
+    path("<slug:plan>/book/", book_views.BookView.as_view(), name="book"),
+    path("<slug:plan>/book/<int:chapter>/", book_views.ChapterEditView.as_view(), name="chapter_edit"),
 ]
