@@ -52,10 +52,19 @@ class Paragraph:
     kind: str = "paragraph"
 
 
+# Marks a printed list writes itself (・, ①, (1), ○ …): such a list is printed without bullets.
+OWN_MARKS = tuple("・○●◎■□◆◇※-") + tuple(chr(c) for c in range(0x2460, 0x2474)) + ("(", "(", "【", "〔")
+
+
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[str, ...]
     kind: str = "list"
+
+    @property
+    def marked(self) -> bool:
+        """Every item starts with its own mark (「・」, 「①」, 「(1)」…), as the plan prints it."""
+        return all(item.startswith(OWN_MARKS) for item in self.items)
 
 
 @dataclass(frozen=True)

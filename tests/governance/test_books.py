@@ -83,8 +83,10 @@ def test_plan_book_prints_the_texts_the_marks_and_the_security_groups_as_the_pla
     assert "動画制作・発信(市の魅力発信)〔予定事業〕" in body
     groups = [body.index(f"〔{kind}〕") for kind in ("組織的・人的対策", "技術的対策", "物理的対策")]
     assert groups == sorted(groups)
-    # The tree of chapter 2 names the first level as the plan does, the city on the cover.
-    assert "【階層】基本理念→目標→基本方針→情報化施策→事業" in plan_text
+    # The book is the plan's chapters (fixtures/plans/second_book.txt): chapter 2 with 図2-3 drawn
+    # from the tree, its goals as the plan names them; the city on the cover.
+    assert "第2章情報化の施策体系及び事業" in plan_text
+    assert "図2-3情報化施策体系(全体像)2.事業及び取り組み" in plan_text  # the figure, then §2
     assert plan_text.index("目標Ⅰ市民ニーズに合ったe(いい)行政サービスの提供") < plan_text.index("Ⅰ-1市民へのタイムリーな情報提供")
     assert plan_text.startswith(squash("第二期昭島市情報化推進計画")) and "昭島市" in plan_text[:80]
 

@@ -113,3 +113,12 @@ def test_many_problems_are_summarised():
     with pytest.raises(ValidationError) as refused:
         prose.validate("\n".join("<b>x</b>" for _ in range(8)))
     assert refused.value.messages[-1] == "ほか 3 件"
+
+
+def test_a_list_that_writes_its_own_marks_is_printed_without_bullets():
+    from plans.prose import parse
+
+    (marked,) = parse("- ・1 年間にインターネットを利用した人\n- ・スマートフォンの保有")
+    (numbered,) = parse("- ① 評価\n- ② 実行性")
+    (plain,) = parse("- 評価\n- 実行性")
+    assert marked.marked and numbered.marked and not plain.marked
