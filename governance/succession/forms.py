@@ -15,8 +15,8 @@ class NextPlanForm(forms.Form):
     start_year = FiscalYearField(label="計画期間(開始年度)", min_year=1989, max_year=2100)
     end_year = FiscalYearField(label="計画期間(終了年度)", min_year=1989, max_year=2100)
     copy_tree = forms.BooleanField(
-        label="現行計画の施策体系(項目と説明)を写して始める", required=False, initial=True,
-        help_text="写した項目は策定中に自由に直せます。写さない場合は階層だけを引き継ぎます。",
+        label="現行計画の施策体系(項目と説明)と計画書の本文を写して始める", required=False, initial=True,
+        help_text="写した項目と本文は策定中に自由に直せます。写さない場合は階層と基本理念だけを引き継ぎます。",
     )
 
     clean_code = PlanForm.clean_code

@@ -17,7 +17,7 @@ from core import fiscal
 from governance.models import CycleKind, IndicatorResult
 from governance.survey import REPORTED, latest_reports
 from governance.vocab import Direction
-from plans import structure
+from plans import chapters, structure
 from plans.models import Fate, Plan, PlanEdit, PlanItem, Project, Succession
 from plans.permissions import require_plan_author
 from projects.authoring import dispatch
@@ -354,8 +354,8 @@ def carry_sheet(old_sheet: ProjectSheet, project: Project, user, last_actuals) -
 def draft_next_plan(user, outgoing: Plan, *, code: str, name: str, start_year: int, end_year: int,
                     copy_tree: bool = True) -> Plan:
     """A plan in preparation that follows `outgoing`: its levels and 基本理念 and, with
-    `copy_tree`, its whole tree of items (titles, texts, 再掲) to rework in the plan
-    editor. No project is carried until the succession is recorded."""
+    `copy_tree`, its whole tree of items (titles, texts, 再掲) and its book's chapters
+    to rework in the plan editor. No project is carried until the succession is recorded."""
     require_plan_author(user)
     if outgoing.in_preparation:
         raise SuccessionError(f"「{outgoing.name}」は策定中のため、次期計画の元にできません。")
@@ -380,8 +380,13 @@ def draft_next_plan(user, outgoing: Plan, *, code: str, name: str, start_year: i
                 plan, parent=copied.get(item.parent_id), title=item.title, subtitle=item.subtitle,
                 text=item.text, reposted_from=copied.get(item.reposted_from_id),
             )
+        # The book's prose too, as the draft to rework (a chapter's text passed its checks once).
+        book = list(outgoing.chapters.order_by("position"))
+        for chapter in book:
+            chapters.add_chapter(plan, number=chapter.number, title=chapter.title, body=chapter.body, user=user)
         PlanEdit.objects.create(plan=plan, user=user, via=dispatch.VIA_PAGE,
-                                summary=f"「{outgoing.name}」の施策体系を写す(項目 {len(copied)} 件)")
+                                summary=f"「{outgoing.name}」の施策体系(項目 {len(copied)} 件)と計画書の本文"
+                                        f"({len(book)} 章)を写す")
     return plan
 
 

@@ -35,6 +35,10 @@ def test_next_plan_is_drafted_from_the_current_one(second, third):
     assert ("Ⅰ-3-3", "電子行政サービスの拡充", "Ⅰ-2-2") in new  # Ⅰ-3-3 is printed as a 再掲 of Ⅰ-2-2 (p.17)
     assert not third.projects.exists()
     assert third.philosophy == second.philosophy
+    # The book's chapters as the draft's text (fixtures/plans/second_book.txt: はじめに and 第1〜4章).
+    assert list(third.chapters.order_by("position").values_list("number", "title", "body")) == list(
+        second.chapters.order_by("position").values_list("number", "title", "body"))
+    assert third.chapters.count() == 5
 
 
 @pytest.mark.django_db
