@@ -87,7 +87,8 @@ def test_plan_book_prints_the_texts_the_marks_and_the_security_groups_as_the_pla
     # from the tree, its goals as the plan names them; the city on the cover.
     assert "第2章情報化の施策体系及び事業" in plan_text
     assert "図2-3情報化施策体系(全体像)2.事業及び取り組み" in plan_text  # the figure, then §2
-    assert plan_text.index("目標Ⅰ市民ニーズに合ったe(いい)行政サービスの提供") < plan_text.index("Ⅰ-1市民へのタイムリーな情報提供")
+    goal = plan_text.index("【目標】Ⅰ.市民ニーズに合ったe(いい)行政サービスの提供(顧客としての市民)")
+    assert goal < plan_text.index("【基本方針】Ⅰ-1市民へのタイムリーな情報提供")
     assert plan_text.startswith(squash("第二期昭島市情報化推進計画")) and "昭島市" in plan_text[:80]
 
 
