@@ -24,6 +24,9 @@ GENERATED = {
     "推進体制": "bodies",  # 表1-1 from the governance bodies
     "別表": "members",  # the 検討会議's members (要綱 別表)
     "調査表": "survey",  # the predecessor plan's end survey (表4-2〜4-4)
+    "調査表:実施状況": "survey_implementation",  # its 表4-2 alone, where the plan prints it
+    "調査表:進捗度": "survey_progress",  # 表4-3
+    "調査表:今後の方向性": "survey_direction",  # 表4-4
     "スケジュール": "schedule",  # 図3-3: 進行管理 every year, 中間・最終見直し
 }
 

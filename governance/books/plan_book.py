@@ -79,15 +79,14 @@ def members(plan: Plan) -> SafeString:
     return render_to_string("governance/pdf/book_parts/_members.html", {"body": committee, "seats": seats})
 
 
-def survey(plan: Plan) -> SafeString:
-    """The end survey of the plan this one follows (表4-2〜4-4), or 「(調査結果なし)」."""
-    tables = None
-    if plan.predecessor_id:
-        try:
-            from governance.survey import survey_tables
-        except ImportError:  # governance.survey is being written alongside
-            survey_tables = None
-        tables = survey_tables(plan.predecessor) if survey_tables else None
+def survey(plan: Plan, only: int | None = None) -> SafeString:
+    """The end survey of the plan this one follows (表4-2〜4-4, or the one table `only`
+    of them), or 「(調査結果なし)」."""
+    from governance.survey import survey_tables
+
+    tables = survey_tables(plan.predecessor) if plan.predecessor_id else None
+    if tables and only is not None:
+        tables = tables[only:only + 1]
     return render_to_string("governance/pdf/book_parts/_survey.html", {"tables": tables})
 
 
@@ -108,5 +107,8 @@ PARTS = {
     "bodies": bodies,
     "members": members,
     "survey": survey,
+    "survey_implementation": lambda plan: survey(plan, 0),
+    "survey_progress": lambda plan: survey(plan, 1),
+    "survey_direction": lambda plan: survey(plan, 2),
     "schedule": schedule,
 }

@@ -5,9 +5,6 @@ data draws where the chapters place them. Expected texts are the plan's own
 
 import re
 import subprocess
-import sys
-import types
-from decimal import Decimal
 
 import pikepdf
 import pytest
@@ -16,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.books import plan_book as parts
 from governance.books import render as books
-from governance.cycles.shares import Row
 from plans import chapters
 from plans.models import Plan
 from tests.factories import make_plan
@@ -173,23 +169,19 @@ def test_the_diagram_the_hierarchy_and_the_schedule_are_drawn(book):
     assert "28年度29年度30年度31年度32年度" in text and "中間見直し" in text and "最終見直し" in text
 
 
-def test_the_survey_of_the_predecessor_plan_or_a_note_when_there_is_none(seed, monkeypatch):
+def test_the_survey_of_the_predecessor_plan_or_a_note_when_there_is_none(seed):
+    assert "(調査結果なし)" in parts.survey(Plan.objects.get(code="first"))  # it follows no plan
     plan = Plan.objects.get(code="second")
-    monkeypatch.setitem(sys.modules, "governance.survey", types.SimpleNamespace(survey_tables=lambda p: None))
-    assert "(調査結果なし)" in parts.survey(plan)
-
-    # 表4-2 as the plan prints it (p.32): 4, 47, 0, 4, 0 of 55.
-    counts = [("完了", 4, "7.3"), ("継続", 47, "85.4"), ("見送り", 0, "0.0"), ("中止/廃止", 4, "7.3"), ("未実施", 0, "0.0")]
-    table = types.SimpleNamespace(number="表4-2", title="第一期計画における事業の実施状況", heading="実施状況", total=55,
-                                  rows=[Row(label, label, count, Decimal(share)) for label, count, share in counts])
-    asked = []
-    monkeypatch.setitem(sys.modules, "governance.survey",
-                        types.SimpleNamespace(survey_tables=lambda p: asked.append(p) or [table]))
     html = re.sub(r"\s+", "", str(parts.survey(plan)))
-    assert asked == [plan.predecessor]
-    assert "<caption>表4-2第一期計画における事業の実施状況</caption>" in html
-    assert '<thscope="row">継続</th><tdclass="num">47事業</td><tdclass="num">85.4%</td>' in html
-    assert '<thscope="row">合計</th><tdclass="num">55事業</td>' in html
+    # 表4-2 as the second plan prints it (p.32): 4, 47, 0, 4, 0 of 55, from the first plan's record.
+    assert "<caption>表4-2昭島市情報化推進計画における事業の実施状況</caption>" in html
+    assert ('<thscope="row">継続</th><td>現在も事業が継続して実施。</td><tdclass="num">47事業</td>'
+            '<tdclass="num">85.4%</td>') in html
+    assert '<thscope="row"colspan="2">合計</th><tdclass="num">55事業</td><tdclass="num">100.0%</td>' in html
+    assert html.count("<caption>") == 3
+    # One table alone, where the plan prints it: 表4-4 (p.33).
+    only = re.sub(r"\s+", "", str(parts.survey(plan, 2)))
+    assert only.count("<caption>") == 1 and "<caption>表4-4" in only and "81.8%" in only
 
 
 def test_the_book_context_takes_the_same_queries_for_few_chapters_or_many(seed, tmp_path):

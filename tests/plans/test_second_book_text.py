@@ -295,12 +295,16 @@ def test_book_markup_is_what_the_engine_accepts():
     assert not re.search(r"<[A-Za-z/!]", BOOK)
     assert not [line for line in BOOK.splitlines() if re.match(r"\d+\. ", line)]
     lines = BOOK.splitlines()
-    for part in ("{{施策体系図}}", "{{施策体系}}", "{{推進体制}}", "{{調査表}}", "{{別表}}"):
+    for part in ("{{施策体系図}}", "{{施策体系}}", "{{推進体制}}", "{{調査表:実施状況}}", "{{調査表:進捗度}}",
+                 "{{調査表:今後の方向性}}", "{{別表}}"):
         assert lines.count(part) == 1, part
         assert BOOK.count(part) == 1, part
     assert lines[lines.index("{{施策体系図}}") - 1] == ": 図 2-3 情報化施策体系(全体像)"
     assert lines[lines.index("{{推進体制}}") - 1] == ": 表 1-1 本市における情報化の推進体制一覧"
     assert lines[lines.index("{{別表}}") - 2] == "別表(第3条関係)"
+    # Each of 表4-2〜4-4 where the plan prints it: 表4-4 under (2), after the other two.
+    assert (lines.index("{{調査表:実施状況}}") < lines.index("{{調査表:進捗度}}")
+            < lines.index("### (2) 第一期計画における事業の今後の方向性") < lines.index("{{調査表:今後の方向性}}"))
 
 
 # ─── Part 2: the book as the engine prints it ────────────────────────────────
