@@ -89,6 +89,11 @@ def edit_plan(plan: Plan, **fields) -> list[str]:
                              "(情報化事業シートのスケジュールが計画の年度ごとに作られているため)。")
     if "in_preparation" in changed and fields["in_preparation"] and plan.is_current:
         raise StructureError("現行計画は策定中に戻せません。")
+    if "in_preparation" in changed and fields["in_preparation"] and plan.successor_plans.exists():
+        raise StructureError("次期計画が引き継いだ計画は策定中に戻せません。")
+    # governance.ReviewCycle protects the plan; asked by name (dependencies point one way).
+    if "in_preparation" in changed and fields["in_preparation"] and plan.cycles.exists():
+        raise StructureError("進行管理の記録がある計画は策定中に戻せません(各課の実績報告が見えなくなるため)。")
     if ("in_preparation" in changed and not fields["in_preparation"] and plan.predecessor_id
             and Project.objects.filter(plan_id=plan.predecessor_id, succession__isnull=True).exists()):
         raise StructureError("前計画の事業の引継ぎが記録されていないため、策定済みにできません。"

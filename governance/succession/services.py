@@ -63,6 +63,19 @@ def period_refusal(start_year: int, end_year: int, outgoing: Plan | None) -> str
     return None
 
 
+def adoption_date_refusal(plan: Plan, adopted_on: date) -> str | None:
+    """A plan is adopted in the two years before its period begins, or during it (the
+    second plan: May 2016, its first year); never before the plan it follows began."""
+    first = date(plan.start_year - 2, 4, 1)
+    if plan.predecessor_id:
+        first = max(first, date(plan.predecessor.start_year, 4, 1))
+    last = date(plan.end_year + 1, 3, 31)
+    if not first <= adopted_on <= last:
+        return (f"策定日は {first:%Y年%-m月%-d日}から{last:%Y年%-m月%-d日}までの日付にしてください"
+                f"(計画期間 {plan.period_label})。")
+    return None
+
+
 def suggested_fates(outgoing: Plan) -> dict[int, tuple[str, str]]:
     """{project id: (fate, where it comes from)} from each project's latest reported
     今後の方向性: its 最終見直し, else its last 年次進行管理 (one query)."""
@@ -210,12 +223,13 @@ class Outcome:
         return text
 
 
-def _require_draft(user, next_plan: Plan) -> Plan:
+def _require_successor(user, next_plan: Plan) -> Plan:
+    """The plan whose succession is recorded: in preparation, or adopted (the outgoing
+    plan's 最終見直し is held after the new plan has begun, and a project left 未定 is
+    decided later); locked for the change."""
     require_plan_author(user)
     # One change of a plan's succession at a time (a row lock on PostgreSQL).
     next_plan = Plan.objects.select_for_update().get(pk=next_plan.pk)
-    if not next_plan.in_preparation:
-        raise SuccessionError(f"「{next_plan.name}」は策定済みのため、引継ぎは変更できません。")
     if next_plan.predecessor_id is None:
         raise SuccessionError(f"「{next_plan.name}」には前計画がありません。")
     return next_plan
@@ -226,8 +240,9 @@ def record(user, next_plan: Plan, choices: list[Choice]) -> Outcome:
     """Record the fates and carry the projects forward: a continued project gets its
     new project and sheet, a split one several, a merged one points to the project
     its target was carried into; a project no longer carried loses the new project
-    made for it (refused if that project's sheet was worked on since). All or nothing."""
-    next_plan = _require_draft(user, next_plan)
+    made for it (refused if that project's sheet was worked on since). All or nothing.
+    After adoption too: a project carried then appears to its department at once."""
+    next_plan = _require_successor(user, next_plan)
     outgoing = next_plan.predecessor
     suggestions = suggested_fates(outgoing)
     recorded = {s.project_id: s for s in Succession.objects.filter(project__plan=outgoing)
@@ -410,6 +425,9 @@ def adopt(user, plan: Plan, *, adopted_on: date) -> Plan | None:
         raise SuccessionError(f"「{plan.name}」は既に策定済みです。")
     if not isinstance(adopted_on, date):
         raise SuccessionError("策定日を入力してください。")
+    refusal = adoption_date_refusal(plan, adopted_on)
+    if refusal:
+        raise SuccessionError(refusal)
     current = Plan.objects.filter(is_current=True).exclude(pk=plan.pk).first()
     if current is not None and plan.start_year <= current.end_year and current.start_year <= plan.end_year:
         raise SuccessionError(

@@ -4,6 +4,7 @@ what becomes of each of its projects, adopt the new plan. Mounted under
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
@@ -11,7 +12,7 @@ from core.busy import keep_input
 from governance.succession import services
 from governance.succession.forms import AdoptForm, NextPlanForm, SuccessionRowForm
 from governance.survey import survey_tables
-from plans.models import Fate, Plan, Project
+from plans.models import Fate, Plan, Project, Succession
 from plans.permissions import require_plan_author
 
 
@@ -114,10 +115,15 @@ class AdoptView(AuthorView):
 
     def render_form(self, form, status=200):
         current = Plan.objects.filter(is_current=True).exclude(pk=self.plan.pk).first()
+        recorded = Succession.objects.filter(next_plan=self.plan)
+        counts = dict(recorded.values_list("fate").annotate(n=Count("pk")).values_list("fate", "n"))
         return render(self.request, self.template_name, {
             "plan": self.plan, "form": form, "current": current,
             "undecided": services.undecided(self.plan) if self.plan.in_preparation else [],
             "carried": Project.objects.filter(plan=self.plan).count(),
+            "fate_counts": [(label, counts.get(value, 0)) for value, label in Fate.choices],
+            "left_undecided": list(recorded.filter(fate=Fate.UNDECIDED).select_related("project")
+                                   .order_by("project__code")),
         }, status=status)
 
     def get(self, request, plan):

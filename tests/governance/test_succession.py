@@ -168,8 +168,40 @@ def test_adoption_makes_the_plan_current_in_one_step(reviewed, third, second, ic
     assert third.published == "令和3年(2021年)3月"
     assert not second.is_current
     assert Plan.objects.current() == third
-    with pytest.raises(SuccessionError, match="引継ぎは変更できません"):
-        services.record(ict, third, choices_as_prefilled(third))
+    # After adoption, a project left 未定 is decided (the final review came later): it appears at once.
+    undecided = Project.objects.get(plan=second, code="2-3-1-01")
+    assert undecided.succession.fate == Fate.UNDECIDED
+    choices = edit(choices_as_prefilled(third), "2-3-1-01", fate=Fate.CONTINUED, reason="最終見直しで継続",
+                   item_id=third.items.get(code="Ⅱ-3-1").pk)
+    outcome = services.record(ict, third, choices)
+    assert [p.name for p in outcome.created] == [undecided.name]
+    assert third.projects.filter(name=undecided.name, sheet__isnull=False).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [date(2015, 3, 31), date(2026, 4, 1)])
+def test_an_adoption_date_outside_reason_is_refused(reviewed, third, ict, day):
+    """The third plan (令和3〜7年度) follows the second (from 2016-04-01): adopted from then
+    (the two years before its period: 2019-04-01) to the end of its period (2026-03-31)."""
+    services.record(ict, third, choices_as_prefilled(third))
+    with pytest.raises(SuccessionError, match="策定日は 2019年4月1日から2026年3月31日まで"):
+        services.adopt(ict, third, adopted_on=day)
+    third.refresh_from_db()
+    assert third.in_preparation and not third.is_current
+
+
+@pytest.mark.django_db
+def test_a_plan_that_was_followed_or_reviewed_cannot_go_back_to_preparation(reviewed, third, second, ict):
+    from projects.authoring import dispatch
+    from projects.authoring.operations import StructureError
+
+    services.record(ict, third, choices_as_prefilled(third))
+    services.adopt(ict, third, adopted_on=date(2021, 3, 25))
+    second.refresh_from_db()
+    with pytest.raises(StructureError, match="次期計画が引き継いだ計画は策定中に戻せません"):
+        dispatch.apply(second, ict, {"op": "edit_plan", "fields": {"in_preparation": True}})
+    second.refresh_from_db()
+    assert not second.in_preparation
 
 
 @pytest.mark.django_db
