@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 
-from core import fiscal
 from plans.models import Plan
 
 
@@ -42,7 +41,9 @@ class PlanChoice:
 
 
 def option_label(plan: Plan, *, same_name=False) -> str:
-    period = f"{fiscal.fy_era(plan.start_year, plan.era)}〜{fiscal.fy_era(plan.end_year, plan.era)}"
+    # Western years: short, and free of the era question (the second plan writes its last
+    # year 平成32年度, the pages name it 令和2年度).
+    period = f"{plan.start_year}〜{plan.end_year}年度"
     mark = "[策定中]" if plan.in_preparation else "[現行]" if plan.is_current else ""
     return f"{plan.name}({period}){mark}" + (f"・計画コード {plan.code}" if same_name else "")
 

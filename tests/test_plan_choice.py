@@ -134,7 +134,7 @@ def test_a_plan_in_preparation_is_offered_to_the_ict_office_only(client, demo_us
     client.force_login(demo_users["demo-joho"])
     for page, url in PAGES.items():
         html = client.get(url).content.decode()
-        assert '<option value="draft">第四期昭島市情報化推進計画(令和8年度〜令和12年度)[策定中]</option>' in html, page
+        assert '<option value="draft">第四期昭島市情報化推進計画(2026〜2030年度)[策定中]</option>' in html, page
 
 
 def test_the_choice_is_absent_when_one_plan_is_visible(client, demo_users, seed):

@@ -20,7 +20,7 @@ PICKERS = {
     "books": reverse("governance:book_list"),
 }
 FOR_EVERYONE = [page for page in PICKERS if page != "cycles"]
-SECOND = "第二期昭島市情報化推進計画(平成28年度〜平成32年度)"
+SECOND = "第二期昭島市情報化推進計画(2016〜2020年度)"
 
 
 @pytest.fixture
@@ -73,5 +73,5 @@ def test_three_plans_of_one_name_show_each_code_once(client, demo_users, draft, 
                           end_year=2025)
     client.force_login(demo_users["demo-joho"])
     found = {value: label for value, _, label in options(client, "books")}
-    assert found["draft2"] == "第二期昭島市情報化推進計画(令和3年度〜令和7年度)[策定中]・計画コード draft2"
+    assert found["draft2"] == "第二期昭島市情報化推進計画(2021〜2025年度)[策定中]・計画コード draft2"
     assert found["second"] == f"{SECOND}[現行]・計画コード second"
