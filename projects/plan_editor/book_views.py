@@ -102,10 +102,12 @@ class ChapterEditView(PlanAuthorMixin, View):
     def post(self, request, plan, chapter):
         chapter = self.chapter()
         form = ChapterForm(request.POST)
+        previewing = request.POST.get("action") == "preview"
         if not form.is_valid():
-            messages.error(request, "保存できませんでした。本文などのメッセージを確認してください(入力した内容はそのまま残しています)。")
+            done = "プレビューできませんでした" if previewing else "保存できませんでした"
+            messages.error(request, f"{done}。本文などのメッセージを確認してください(入力した内容はそのまま残しています)。")
             return self.render_page(chapter, form, status=400)
-        if request.POST.get("action") == "preview":
+        if previewing:
             data = form.cleaned_data
             typed = PlanChapter(number=data["number"], title=data["title"], body=data["body"])
             return self.render_page(chapter, form, preview_of=typed)

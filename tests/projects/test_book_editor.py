@@ -163,6 +163,16 @@ def test_preview_shows_the_typed_text_without_saving(joho_client, plan):
     assert state(plan) == before
 
 
+def test_a_refused_preview_says_it_did_not_preview_nor_pretend_to_save(joho_client, plan):
+    chapter = chapters.add_chapter(plan, title="総論", body="元の本文")
+    before = state(plan)
+    response = joho_client.post(chapter_url(chapter), {"number": "", "title": "総論", "version": "1",
+                                                       "action": "preview", "body": "<script>alert(1)</script>"})
+    assert response.status_code == 400
+    assert "プレビューできませんでした" in response.text and "保存できませんでした" not in response.text
+    assert state(plan) == before
+
+
 def test_the_chapter_list_takes_the_same_queries_for_two_chapters_or_twenty(joho_client, plan):
     def count():
         with CaptureQueriesContext(connection) as captured:
