@@ -27,6 +27,8 @@ class BodyKind(models.TextChoices):
     SECURITY = "security", "情報セキュリティ委員会"
     ADVISOR = "advisor", "CIO補佐官"
     WORKING_GROUP = "working_group", "ワーキンググループ"
+    ICT_LEADERS = "ict_leaders", "ICT推進リーダー"
+    SECRETARIAT = "secretariat", "事務局"
 
 
 class Body(models.Model):
@@ -38,6 +40,10 @@ class Body(models.Model):
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="children", verbose_name="設置元")
     role = models.TextField("主な役割", blank=True)
+    makeup = models.TextField(
+        "体制(職の席で表さない場合)", blank=True,
+        help_text="席(職)を持たない体制の書き方。1 行ずつ表1-1 に載ります(例:各業務部門職員/兼情報セキュリティリーダー)。",
+    )
 
     class Meta:
         verbose_name = "会議体"

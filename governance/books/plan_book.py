@@ -57,6 +57,8 @@ def bodies(plan: Plan) -> SafeString:
 
 
 def _seat_lines(body: Body) -> list[str]:
+    if body.makeup:
+        return body.makeup.splitlines()
     chair, vice = CHAIR_TITLES.get(body.kind, ("長", "副"))
     seats = list(body.seats.all())
     lines = [f"{chair}:{seat.post_label.removesuffix('職')}" for seat in seats if seat.role == SeatRole.CHAIR]

@@ -22,9 +22,10 @@ def load_bodies(*, path: Path = BODIES_FILE) -> int:
             continue
         body = Body.objects.create(
             code=entry["code"], kind=entry["kind"], name=entry["name"], role=entry.get("role", ""),
+            makeup=entry.get("makeup", ""),
             parent=Body.objects.filter(code=entry.get("parent")).first(),
         )
-        for order, seat in enumerate(entry["seats"], start=1):
+        for order, seat in enumerate(entry.get("seats", []), start=1):
             Seat.objects.create(
                 body=body, role=seat["role"], position=seat["position"], sort_order=order,
                 department=Department.objects.get(code=seat["department"]) if "department" in seat else None,

@@ -154,6 +154,10 @@ def test_the_governance_table_and_the_members_come_from_the_bodies(book):
     for body in ("情報化戦略本部", "情報化推進検討会議", "情報セキュリティ委員会"):
         assert body in text
     assert "本部長:副市長" in text and "会長:総務部長" in text and "副会長:企画部企画政策課長" in text
+    # №5 and №6 of the printed table (p.7), in order after the bodies.
+    table = text[text.index("表1-1本市における情報化の推進体制一覧"):]
+    assert table.index("4情報セキュリティ委員会") < table.index("5ICT推進リーダー各業務部門職員") < table.index(
+        "兼情報セキュリティリーダー") < table.index("6事務局総務部情報推進課情報化施策全般に関する業務を推進し")
     members = text[text.index("別表(第3条関係)"):]
     assert "".join(f"{number}{name}" for number, name in enumerate(MEMBERS, start=1)) in members
 
