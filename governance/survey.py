@@ -109,7 +109,7 @@ def survey_tables(plan) -> list[SurveyTable] | None:
     for key, _field, number, title, heading, vocab in TABLES:
         rows: list[Row] = table(vocab, counts.get(key, {}))
         tables.append(SurveyTable(
-            number=number, title=f"{plan.name}{title}", heading=heading,
+            number=number, title=f"{plan.short_name or plan.name}{title}", heading=heading,
             rows=[SurveyRow(row.label, DESCRIPTIONS[key][row.key], row.count, row.share) for row in rows],
             total=sum(row.count for row in rows),
         ))

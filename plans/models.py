@@ -51,6 +51,10 @@ class Plan(PythonChecks, models.Model):
         "計画書に記載の事業数", null=True, blank=True,
         help_text="事業を登録していない計画で、計画書に記載された事業の数(例:第一期計画 55)。",
     )
+    short_name = models.CharField(
+        "略称", max_length=40, blank=True,
+        help_text="後の計画書が呼ぶ名前(例:第一期計画)。表4-2〜4-4 の題名などに使います。",
+    )
     predecessor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successor_plans",
         verbose_name="前計画", help_text="この計画が引き継いだ計画(第二期計画の前計画は第一期計画)。",

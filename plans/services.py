@@ -15,7 +15,7 @@ PLAN_FILES = ["first.toml", "second.toml"]
 
 
 PLAN_FIELDS = ("code", "name", "start_year", "end_year", "published", "parent_plan", "philosophy",
-               "philosophy_subtitle", "philosophy_text", "is_current", "master_plan_label", "stated_project_count", "survey_record")
+               "philosophy_subtitle", "philosophy_text", "is_current", "master_plan_label", "stated_project_count", "survey_record", "short_name")
 
 
 @transaction.atomic

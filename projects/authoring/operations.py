@@ -233,7 +233,7 @@ def move_placement(plan, *, project, item, to_item=None, position=None, code=Non
 # ─── The plan itself ─────────────────────────────────────────────────────────
 
 PLAN_FIELDS = {
-    "name": "計画名", "start_year": "計画期間", "end_year": "計画期間", "published": "策定",
+    "name": "計画名", "short_name": "略称", "start_year": "計画期間", "end_year": "計画期間", "published": "策定",
     "parent_plan": "上位計画", "master_plan_label": "上位計画のコードの名称", "philosophy": "基本理念",
     "philosophy_subtitle": "基本理念(副題)", "philosophy_text": "基本理念(説明)", "in_preparation": "策定中",
 }

@@ -17,6 +17,8 @@ class PlanFieldsForm(forms.Form):
     """What a plan's title page and 基本理念 say."""
 
     name = forms.CharField(label="計画名", max_length=100, help_text="例:第三期昭島市情報化推進計画")
+    short_name = forms.CharField(label="略称", max_length=40, required=False,
+                                 help_text="後の計画書が呼ぶ名前(例:第三期計画)。表4-2〜4-4 の題名に使います。")
     start_year = FiscalYearField(label="計画期間(開始年度)", min_year=1989, max_year=2100)
     end_year = FiscalYearField(label="計画期間(終了年度)", min_year=1989, max_year=2100)
     published = forms.CharField(label="策定", max_length=40, required=False, help_text="例:令和3年(2021年)3月")

@@ -178,7 +178,7 @@ def test_the_survey_of_the_predecessor_plan_or_a_note_when_there_is_none(seed):
     plan = Plan.objects.get(code="second")
     html = re.sub(r"\s+", "", str(parts.survey(plan)))
     # 表4-2 as the second plan prints it (p.32): 4, 47, 0, 4, 0 of 55, from the first plan's record.
-    assert "<caption>表4-2昭島市情報化推進計画における事業の実施状況</caption>" in html
+    assert "<caption>表4-2第一期計画における事業の実施状況</caption>" in html  # as printed, p.32
     assert ('<thscope="row">継続</th><td>現在も事業が継続して実施。</td><tdclass="num">47事業</td>'
             '<tdclass="num">85.4%</td>') in html
     assert '<thscope="row"colspan="2">合計</th><tdclass="num">55事業</td><tdclass="num">100.0%</td>' in html

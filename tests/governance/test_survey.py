@@ -24,6 +24,8 @@ PRINTED = {
 def test_first_plans_printed_counts_reproduce_tables_4_2_to_4_4(seed):
     tables = survey_tables(seed["first"])
     assert [t.number for t in tables] == ["表4-2", "表4-3", "表4-4"]
+    assert [t.title for t in tables] == ["第一期計画における事業の実施状況", "第一期計画における事業の進捗度評価",
+                                         "第一期計画における事業の今後の方向性"]  # as printed, pp.32-33
     for survey in tables:
         assert [(r.label, r.count, str(r.share)) for r in survey.rows] == PRINTED[survey.number]
         assert survey.total == 55
