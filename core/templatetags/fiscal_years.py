@@ -29,3 +29,9 @@ def fy_short(year, era=None):
     if year in (None, ""):
         return ""
     return fiscal.fy_short(int(year), era or None)
+
+
+@register.filter
+def wareki(day):
+    """「令和3年(2021年)3月25日」 (core.fiscal.day_label)."""
+    return fiscal.day_label(day) if day else ""

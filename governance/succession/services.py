@@ -448,7 +448,7 @@ def adopt(user, plan: Plan, *, adopted_on: date) -> Plan | None:
         plan.published = fiscal.month_label(adopted_on)
     plan.save(update_fields=["in_preparation", "adopted_on", "published"])
     previous = structure.make_current(plan)
-    summary = f"策定({adopted_on:%Y年%-m月%-d日})、現行計画にする"
+    summary = f"策定({fiscal.day_label(adopted_on)})、現行計画にする"
     if previous is not None:
         summary += f"(これまでの現行計画:{previous.name})"
     PlanEdit.objects.create(plan=plan, user=user, via=dispatch.VIA_PAGE, summary=summary)

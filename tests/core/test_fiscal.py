@@ -1,5 +1,7 @@
 """The one fiscal-year formatter, at the era boundary and in the plan's own forms."""
 
+from datetime import date
+
 import pytest
 
 from core import fiscal
@@ -93,3 +95,14 @@ def test_a_plan_in_heisei_writes_far_years_in_reiwa():
     heisei = fiscal.ERAS_BY_NAME["平成"]
     assert fiscal.fy_label(2020, heisei) == "平成32年度(2020年度)"
     assert fiscal.fy_label(2117, heisei) == "令和99年度(2117年度)"
+
+
+@pytest.mark.parametrize("day, label", [
+    (date(2016, 5, 1), "平成28年(2016年)5月1日"),
+    (date(2019, 4, 30), "平成31年(2019年)4月30日"),  # the last day of 平成
+    (date(2019, 5, 1), "令和元年(2019年)5月1日"),
+    (date(2021, 3, 25), "令和3年(2021年)3月25日"),
+])
+def test_a_date_is_written_as_the_city_writes_it(day, label):
+    assert fiscal.day_label(day) == label
+    assert fiscal.month_label(day) == label.rsplit("月", 1)[0] + "月"
