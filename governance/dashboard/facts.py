@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from urllib.parse import quote_plus
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 
 from accounts.models import Department
@@ -34,6 +34,9 @@ VOCABS = {
 }
 REPORTED = [ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.EVALUATED,
             ReportState.DECIDED, ReportState.REFLECTED]
+# A year is "settled" once a body has looked at its reports: the 検討会議 evaluated or the
+# 戦略本部 decided (and the department may since have reflected it).
+SETTLED = [ReportState.EVALUATED, ReportState.DECIDED, ReportState.REFLECTED]
 HOME = "sheet__project__placements"
 UNREPORTED = "未報告"
 _quoted = lru_cache(maxsize=4096)(quote_plus)
@@ -56,6 +59,8 @@ class Filters:
     department: object = None
     level: int = 1  # the level the chart and the achievement count by
     outline: dict = field(default=None, repr=False)
+    why: str = ""  # why the year shown is the one shown
+    started: tuple = ()  # the years with an annual cycle
 
     def query(self, **extra):
         params = {"plan": self.plan.code, "year": self.year}
@@ -124,6 +129,29 @@ def cycle_for(filters):
         ReviewCycle.objects.filter(plan=filters.plan, fiscal_year=filters.year, kind=CycleKind.ANNUAL)
         .order_by("-opened_at").first()
     )
+
+
+def cycle_years(plan) -> dict[int, bool]:
+    """{fiscal year: whether any report of it has been evaluated or decided} of the plan's
+    years with an annual cycle. One query."""
+    settled = Exists(AnnualReport.objects.filter(cycle=OuterRef("pk"), state__in=SETTLED))
+    years = {}
+    for year, is_settled in (ReviewCycle.objects.filter(plan=plan, kind=CycleKind.ANNUAL)
+                             .annotate(settled=settled).values_list("fiscal_year", "settled").order_by()):
+        years[year] = years.get(year, False) or is_settled
+    return years
+
+
+def default_year(plan, years: dict[int, bool]) -> tuple[int, str]:
+    """The year the dashboard opens on, and why: the latest year evaluated or decided
+    (a newly opened cycle is empty for months while the previous year is the one the
+    bodies discuss), else the latest year started, else the plan's first year."""
+    in_plan = {year: settled for year, settled in years.items() if year in plan.years}
+    if settled := [year for year, is_settled in in_plan.items() if is_settled]:
+        return max(settled), "評価・判断が済んだ最新の年度"
+    if in_plan:
+        return max(in_plan), "評価・判断が済んだ年度がまだないため、進行管理を開始した最新の年度"
+    return plan.start_year, "年次進行管理をまだ開始していないため、計画の初年度"
 
 
 def scoped_reports(cycle, filters, *, node=None):

@@ -8,8 +8,23 @@ from accounts.models import Department
 from core import fiscal, stamps
 from governance.dashboard import charts
 from governance.dashboard.facts import (
-    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url,
-    hierarchy, indicator_achievement, scoped_reports, totals, tree_rows, trend, trend_facts,
+    REPORTED,
+    UNREPORTED,
+    VOCABS,
+    Filters,
+    by_department,
+    cycle_facts,
+    cycle_for,
+    cycle_years,
+    default_year,
+    drill_url,
+    hierarchy,
+    indicator_achievement,
+    scoped_reports,
+    totals,
+    tree_rows,
+    trend,
+    trend_facts,
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
@@ -27,20 +42,20 @@ def _filters(request, stamp):
     plan = choice.plan
     if plan is None:
         return Filters(None, None), choice
-    latest = plan.cycles.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
-    try:
-        year = int(params.get("year", ""))
-    except ValueError:
-        year = latest or plan.start_year
-    if year not in plan.years:
-        year = latest or plan.start_year
+    years = cache.get_or_set(f"dashboard-years|{stamp}|{plan.pk}", lambda: cycle_years(plan),
+                             stamps.CACHE_TIMEOUT)
+    year, why = default_year(plan, years)
+    asked = params.get("year", "")
+    if asked.isascii() and asked.isdecimal() and int(asked) in plan.years:
+        year, why = int(asked), "選択した年度"
     outline = cache.get_or_set(f"dashboard-outline|{stamp}|{plan.pk}", lambda: plan_tree.outline(plan.pk),
                                stamps.CACHE_TIMEOUT)
     item = params.get("item") or params.get("goal", "")
     level = params.get("level", "")
     level = int(level) if level.isascii() and level.isdecimal() and int(level) in outline["levels"] else 1
     department = Department.objects.filter(code=params.get("department", "")).first()
-    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline), choice
+    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline,
+                   why, tuple(sorted(years))), choice
 
 
 def dashboard(request):
