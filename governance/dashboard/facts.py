@@ -422,7 +422,8 @@ def headline(departments, trend_rows, filters):
 def progress_bars(cycle):
     """[(label, [count per 進捗度, 未報告])] of the whole plan, each item of the plan's
     first level and each department: the yearly report's chart, counted as the
-    dashboard counts, so that paper and screen agree. Four queries."""
+    dashboard counts, so that paper and screen agree. A fixed number of queries
+    (the outline and the cycle's facts), whatever the size of the plan."""
     filters = Filters(cycle.plan, cycle.fiscal_year, outline=outline(cycle.plan_id))
     facts = cycle_facts(cycle)
     departments, _ = by_department(facts, filters)

@@ -70,7 +70,7 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
     settings.MEDIA_ROOT = str(tmp_path)
     names = dict(Project.objects.filter(plan__code=PLAN).values_list("code", "name"))
 
-    # Signing in lands on the dashboard, showing the latest year.
+    # Signing in lands on the dashboard, showing the latest year (none has been evaluated yet).
     login("demo-exec", next_url="/")
     expect(page.get_by_role("heading", level=1, name="計画の進捗ダッシュボード")).to_be_visible()
     expect(page.get_by_text("平成29年度(2017年度) 年次進行管理:対象")).to_be_visible()
