@@ -21,6 +21,7 @@ from governance.books import plan_book as plan_book_parts
 from governance.cycles.quality import result_rows
 from governance.cycles.tables import summary_tables
 from governance.dashboard import charts
+from governance.dashboard.facts import UNREPORTED, progress_bars
 from governance.models import BookKind, Meeting, ReviewCycle
 from governance.vocab import Progress
 from plans import tree
@@ -68,14 +69,13 @@ def cycle_report(cycle: ReviewCycle) -> bytes:
     reports = cycle.reports.with_details().order_by("sheet__project__code")
     tables = summary_tables(cycle)
     # The chart shows the plan as a whole, each item of the plan's first level and
-    # each department (the deeper levels are in the tables that follow).
-    progress = next(t for t in tables if t.field == "progress")
-    chart_rows = [(label, [row.count for row in rows], None)
-                  for label, rows in progress.groups_in("plan", 1, "department")]
+    # each department (the deeper levels are in the tables that follow), 未報告
+    # included, as the dashboard shows them.
+    chart_rows = [(label, counts, None) for label, counts in progress_bars(cycle)]
     levels = cycle.plan.level_list
     by = f"・{levels[0].name}別" if levels else ""
-    chart = charts.stacked_bars(f"進捗度(計画全体{by}・部別)", list(Progress.labels), chart_rows,
-                                uid="report", width=680, label_width=220)
+    chart = charts.stacked_bars(f"進捗度(計画全体{by}・部別)", [*Progress.labels, UNREPORTED],
+                                chart_rows, uid="report", width=680, label_width=220)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
     context = {"cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
                "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME}

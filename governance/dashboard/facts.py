@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from urllib.parse import quote_plus
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 
 from accounts.models import Department
@@ -24,7 +24,7 @@ from governance.cycles.shares import shares
 from governance.models import AnnualReport, CycleKind, IndicatorResult, ReportState, ReviewCycle
 from governance.vocab import Decision, Direction, ImplementationStatus, Progress
 from plans.models import ancestor_paths
-from plans.tree import is_under
+from plans.tree import is_under, outline
 
 VOCABS = {
     "implementation_status": ("実施状況", ImplementationStatus),
@@ -34,6 +34,9 @@ VOCABS = {
 }
 REPORTED = [ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.EVALUATED,
             ReportState.DECIDED, ReportState.REFLECTED]
+# A year is "settled" once a body has looked at its reports: the 検討会議 evaluated or the
+# 戦略本部 decided (and the department may since have reflected it).
+SETTLED = [ReportState.EVALUATED, ReportState.DECIDED, ReportState.REFLECTED]
 HOME = "sheet__project__placements"
 UNREPORTED = "未報告"
 _quoted = lru_cache(maxsize=4096)(quote_plus)
@@ -56,6 +59,8 @@ class Filters:
     department: object = None
     level: int = 1  # the level the chart and the achievement count by
     outline: dict = field(default=None, repr=False)
+    why: str = ""  # why the year shown is the one shown
+    started: tuple = ()  # the years with an annual cycle
 
     def query(self, **extra):
         params = {"plan": self.plan.code, "year": self.year}
@@ -95,7 +100,7 @@ class Node:
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
     children: list = field(default_factory=list)
 
-    unreported: int = 0  # reports still 作成中 or 差戻し中 (departments only)
+    unreported: int = 0  # reports still 作成中 or 差戻し中
 
     def row(self, field_name, *, with_unreported=False):
         """(label, count, share, value, drill-down URL) for each choice of a vocabulary,
@@ -124,6 +129,29 @@ def cycle_for(filters):
         ReviewCycle.objects.filter(plan=filters.plan, fiscal_year=filters.year, kind=CycleKind.ANNUAL)
         .order_by("-opened_at").first()
     )
+
+
+def cycle_years(plan) -> dict[int, bool]:
+    """{fiscal year: whether any report of it has been evaluated or decided} of the plan's
+    years with an annual cycle. One query."""
+    settled = Exists(AnnualReport.objects.filter(cycle=OuterRef("pk"), state__in=SETTLED))
+    years = {}
+    for year, is_settled in (ReviewCycle.objects.filter(plan=plan, kind=CycleKind.ANNUAL)
+                             .annotate(settled=settled).values_list("fiscal_year", "settled").order_by()):
+        years[year] = years.get(year, False) or is_settled
+    return years
+
+
+def default_year(plan, years: dict[int, bool]) -> tuple[int, str]:
+    """The year the dashboard opens on, and why: the latest year evaluated or decided
+    (a newly opened cycle is empty for months while the previous year is the one the
+    bodies discuss), else the latest year started, else the plan's first year."""
+    in_plan = {year: settled for year, settled in years.items() if year in plan.years}
+    if settled := [year for year, is_settled in in_plan.items() if is_settled]:
+        return max(settled), "評価・判断が済んだ最新の年度"
+    if in_plan:
+        return max(in_plan), "評価・判断が済んだ年度がまだないため、進行管理を開始した最新の年度"
+    return plan.start_year, "年次進行管理をまだ開始していないため、計画の初年度"
 
 
 def scoped_reports(cycle, filters, *, node=None):
@@ -203,26 +231,32 @@ CARRIED_HOME = "sheet__project__succession__successors__placements"
 
 
 def trend_facts(plan):
-    """進捗度 of the reported reports of the latest annual cycle of each year, counted
-    per (year, home item's path, department, 進捗度). For a plan that carried projects
-    over from its predecessor, the predecessor's years come first, counting only the
-    reports of the projects carried into this plan, under the item each was carried to
-    (a project split in two counts once under each). Three queries."""
+    """進捗度 of the reports of the latest annual cycle of each year (UNREPORTED for
+    those still 作成中 or 差戻し中), counted per (year, home item's path, department,
+    進捗度). For a plan that carried projects over from its predecessor, the
+    predecessor's years come first, counting only the reports of the projects carried
+    into this plan, under the item each was carried to (a project split in two counts
+    once under each). Three queries."""
     year_of = _latest_annual_cycles(plan)
-    rows = (AnnualReport.objects.filter(cycle__in=year_of, state__in=REPORTED).annotate(home=_home())
-            .values_list("cycle", "home__item__path", "section__department", "progress")
+    rows = (AnnualReport.objects.filter(cycle__in=year_of).annotate(home=_home())
+            .values_list("cycle", "home__item__path", "section__department", "progress", "state")
             .annotate(n=Count("pk")).order_by())
-    facts = [(year_of[cycle], path, department, progress, n) for cycle, path, department, progress, n in rows]
+    facts = _trend_rows(rows, year_of)
     if plan.predecessor_id:
         earlier = _latest_annual_cycles(plan.predecessor)
-        carried = (AnnualReport.objects.filter(cycle__in=earlier, state__in=REPORTED,
+        carried = (AnnualReport.objects.filter(cycle__in=earlier,
                                                **{f"{CARRIED_HOME}__project__plan": plan,
                                                   f"{CARRIED_HOME}__is_home": True})
-                   .values_list("cycle", f"{CARRIED_HOME}__item__path", "section__department", "progress")
+                   .values_list("cycle", f"{CARRIED_HOME}__item__path", "section__department", "progress", "state")
                    .annotate(n=Count("pk", distinct=True)).order_by())
-        facts += [(earlier[cycle], path, department, progress, n)
-                  for cycle, path, department, progress, n in carried]
+        facts += _trend_rows(carried, earlier)
     return facts
+
+
+def _trend_rows(rows, year_of):
+    reported = set(REPORTED)
+    return [(year_of[cycle], path, department, progress if state in reported else UNREPORTED, n)
+            for cycle, path, department, progress, state, n in rows]
 
 
 def _selected(facts, filters):
@@ -250,13 +284,14 @@ def totals(facts, filters):
 
 def hierarchy(facts, filters):
     """The top items, each with its `children` down to the plan's last level, with counts
-    per vocabulary (reported reports only, each counted under its project's home item and
-    every ancestor of it, so that the children of a node add up to it)."""
+    per vocabulary of the reported reports and the count of the unreported ones (作成中,
+    差戻し中), each report counted under its project's home item and every ancestor of
+    it, so that the children of a node add up to it and the top items to the cycle's
+    total, as the departments do."""
     items = filters.outline["items"]
     by_home = defaultdict(list)
     for path, _, cell in _selected(facts, filters):
-        # An item is listed once a report under it is in (作成中 and 差戻し中 count nowhere here).
-        if path in items and any(cell["state"][state] for state in REPORTED):
+        if path in items:
             by_home[path].append(cell)
     order = {path: i for i, path in enumerate(items)}
     nodes, top = {}, []
@@ -269,11 +304,16 @@ def hierarchy(facts, filters):
                 (chain[-1].children if chain else top).append(node)
             chain.append(node)
         for cell in by_home[home]:
-            for field_name in VOCABS:
-                counted = cell[field_name]
-                for node in chain:
-                    node.counts[field_name].update(counted)
+            unreported = _unreported(cell)
+            for node in chain:
+                node.unreported += unreported
+                for field_name in VOCABS:
+                    node.counts[field_name].update(cell[field_name])
     return top
+
+
+def _unreported(cell):
+    return sum(n for state, n in cell["state"].items() if state not in REPORTED)
 
 
 def _item_node(item, filters):
@@ -303,7 +343,7 @@ def by_department(facts, filters):
                 (code or None,), name, {"department": code} if code else {"unassigned": 1}, filters)
         for field_name in VOCABS:
             node.counts[field_name].update(cell[field_name])
-        node.unreported += sum(n for state, n in cell["state"].items() if state not in REPORTED)
+        node.unreported += _unreported(cell)
         states[code].update(cell["state"])
         names[code] = name
     board = sorted(
@@ -333,16 +373,66 @@ def indicator_achievement(facts, filters):
 
 
 def trend(rows, filters):
-    """進捗度 over the plan's years, from the latest annual cycle of each year, after
-    the predecessor's years of the projects carried into the plan (if any)."""
+    """進捗度 and 未報告 over the plan's years, from the latest annual cycle of each year,
+    after the predecessor's years of the projects carried into the plan (if any):
+    (year, [count per 進捗度, 未報告], whether the year's cycle has been opened)."""
+    counts = _trend_counts(rows, filters)
+    earlier = sorted(year for year in counts if year < filters.plan.start_year)
+    return [(year, [counts[year].get(v, 0) for v in (*Progress.values, UNREPORTED)],
+             year < filters.plan.start_year or year in filters.started)
+            for year in earlier + filters.plan.years]
+
+
+def _trend_counts(rows, filters):
     department = filters.department.pk if filters.department else None
     counts = defaultdict(Counter)
     for year, path, dept, progress, n in rows:
         if not is_under(path, filters.item) or (department and dept != department):
             continue
         counts[year][progress] += n
-    earlier = sorted(year for year in counts if year < filters.plan.start_year)
-    return [(year, [counts[year].get(v, 0) for v in Progress.values]) for year in earlier + filters.plan.years]
+    return counts
+
+
+# The headline's groups of 進捗度: what the CIO asks first.
+HEADLINE = [
+    ("計画どおり", [Progress.ON_PLAN]),
+    ("計画を下回っている", [Progress.BEHIND]),
+    ("未実施・評価対象外", [Progress.NOT_DONE, Progress.NOT_RATED]),
+    (UNREPORTED, [UNREPORTED]),
+]
+
+
+def headline(departments, trend_rows, filters):
+    """[(label, count, change from the previous year or None)] of the year shown, counted
+    as the department view counts (so the two agree); the previous year from the trend
+    (the latest cycle of that year, in the same filters), if its cycle was opened."""
+    now = Counter()
+    for node in departments:
+        now.update(node.counts["progress"])
+        now[UNREPORTED] += node.unreported
+    before = None
+    for year, counts, started in trend_rows:
+        if year == filters.year - 1 and started and year >= filters.plan.start_year:
+            before = Counter(dict(zip((*Progress.values, UNREPORTED), counts)))
+    return [(label, sum(now[v] for v in values),
+             None if before is None else sum(now[v] - before[v] for v in values))
+            for label, values in HEADLINE]
+
+
+def progress_bars(cycle):
+    """[(label, [count per 進捗度, 未報告])] of the whole plan, each item of the plan's
+    first level and each department: the yearly report's chart, counted as the
+    dashboard counts, so that paper and screen agree. A fixed number of queries
+    (the outline and the cycle's facts), whatever the size of the plan."""
+    filters = Filters(cycle.plan, cycle.fiscal_year, outline=outline(cycle.plan_id))
+    facts = cycle_facts(cycle)
+    departments, _ = by_department(facts, filters)
+
+    def counts(node):
+        return [count for _, count, _, _, _ in node.row("progress", with_unreported=True)]
+
+    whole = [sum(column) for column in zip(*map(counts, departments))] or [0] * (len(Progress.values) + 1)
+    return [("計画全体", whole), *((node.label, counts(node)) for node in (*hierarchy(facts, filters), *departments))]
 
 
 def drill_url(filters, **extra):

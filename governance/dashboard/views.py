@@ -8,8 +8,24 @@ from accounts.models import Department
 from core import fiscal, stamps
 from governance.dashboard import charts
 from governance.dashboard.facts import (
-    REPORTED, UNREPORTED, VOCABS, Filters, by_department, cycle_facts, cycle_for, drill_url,
-    hierarchy, indicator_achievement, scoped_reports, totals, tree_rows, trend, trend_facts,
+    REPORTED,
+    UNREPORTED,
+    VOCABS,
+    Filters,
+    by_department,
+    cycle_facts,
+    cycle_for,
+    cycle_years,
+    default_year,
+    drill_url,
+    headline,
+    hierarchy,
+    indicator_achievement,
+    scoped_reports,
+    totals,
+    tree_rows,
+    trend,
+    trend_facts,
 )
 from governance.models import AnnualReport, ReportState
 from governance.vocab import Progress
@@ -27,20 +43,20 @@ def _filters(request, stamp):
     plan = choice.plan
     if plan is None:
         return Filters(None, None), choice
-    latest = plan.cycles.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
-    try:
-        year = int(params.get("year", ""))
-    except ValueError:
-        year = latest or plan.start_year
-    if year not in plan.years:
-        year = latest or plan.start_year
+    years = cache.get_or_set(f"dashboard-years|{stamp}|{plan.pk}", lambda: cycle_years(plan),
+                             stamps.CACHE_TIMEOUT)
+    year, why = default_year(plan, years)
+    asked = params.get("year", "")
+    if asked.isascii() and asked.isdecimal() and int(asked) in plan.years:
+        year, why = int(asked), "選択した年度"
     outline = cache.get_or_set(f"dashboard-outline|{stamp}|{plan.pk}", lambda: plan_tree.outline(plan.pk),
                                stamps.CACHE_TIMEOUT)
     item = params.get("item") or params.get("goal", "")
     level = params.get("level", "")
     level = int(level) if level.isascii() and level.isdecimal() and int(level) in outline["levels"] else 1
     department = Department.objects.filter(code=params.get("department", "")).first()
-    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline), choice
+    return Filters(plan, year, item if item in outline["items"] else None, department, level, outline,
+                   why, tuple(sorted(years))), choice
 
 
 def dashboard(request):
@@ -82,7 +98,7 @@ def figures(cycle, filters, by, stamp):
     """Every figure of the dashboard for a cycle, the filters and the vocabulary shown,
     from the cycle's facts (cached under the data stamps read before them)."""
     facts = cache.get_or_set(f"dashboard-facts|{stamp}|{cycle.pk}", lambda: cycle_facts(cycle), stamps.CACHE_TIMEOUT)
-    trend_rows = trend(cache.get_or_set(f"dashboard-trend|{stamp}|{filters.plan.pk}",
+    trend_rows = trend(cache.get_or_set(f"dashboard-trend-states|{stamp}|{filters.plan.pk}",
                                         lambda: trend_facts(filters.plan), stamps.CACHE_TIMEOUT), filters)
     tree = hierarchy(facts, filters)
     rows = list(tree_rows(tree))
@@ -98,6 +114,8 @@ def figures(cycle, filters, by, stamp):
     return {
         "tree": tree,
         "tree_rows": rows,
+        "tree_table": [(n, n.row(by, with_unreported=True)) for n in rows],
+        "headline": headline(departments, trend_rows, filters),
         "departments_rows": departments,
         "department_table": department_rows,
         "board": board,
@@ -108,25 +126,39 @@ def figures(cycle, filters, by, stamp):
             for name, code, counts in board
         ],
         "achievement": indicator_achievement(facts, filters),
-        "trend_rows": [(_trend_label(y, filters.plan), counts) for y, counts in trend_rows],
-        "trend_across": any(y < filters.plan.start_year for y, _ in trend_rows),
+        **_trend_figures(trend_rows, filters),
         # The chart of the chosen level shows the vocabulary of the table beside it.
         "chart_items": charts.stacked_bars(
-            f"{filters.level_name}ごとの{shown_label}", list(shown_vocab.labels),
-            bars((n.label, n.row(by)) for n in rows if n.depth == filters.level), uid="items"),
+            f"{filters.level_name}ごとの{shown_label}", [*shown_vocab.labels, UNREPORTED],
+            bars((n.label, n.row(by, with_unreported=True)) for n in rows if n.depth == filters.level),
+            uid="items"),
         "chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
                                                  bars(department_rows), uid="depts"),
-        "chart_trend": charts.stacked_bars(
-            "進捗度の推移", progress_labels,
-            [(_trend_label(y, filters.plan), counts, None) for y, counts in trend_rows], uid="trend"),
         "reported_count": reported_count,
         "total_count": total_count,
     }
 
 
-def _trend_label(year, plan):
-    """A year of the trend; the predecessor's years (carried projects only) say so."""
-    return fiscal.fy_label(year) + ("(前計画・継続事業)" if year < plan.start_year else "")
+def _trend_figures(trend_rows, filters):
+    """The trend's table and chart: 進捗度 and 未報告 per year; a year whose cycle has
+    not been opened says 未開始 rather than showing zeros."""
+    rows = [(_trend_label(y, filters.plan, started), counts, started) for y, counts, started in trend_rows]
+    return {
+        "trend_rows": rows,
+        "trend_across": any(y < filters.plan.start_year for y, _, _ in trend_rows),
+        "chart_trend": charts.stacked_bars(
+            "進捗度の推移", [*Progress.labels, UNREPORTED],
+            [(label, counts if started else [0] * len(counts), None) for label, counts, started in rows],
+            uid="trend"),
+    }
+
+
+def _trend_label(year, plan, started=True):
+    """A year of the trend; the predecessor's years (carried projects only) and the
+    years not started yet say so."""
+    if year < plan.start_year:
+        return f"{fiscal.fy_label(year)}(前計画・継続事業)"
+    return fiscal.fy_label(year) + ("" if started else "(未開始)")
 
 
 def dashboard_projects(request):

@@ -28,3 +28,11 @@ def _cell(label, count, share, url, node_label):
         '<td class="num"><a href="{}" aria-label="{} {} {}件">{}</a> <span class="muted">({}%)</span></td>',
         url, node_label, label, str(count), str(count), str(share),
     )
+
+
+@register.filter
+def change(n):
+    """A change from the previous year as text (「+2」「−1」「±0」), or 「前年度なし」."""
+    if n is None:
+        return "前年度なし"
+    return f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "±0"

@@ -70,7 +70,7 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
     settings.MEDIA_ROOT = str(tmp_path)
     names = dict(Project.objects.filter(plan__code=PLAN).values_list("code", "name"))
 
-    # Signing in lands on the dashboard, showing the latest year.
+    # Signing in lands on the dashboard, showing the latest year (none has been evaluated yet).
     login("demo-exec", next_url="/")
     expect(page.get_by_role("heading", level=1, name="計画の進捗ダッシュボード")).to_be_visible()
     expect(page.get_by_text("平成29年度(2017年度) 年次進行管理:対象")).to_be_visible()
@@ -130,3 +130,45 @@ def test_executive_follows_a_figure_and_downloads_the_plan_pdf(page, login, cycl
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=PLAN_NAME, exact=True))
     expect(row.get_by_role("cell").nth(2)).to_have_text("完成")
     expect(row.get_by_role("link", name="ダウンロード")).to_be_visible()
+
+
+def test_cio_still_sees_last_years_evaluated_results_after_a_new_cycle_is_opened(page, login, seeded):
+    """Every April 情報推進課 opens the new year's cycle: the CIO's landing page stays on
+    the year the 検討会議 has evaluated, says so, and keeps its headline (#17)."""
+    from accounts.models import Section, User
+    from governance.cycles.services import open_cycle
+    from governance.models import AnnualReport, CycleKind
+    from plans.models import Plan
+    from projects.models import ProjectSheet
+
+    for code, (section, _, _) in REPORTS_2016.items():
+        ProjectSheet.objects.filter(project__plan__code=PLAN, project__code=code).update(
+            section=Section.objects.get(code=section))
+    joho = User.objects.get(username="demo-joho")
+    plan = Plan.objects.get(code=PLAN)
+    cycle = open_cycle(user=joho, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=2016, deadline=date(2017, 5, 31))
+    for code, (_, state, progress) in REPORTS_2016.items():
+        # The confirmed ones have since been evaluated by the 検討会議.
+        report = AnnualReport.objects.get(cycle=cycle, sheet__project__code=code)
+        report.state = "evaluated" if state == "confirmed" else state
+        report.implementation_status, report.progress, report.direction = "continuing", progress, "continue"
+        report.work_done = "実施した"
+        report.save()
+    # ○: 1-1-1-01, 1-2-1-01, 2-1-1-05, 3-1-1-01 · △: 1-2-1-02 · every other report 未報告.
+    unreported = cycle.reports.count() - 5
+
+    def shows_2016():
+        expect(page.get_by_text("平成28年度を表示しています(評価・判断が済んだ最新の年度)")).to_be_visible()
+        expect(page.get_by_role("form", name="表示の条件").get_by_label("年度", exact=True)).to_have_value("2016")
+        headline = page.get_by_role("region", name="平成28年度の進捗度(前年度との比較)")
+        expect(headline.get_by_role("listitem")).to_have_text([
+            "計画どおり 4件 前年度なし", "計画を下回っている 1件 前年度なし", "未実施・評価対象外 0件 前年度なし",
+            f"未報告 {unreported}件 前年度なし"])
+
+    login("demo-exec", next_url="/")
+    shows_2016()
+    open_cycle(user=joho, plan=plan, kind=CycleKind.ANNUAL, fiscal_year=2017, deadline=date(2018, 5, 31))
+    page.reload()
+    shows_2016()
+    # The new year is one choice away, and the trend marks the years not started.
+    expect(page.get_by_role("rowheader", name="平成30年度(2018年度)(未開始)")).to_be_visible()

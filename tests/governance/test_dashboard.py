@@ -109,7 +109,9 @@ BOARD_BY_HAND = [  # most drafts and returns first, then by name
 # Indicators with a result / at or above target: Ⅰ: 0 (100%), 1 (50%), 8 (下向き, 100%);
 # Ⅱ: 2 (120%), 3 (90%), 7 (0%). The qualitative indicator of 2 does not count.
 ACHIEVEMENT_BY_HAND = [("目標Ⅰ", 3, 2, Decimal("66.7")), ("目標Ⅱ", 3, 1, Decimal("33.3"))]
-TREND_BY_HAND = {2021: [6, 2, 0, 1], 2022: [4, 1, 2, 1]}  # 2021: 9 (on plan) is a draft
+# 進捗度 ○ △ × - and 未報告; 2021: 9 (on plan) is a draft; 2022: 5 and 6 are not reported.
+TREND_BY_HAND = {2021: [6, 2, 0, 1, 1], 2022: [4, 1, 2, 1, 2]}
+NOT_STARTED = [0, 0, 0, 0, 0]
 
 
 def build_known_cycle(joho, *, code="dash"):
@@ -242,8 +244,10 @@ def test_a_department_with_no_report_in_yet_is_listed_as_all_unreported(exec_cli
 def test_achievement_and_trend_match_the_hand_counts(exec_client, known):
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
     assert context["figures"]["achievement"] == ACHIEVEMENT_BY_HAND
+    # The years whose cycle has not been opened say so (2023-2025).
     assert context["figures"]["trend_rows"] == [
-        (label, TREND_BY_HAND.get(year, [0, 0, 0, 0])) for year, label in context["years"]
+        (label, TREND_BY_HAND[year], True) if year in TREND_BY_HAND else (f"{label}(未開始)", NOT_STARTED, False)
+        for year, label in context["years"]
     ]
 
 
@@ -293,8 +297,8 @@ def test_filters_narrow_every_figure(exec_client, known):
     assert [(n.label, counts(n, "progress")) for n in context["figures"]["departments_rows"]] == [("市民部", [2, 1, 0, 0])]
     assert [(name, states) for name, _, states in context["figures"]["board"]] == [("市民部", Counter({"submitted": 2, "confirmed": 1}))]
     assert context["figures"]["achievement"] == [("目標Ⅰ", 3, 2, Decimal("66.7"))]
-    trend = dict(context["figures"]["trend_rows"])
-    assert list(trend.values())[:2] == [[2, 0, 0, 1], [2, 1, 0, 0]]  # 2021: 0, 1 ○ and 8 -
+    trend = [counts for _, counts, _ in context["figures"]["trend_rows"]]
+    assert trend[:2] == [[2, 0, 0, 1, 0], [2, 1, 0, 0, 0]]  # 2021: 0, 1 ○ and 8 -
     assert context["figures"]["reported_count"] == 3 and context["figures"]["total_count"] == 3
 
 
@@ -379,8 +383,8 @@ def test_trend_counts_the_latest_cycle_of_each_year_only(exec_client, known, dem
     context = get(exec_client, DASHBOARD, plan="dash", year=2022).context
     assert context["cycle"] == again
     assert [sum(counts(g, "progress")) for g in context["figures"]["tree"]] == [6, 4]
-    trend = dict(context["figures"]["trend_rows"])
-    assert list(trend.values())[1] == [0, 10, 0, 0]
+    trend = [counts for _, counts, _ in context["figures"]["trend_rows"]]
+    assert trend[1] == [0, 10, 0, 0, 0]
 
 
 def test_departments_with_the_same_display_order_are_told_apart(exec_client, demo_users):
@@ -467,8 +471,8 @@ def test_dashboard_query_count_does_not_grow_with_projects_or_years(
         # Both pages did show figures.
         assert small.context["figures"]["reported_count"] > 0 and large.context["figures"]["reported_count"] > 0
         assert large.context["figures"]["reported_count"] > small.context["figures"]["reported_count"]
-    trend = dict(large.context["figures"]["trend_rows"])
-    assert all(sum(row) == 225 for row in trend.values())  # a quarter are drafts
+    trend = [counts for _, counts, _ in large.context["figures"]["trend_rows"]]
+    assert all(sum(row[:4]) == 225 and row[4] == 75 for row in trend)  # a quarter are drafts (未報告)
 
 
 def figures_html(response):
@@ -514,18 +518,26 @@ def test_cached_dashboard_changes_right_after_a_report_moves(exec_client, known,
     assert table["市民部"] == [3, 0, 0, 1, 1]
 
 
-def test_a_cycle_with_nothing_reported_yet_says_so_and_lists_no_measure(exec_client, known):
+def test_a_cycle_with_nothing_reported_yet_says_so_and_lists_every_item_as_unreported(exec_client, known):
+    """The goal view counts 未報告 as the department view does (#17): nothing vanishes."""
     known["cycles"][2022].reports.update(state=ReportState.DRAFT)
-    for params in ({}, {"department": "kankyo"}, {"item": "2"}):
+    # 目標Ⅰ: 0, 1, 4, 5, 8, 9; 目標Ⅱ: 2, 3, 6, 7; 環境部: 5, 9 (Ⅰ-2-1) and 6 (Ⅱ-1-1).
+    for params, expected in (({}, [(GOAL_1, 6), (GOAL_2, 4)]), ({"department": "kankyo"}, [(GOAL_1, 2), (GOAL_2, 1)]),
+                             ({"item": "2"}, [(GOAL_2, 4)])):
         response = get(exec_client, DASHBOARD, plan="dash", year=2022, **params)
-        assert response.context["figures"]["tree"] == [], params
+        tree = response.context["figures"]["tree"]
+        assert [(g.label, g.unreported) for g in tree] == expected, params
+        assert all(counts(n, "progress") == [0, 0, 0, 0] for n in nodes(tree)), params
         assert "報告済みの事業はまだありません。" in response.content.decode()
 
 
-def test_a_measure_with_only_drafts_in_the_filter_is_not_listed(exec_client, known):
-    """環境部 has 5 (draft) and 6 (returned) under Ⅰ-2-1 and Ⅱ-1-1, and 9 (confirmed) under Ⅰ-2-1."""
+def test_a_measure_with_only_drafts_in_the_filter_is_listed_as_unreported(exec_client, known):
+    """環境部 has 5 (draft) and 6 (returned) under Ⅰ-2-1 and Ⅱ-1-1, and 9 (confirmed, ×) under Ⅰ-2-1."""
     tree = get(exec_client, DASHBOARD, plan="dash", year=2022, department="kankyo").context["figures"]["tree"]
-    assert [n.label for n in nodes(tree)] == [GOAL_1, POLICIES[1], MEASURES[1]]
+    assert [(n.label, counts(n, "progress"), n.unreported) for n in nodes(tree)] == [
+        (GOAL_1, [0, 0, 1, 0], 1), (POLICIES[1], [0, 0, 1, 0], 1), (MEASURES[1], [0, 0, 1, 0], 1),
+        (GOAL_2, [0, 0, 0, 0], 1), (POLICIES[2], [0, 0, 0, 0], 1), (MEASURES[2], [0, 0, 0, 0], 1),
+    ]
 
 
 def test_another_filter_or_vocabulary_reads_no_report_until_the_data_change(
@@ -795,19 +807,23 @@ def test_each_chart_is_shown_with_a_table_of_the_same_numbers(exec_client, known
     progress = list(Progress.labels)
 
     goals = table_counts(table_after(root, "進捗度(目標 → 基本方針 → 情報化施策)"))
-    goal_bars = segments(charts["items"])
+    goal_bars = segments(charts["items"], [*progress, "未報告"])
     assert set(goal_bars) == {GOAL_1, GOAL_2}
+    unreported = {GOAL_1: 1, GOAL_2: 1}  # 5 (draft), 6 (returned)
     for label, bar in goal_bars.items():
-        assert bar == goals[label] == BY_HAND["progress"][label]
+        assert bar == goals[label] == [*BY_HAND["progress"][label], unreported[label]]
 
     departments = table_counts(table_after(root, "部ごとの進捗度"))
     assert segments(charts["depts"], [*progress, "未報告"]) == departments == \
         {name: values for name, (values, _) in DEPARTMENT_TABLE_BY_HAND.items()}
 
     trend = table_counts(table_after(root, "計画期間の推移"))
-    trend_bars = segments(charts["trend"])
-    assert trend_bars == {label: values for label, values in trend.items() if sum(values)}
-    assert list(trend.values()) == [TREND_BY_HAND.get(y, [0, 0, 0, 0]) for y in range(2021, 2026)]
+    trend_bars = segments(charts["trend"], [*progress, "未報告"])
+    assert trend_bars == trend
+    # The years not started show 未開始, not counts.
+    assert list(trend.values()) == [TREND_BY_HAND[2021], TREND_BY_HAND[2022]]
+    assert [text(td) for td in table_after(root, "計画期間の推移").iter(f"{HTML}td") if text(td) == "未開始"] \
+        == ["未開始"] * 3
     # Every chart's legend names the four 進捗度 in order.
     for svg in charts.values():
         legend = [t.text for t in svg.iter(f"{SVG}text") if t.text in progress]
@@ -821,7 +837,7 @@ def test_the_goal_chart_has_a_table_whatever_vocabulary_the_table_shows(exec_cli
 
     response = get(exec_client, DASHBOARD, plan="dash", year=2022, by="direction")
     root = page(response)
-    bars = segments(charts_of(response)["items"], list(Direction.labels))
+    bars = segments(charts_of(response)["items"], [*Direction.labels, "未報告"])
     tables = [table_counts(t) for t in root.iter(f"{HTML}table")]
     assert any(all(table.get(label) == values for label, values in bars.items()) for table in tables), \
         "no table gives the goal chart's 進捗度 counts when by=direction"

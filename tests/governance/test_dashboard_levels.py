@@ -75,7 +75,8 @@ def build(joho, *, code, levels, tree, reports):
 #
 #   1 行政手続のオンライン化     1-1 電子申請の拡充: P1, P2    1-2 キャッシュレス決済: P3 (+ P5 再掲)
 #   2 デジタル人材の育成        2-1 職員研修: P4, P5
-# P3 is a draft: 1-2 has nothing reported and is not listed. P5's 再掲 under 1-2 counts nowhere.
+# P3 is a draft: 1-2 has nothing reported and is listed with 未報告 1 (#17: every view
+# counts 未報告). P5's 再掲 under 1-2 counts nowhere.
 TWO_LEVELS = [structure.LevelSpec("基本目標"), structure.LevelSpec("施策")]
 TWO_TREE = {
     "行政手続のオンライン化": {"電子申請の拡充": ["P1", "P2"], "キャッシュレス決済": ["P3"]},
@@ -91,6 +92,7 @@ TWO_REPORTS = {
 TWO_BY_HAND = {  # 進捗度 ○ △ × -, by hand from TWO_REPORTS
     "基本目標1 行政手続のオンライン化": [1, 1, 0, 0],  # P1 | P2
     "1-1 電子申請の拡充": [1, 1, 0, 0],
+    "1-2 キャッシュレス決済": [0, 0, 0, 0],  # P3 未報告
     "基本目標2 デジタル人材の育成": [1, 0, 1, 0],  # P5 | P4
     "2-1 職員研修": [1, 0, 1, 0],
 }
@@ -217,7 +219,8 @@ def chart_bars(response, uid="items"):
         if title is not None:
             label, rest = title.text.rsplit(":", 1)
             category, count = rest.rsplit(" ", 1)
-            bars.setdefault(label, [0] * 4)[list(Progress.labels).index(category)] = int(count.removesuffix("件"))
+            categories = [*Progress.labels, "未報告"]
+            bars.setdefault(label, [0] * 5)[categories.index(category)] = int(count.removesuffix("件"))
     return svg.find(f"{SVG}title").text, bars
 
 
@@ -230,20 +233,22 @@ def test_two_level_plan_rolls_up_to_its_top_level_with_its_names(exec_client, tw
     assert [(n.label, n.depth, counts(n)) for n in nodes(tree)] == \
         [(label, 2 if label[0].isdigit() else 1, values) for label, values in TWO_BY_HAND.items()]
     assert_children_add_up(tree)
+    assert [n.unreported for n in nodes(tree)] == [1, 0, 1, 0, 0]  # P3
     assert (figures["reported_count"], figures["total_count"]) == (4, 5)
     html = response.content.decode()
     assert "<h2>基本目標ごとの状況</h2>" in html and "進捗度(基本目標 → 施策)" in html
     for word in ("目標ごと", "基本方針", "情報化施策"):
         assert word not in html.replace("基本目標ごと", ""), word
     assert chart_bars(response) == ("基本目標ごとの進捗度", {
-        "基本目標1 行政手続のオンライン化": [1, 1, 0, 0], "基本目標2 デジタル人材の育成": [1, 0, 1, 0]})
+        "基本目標1 行政手続のオンライン化": [1, 1, 0, 0, 1], "基本目標2 デジタル人材の育成": [1, 0, 1, 0, 0]})
     # P1 120 ✓, P2 50 | P4 100 ✓, P5 100 ✓ (P3 is a draft)
     assert figures["achievement"] == [("基本目標1", 2, 1, Decimal("50.0")), ("基本目標2", 2, 2, Decimal("100.0"))]
 
 
 def test_two_level_plan_by_its_second_level(exec_client, two):
     response = get(exec_client, DASHBOARD, plan="two", year=2022, level=2)
-    assert chart_bars(response) == ("施策ごとの進捗度", {"1-1 電子申請の拡充": [1, 1, 0, 0], "2-1 職員研修": [1, 0, 1, 0]})
+    assert chart_bars(response) == ("施策ごとの進捗度", {
+        "1-1 電子申請の拡充": [1, 1, 0, 0, 0], "1-2 キャッシュレス決済": [0, 0, 0, 0, 1], "2-1 職員研修": [1, 0, 1, 0, 0]})
     assert response.context["figures"]["achievement"] == \
         [("施策1-1", 2, 1, Decimal("50.0")), ("施策2-1", 2, 2, Decimal("100.0"))]
     assert "<h2>施策ごとの状況</h2>" in response.content.decode()
@@ -253,10 +258,12 @@ def test_two_level_plan_by_its_second_level(exec_client, two):
 def test_two_level_plan_filtered_to_a_top_item(exec_client, two, params):
     figures = get(exec_client, DASHBOARD, plan="two", year=2022, **params).context["figures"]
     assert [(n.label, counts(n)) for n in nodes(figures["tree"])] == \
-        [("基本目標1 行政手続のオンライン化", [1, 1, 0, 0]), ("1-1 電子申請の拡充", [1, 1, 0, 0])]
+        [("基本目標1 行政手続のオンライン化", [1, 1, 0, 0]), ("1-1 電子申請の拡充", [1, 1, 0, 0]),
+         ("1-2 キャッシュレス決済", [0, 0, 0, 0])]
+    assert [n.unreported for n in nodes(figures["tree"])] == [1, 0, 1]  # P3
     assert (figures["reported_count"], figures["total_count"]) == (2, 3)  # P1, P2 | P3
     assert figures["achievement"] == [("基本目標1", 2, 1, Decimal("50.0"))]
-    assert dict(figures["trend_rows"])["令和4年度(2022年度)"] == [1, 1, 0, 0]
+    assert {label: counts for label, counts, _ in figures["trend_rows"]}["令和4年度(2022年度)"] == [1, 1, 0, 0, 1]
     assert listed(exec_client, plan="two", year=2022, field="progress", **params) == ["P1", "P2"]
     assert listed(exec_client, plan="two", year=2022, field="state", value="draft", **params) == ["P3"]
 
@@ -299,8 +306,8 @@ def test_four_level_plan_achievement_by_any_level(exec_client, four, level):
 def test_four_level_plan_chart_by_its_third_level(exec_client, four):
     response = get(exec_client, DASHBOARD, plan="four", year=2022, level=3)
     assert chart_bars(response) == ("基本施策ごとの進捗度", {
-        "Ⅰ-1-1 申請": [2, 1, 0, 0], "Ⅰ-1-2 相談": [0, 0, 1, 0], "Ⅰ-2-1 ウェブ": [0, 0, 0, 1],
-        "Ⅱ-1-1 業務改革": [1, 0, 0, 0]})
+        "Ⅰ-1-1 申請": [2, 1, 0, 0, 0], "Ⅰ-1-2 相談": [0, 0, 1, 0, 0], "Ⅰ-2-1 ウェブ": [0, 0, 0, 1, 0],
+        "Ⅱ-1-1 業務改革": [1, 0, 0, 0, 1]})  # G 未報告
     nav = next(n for n in page(response).iter(f"{HTML}nav") if n.get("aria-label") == "集計する階層")
     links = [(text(a), a.get("aria-current")) for a in nav.iter(f"{HTML}a")]
     assert links == [("目標", None), ("基本方針", None), ("基本施策", "true"), ("情報化施策", None)]
@@ -362,7 +369,8 @@ def test_second_plan_labels_are_the_plans_own(exec_client, cycle, shimin_sheets)
     cycle.reports.filter(sheet__in=shimin_sheets).update(
         state=ReportState.SUBMITTED, implementation_status="continuing", progress="on_plan", direction="continue")
     tree = get(exec_client, DASHBOARD, plan="second", year=2016).context["figures"]["tree"]
-    assert [(n.label, counts(n)) for n in nodes(tree)] == [
+    # The items of the drafts are listed too, as 未報告 only.
+    assert [(n.label, counts(n)) for n in nodes(tree) if n.total] == [
         ("目標Ⅰ 市民ニーズに合った e(いい)行政サービスの提供", [2, 0, 0, 0]),
         ("Ⅰ-2 市民に身近な行政窓口の拡充", [2, 0, 0, 0]),
         ("Ⅰ-2-1 身近な行政窓口の拡充", [2, 0, 0, 0]),
