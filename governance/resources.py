@@ -135,6 +135,7 @@ class ResultResource(_CycleScoped):
     target = column("目標値", "target", NumberWidget(), readonly=True)
     actual = column("実績値", "actual", NumberWidget())
     rate = column("達成率", "rate", readonly=True)
+    rating = column("達成判定", "rating", readonly=True)
     method = column("達成率の算定方法", "indicator__achievement_method", ChoiceWidget(AchievementMethod), readonly=True)
     note = column("補足", "note")
     version = column(VERSION_COLUMN, "report__version", NumberWidget(), readonly=True)
@@ -142,7 +143,7 @@ class ResultResource(_CycleScoped):
     class Meta(ExchangeResource.Meta):
         model = IndicatorResult
         fields = ("fiscal_year", "kind", "code", "name", "position", "indicator", "unit", "target", "actual",
-                  "rate", "method", "note", "version",)
+                  "rate", "rating", "method", "note", "version",)
 
     def export_queryset(self):
         return (
@@ -169,6 +170,13 @@ class ResultResource(_CycleScoped):
     def dehydrate_rate(self, result):
         """「95.0%」「△18.0%」 or why there is none, as on the report page."""
         return of_indicator(result.indicator, result.actual, self._target(result)).text
+
+    def dehydrate_rating(self, result):
+        """達成 or 未達成, and 情報推進課's reason when it changed the rate's word."""
+        if result.override_met is not None:
+            return f"{'達成' if result.override_met else '未達成'}(情報推進課が変更:{result.override_reason})"
+        met = of_indicator(result.indicator, result.actual, self._target(result)).met
+        return "" if met is None else "達成" if met else "未達成"
 
     def instance_key(self, result):
         cycle = result.report.cycle

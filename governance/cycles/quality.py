@@ -39,6 +39,15 @@ class ResultRow:
         """「95.0%」「△18.0%」, or why there is none (「算出不可(目標値と基準値が同じ)」)."""
         return self.achievement.text
 
+    @property
+    def overridden(self) -> bool:
+        return self.result.override_met is not None
+
+    @property
+    def met(self) -> bool | None:
+        """達成 or 未達成: 情報推進課's word when given, else the rate's (None: neither)."""
+        return self.result.override_met if self.overridden else self.achievement.met
+
 
 def result_rows(report) -> list[ResultRow]:
     """The report's indicator results with the year's target and achievement

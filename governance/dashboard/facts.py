@@ -175,7 +175,8 @@ def _achievement_facts(cycle):
     met when the rate is 100% or more before rounding, counted in the database without
     dividing. 目標値に対する割合: 上向き actual ≥ target, 下向き actual ≤ target.
     基準値からの進捗 ((actual − baseline) ÷ (target − baseline) ≥ 1): actual ≥ target when the
-    target is above the baseline, actual ≤ target when below; none when they are equal."""
+    target is above the baseline, actual ≤ target when below; none when they are equal.
+    情報推進課's 達成/未達成 (IndicatorResult.override_met) counts in place of the rate's."""
     up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
     ratio, progress = Q(indicator__achievement_method="ratio"), Q(indicator__achievement_method="progress")
     baseline = F("indicator__baseline_value")
@@ -185,6 +186,8 @@ def _achievement_facts(cycle):
         | (progress & (rises | falls)))
     met = ((ratio & ((up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))))
            | (progress & ((rises & Q(actual__gte=F("target"))) | (falls & Q(actual__lte=F("target"))))))
+    said = Q(override_met__isnull=False)
+    rated, met = said | rated, Q(override_met=True) | (~said & met)
     item = f"report__{HOME}__item__path"
     department = "report__section__department"
     return list(

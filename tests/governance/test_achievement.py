@@ -81,11 +81,11 @@ def test_ratio_cannot_be_computed_says_why(actual, target, direction, text):
 
 @pytest.mark.parametrize(("rate", "text"), [
     (Decimal("-18.0"), "△18.0%"),
-    (Decimal("-18"), "△18.0%"),
+    (Decimal(-18), "△18.0%"),
     (Decimal("-0.25"), "△0.3%"),     # half up, away from zero
     (Decimal("-0.04"), "0.0%"),      # rounds to nothing: no 「△」 and no minus
     (Decimal(0), "0.0%"),
-    (Decimal("95"), "95.0%"),
+    (Decimal(95), "95.0%"),
     (Decimal("120.05"), "120.1%"),
     (None, ""),
 ])

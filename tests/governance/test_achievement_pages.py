@@ -8,7 +8,7 @@ import pytest
 
 from governance.cycles.quality import result_rows
 from governance.dashboard.facts import REPORTED
-from governance.models import AnnualReport
+from governance.models import AnnualReport, IndicatorResult
 from governance.resources import ResultResource
 from projects.models import Indicator
 from tests.governance.test_dashboard import build_known_cycle, get
@@ -81,3 +81,90 @@ def test_export_gives_the_rate_and_the_method(demo_users, known):
     assert rows[(by_code[1], "1")]["達成率"] == "算出不可(目標値と基準値が同じ)"
     assert rows[(by_code[0], "1")]["達成率"] == "100.0%"
     assert rows[(by_code[0], "1")]["達成率の算定方法"] == "目標値に対する割合"
+
+
+# ─── 情報推進課's 達成判定 ─────────────────────────────────────────────────
+
+def result_of(known, number):
+    return IndicatorResult.objects.get(report__cycle=known["cycles"][2022], indicator__position=1,
+                                       report__sheet__project=known["projects"][number])
+
+
+def override_url(result):
+    return f"/reports/{result.report_id}/results/{result.pk}/override/"
+
+
+def test_ict_office_overrides_a_rating_with_a_reason_kept_beside_it(client, demo_users, known):
+    client.force_login(demo_users["demo-joho"])
+    result = result_of(known, 2)  # △100.0%, 未達成 by its rate
+    response = client.post(override_url(result), {"met": "met", "reason": "基準値の取り方を変更したため"})
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert (result.override_met, result.override_reason) == (True, "基準値の取り方を変更したため")
+    latest = result.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (demo_users["demo-joho"], "達成判定の変更(画面)")
+
+    page = get(client, f"/reports/{result.report_id}/")
+    row = page.context["rows"][0]
+    assert (row.rate_text, row.met, row.overridden) == ("△100.0%", True, True)
+    assert "情報推進課が判定を変更:基準値の取り方を変更したため" in page.content.decode()
+
+    # The dashboard counts it as met: Ⅱ 1 of 3 (was 0 of 3).
+    client.force_login(demo_users["demo-exec"])
+    figures = get(client, "/dashboard/", plan="dash", year=2022).context["figures"]
+    assert figures["achievement"] == [("目標Ⅰ", 2, 2, Decimal("100.0")), ("目標Ⅱ", 3, 1, Decimal("33.3"))]
+
+    # And the export says so.
+    resource = ResultResource(user=demo_users["demo-joho"], cycle=known["cycles"][2022])
+    rows = {(row["事業コード"], str(row["指標番号"])): row
+            for row in resource.export(resource.export_queryset()).dict}
+    assert rows[(known["projects"][2].code, "1")]["達成判定"] == "達成(情報推進課が変更:基準値の取り方を変更したため)"
+    assert rows[(known["projects"][3].code, "1")]["達成判定"] == "未達成"
+
+
+def test_an_override_of_an_uncounted_rate_counts(client, demo_users, known):
+    """生成事業1 (target = baseline, 算出不可) said 未達成: Ⅰ 2 of 3."""
+    client.force_login(demo_users["demo-joho"])
+    result = result_of(known, 1)
+    assert client.post(override_url(result), {"met": "unmet", "reason": "目標未達"}).status_code == 302
+    client.force_login(demo_users["demo-exec"])
+    figures = get(client, "/dashboard/", plan="dash", year=2022).context["figures"]
+    assert figures["achievement"][0] == ("目標Ⅰ", 3, 2, Decimal("66.7"))
+
+
+def test_an_override_without_a_reason_is_refused_and_changes_nothing(client, demo_users, known):
+    client.force_login(demo_users["demo-joho"])
+    result = result_of(known, 2)
+    before = result.history.count()
+    response = client.post(override_url(result), {"met": "met", "reason": "  "}, follow=True)
+    assert "達成判定を変更する理由を記入してください。" in response.content.decode()
+    result.refresh_from_db()
+    assert (result.override_met, result.override_reason, result.history.count()) == (None, "", before)
+
+
+def test_clearing_an_override_goes_back_to_the_rate(client, demo_users, known):
+    client.force_login(demo_users["demo-joho"])
+    result = result_of(known, 2)
+    client.post(override_url(result), {"met": "met", "reason": "理由"})
+    assert client.post(override_url(result), {"met": "", "reason": "理由"}).status_code == 302
+    result.refresh_from_db()
+    assert (result.override_met, result.override_reason) == (None, "")
+    assert get(client, f"/reports/{result.report_id}/").context["rows"][0].met is False
+
+
+@pytest.mark.parametrize("username", ["demo-staff-a", "demo-kacho", "demo-exec", "demo-bucho"])
+def test_only_the_ict_office_may_override(client, demo_users, known, username):
+    client.force_login(demo_users[username])
+    result = result_of(known, 2)
+    response = client.post(override_url(result), {"met": "met", "reason": "理由"})
+    assert response.status_code == 403
+    result.refresh_from_db()
+    assert result.override_met is None
+
+
+def test_the_override_form_is_offered_to_the_ict_office_only(client, demo_users, known):
+    result = result_of(known, 2)
+    client.force_login(demo_users["demo-joho"])
+    assert override_url(result) in get(client, f"/reports/{result.report_id}/").content.decode()
+    client.force_login(demo_users["demo-exec"])
+    assert override_url(result) not in get(client, f"/reports/{result.report_id}/").content.decode()
