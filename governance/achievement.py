@@ -75,7 +75,10 @@ def achievement(actual, target, direction, method=RATIO, baseline=None) -> Decim
 
 
 def of_indicator(indicator, actual, target) -> Achievement:
-    """measure() with the indicator's direction, method and baseline."""
+    """measure() with the indicator's direction, method and baseline (none for a
+    qualitative indicator, whose result is words)."""
+    if indicator.is_qualitative:
+        return _none()
     return measure(actual, target, indicator.direction, indicator.achievement_method,
                    indicator.baseline_value)
 

@@ -96,3 +96,15 @@ def test_format_rate(rate, text):
 def test_a_negative_progress_is_printed_with_the_triangle():
     assert measure(109, 50, "down", PROGRESS, 100).text == "△18.0%"
     assert measure(41, 100, "up", PROGRESS, 50).text == "△18.0%"
+
+
+def test_an_indicator_gives_its_own_method_and_baseline_and_a_qualitative_one_no_rate():
+    from types import SimpleNamespace
+
+    from governance.achievement import of_indicator
+
+    down = SimpleNamespace(direction="down", achievement_method=PROGRESS, baseline_value=Decimal(100),
+                           is_qualitative=False)
+    assert of_indicator(down, 109, 50).text == "△18.0%"
+    words = SimpleNamespace(direction="up", achievement_method=RATIO, baseline_value=None, is_qualitative=True)
+    assert of_indicator(words, 5, 10).text == ""

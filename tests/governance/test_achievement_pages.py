@@ -168,3 +168,21 @@ def test_the_override_form_is_offered_to_the_ict_office_only(client, demo_users,
     assert override_url(result) in get(client, f"/reports/{result.report_id}/").content.decode()
     client.force_login(demo_users["demo-exec"])
     assert override_url(result) not in get(client, f"/reports/{result.report_id}/").content.decode()
+
+
+def test_papers_and_books_print_the_rate_the_method_and_the_changed_rating(demo_users, known):
+    """The results table of the meeting papers and the books (governance/pdf/_report_results.html)."""
+    from django.template.loader import render_to_string
+
+    from governance.cycles.services import override_rating
+
+    override_rating(user=demo_users["demo-joho"], result=result_of(known, 3), met=True, reason="事業の縮小による")
+    html = {}
+    for number in (2, 3):
+        report = report_of(known, number)
+        html[number] = render_to_string("governance/pdf/_report_results.html",
+                                        {"report": report, "rows": result_rows(report)})
+    assert '<td class="num">△100.0%</td><td>未達成</td>' in html[2]
+    assert "基準値からの進捗" in html[2]
+    assert ('<td class="num">50.0%</td><td>達成<div class="muted">情報推進課が判定を変更:事業の縮小による</div></td>'
+            in html[3])
