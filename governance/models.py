@@ -242,6 +242,10 @@ class IndicatorResult(PythonChecks, models.Model):
     actual = models.DecimalField("実績値", max_digits=14, decimal_places=2, null=True, blank=True,
                                  validators=[MinValueValidator(Decimal(0))])
     note = models.CharField("補足", max_length=400, blank=True)
+    # 情報推進課's 達成/未達成 in place of the computed rate's (governance.cycles.services.override_rating).
+    override_met = models.BooleanField("達成判定の変更", null=True, blank=True,
+                                       choices=[(True, "達成"), (False, "未達成")])
+    override_reason = models.TextField("達成判定を変更した理由", max_length=TEXT_LIMIT, blank=True)
     history = HistoricalRecords(verbose_name="指標実績の履歴")
 
     class Meta:
@@ -252,6 +256,8 @@ class IndicatorResult(PythonChecks, models.Model):
             models.UniqueConstraint(fields=["report", "indicator"], name="result_once_per_indicator"),
             models.CheckConstraint(condition=Q(actual__gte=0) | Q(actual__isnull=True),
                                    name="result_not_negative"),
+            models.CheckConstraint(condition=Q(override_met__isnull=True) | ~Q(override_reason=""),
+                                   name="result_override_has_a_reason"),
         ]
 
     def __str__(self):

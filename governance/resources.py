@@ -11,11 +11,13 @@ service (governance.cycles.services.save_reports, in batches, by exchange.engine
 import tablib
 from accounts.permissions import is_ict_office
 from core import fiscal
+from governance.achievement import of_indicator
 from governance.cycles.forms import ReportForm, ResultForm
 from governance.cycles.services import ReportChanges
 from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState
 from governance.permissions import can_edit_report
 from governance.cycles.tables import summary_tables
+from projects.models import AchievementMethod
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
 from core.resources import VERSION_COLUMN, ChoiceWidget, ExchangeResource, FiscalYearWidget, NumberWidget, column
 
@@ -132,12 +134,16 @@ class ResultResource(_CycleScoped):
     unit = column("単位", "indicator__unit", readonly=True)
     target = column("目標値", "target", NumberWidget(), readonly=True)
     actual = column("実績値", "actual", NumberWidget())
+    rate = column("達成率", "rate", readonly=True)
+    rating = column("達成判定", "rating", readonly=True)
+    method = column("達成率の算定方法", "indicator__achievement_method", ChoiceWidget(AchievementMethod), readonly=True)
     note = column("補足", "note")
     version = column(VERSION_COLUMN, "report__version", NumberWidget(), readonly=True)
 
     class Meta(ExchangeResource.Meta):
         model = IndicatorResult
-        fields = ("fiscal_year", "kind", "code", "name", "position", "indicator", "unit", "target", "actual", "note", "version",)
+        fields = ("fiscal_year", "kind", "code", "name", "position", "indicator", "unit", "target", "actual",
+                  "rate", "rating", "method", "note", "version",)
 
     def export_queryset(self):
         return (
@@ -153,10 +159,24 @@ class ResultResource(_CycleScoped):
         return (super().import_queryset().prefetch_related(None).select_related(None)
                 .select_related("report__cycle", "report__sheet__project", "indicator"))
 
-    def dehydrate_target(self, result):
+    @staticmethod
+    def _target(result):
         year = result.report.cycle.result_year
-        value = next((t.value for t in result.indicator.targets.all() if t.fiscal_year == year), None)
-        return self.fields["target"].widget.render(value)
+        return next((t.value for t in result.indicator.targets.all() if t.fiscal_year == year), None)
+
+    def dehydrate_target(self, result):
+        return self.fields["target"].widget.render(self._target(result))
+
+    def dehydrate_rate(self, result):
+        """「95.0%」「△18.0%」 or why there is none, as on the report page."""
+        return of_indicator(result.indicator, result.actual, self._target(result)).text
+
+    def dehydrate_rating(self, result):
+        """達成 or 未達成, and 情報推進課's reason when it changed the rate's word."""
+        if result.override_met is not None:
+            return f"{'達成' if result.override_met else '未達成'}(情報推進課が変更:{result.override_reason})"
+        met = of_indicator(result.indicator, result.actual, self._target(result)).met
+        return "" if met is None else "達成" if met else "未達成"
 
     def instance_key(self, result):
         cycle = result.report.cycle

@@ -30,6 +30,7 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/return/", views.report_return, name="report_return"),
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
+    path("reports/<int:pk>/results/<int:result_pk>/override/", views.result_override, name="result_override"),
     path("reports/<int:pk>/reflect/", views.report_reflect, name="report_reflect"),
     path("mail/", mail_views.mail_list, name="mail_list"),
     path("mail/resend/", mail_views.mail_resend, name="mail_resend"),

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from core import fiscal
 from core.forms import FiscalYearField
 from plans.models import MasterPlanCode
-from projects.models import Indicator, ProjectSheet, ScheduleEntry, SheetStatus
+from projects.models import AchievementMethod, Indicator, ProjectSheet, ScheduleEntry, SheetStatus
 from projects.services import IndicatorChange, ScheduleChange, SheetChanges
 
 COMPLETE_MESSAGE = "完成として保存するには入力が必要です。"
@@ -117,13 +117,15 @@ class IndicatorForm(RememberInitialMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = [
-            "kind", "name", "unit", "baseline_value", "baseline_year", "direction",
+            "kind", "name", "unit", "baseline_value", "baseline_year", "direction", "achievement_method",
             "data_source", "is_qualitative", "qualitative_reason",
         ]
         widgets = {"qualitative_reason": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "kind": "活動指標は事業の活動の量(研修の回数など)、成果指標は活動の結果として生じた変化(満足度など)です。",
             "direction": "数値が大きいほど良いか、小さいほど良いか。達成率の計算に使います。",
+            "achievement_method": "目標値に対する割合は 実績値÷目標値(下向きは 目標値÷実績値)、"
+                                  "基準値からの進捗は (実績値−基準値)÷(目標値−基準値)。基準値を下回ると「△」で示します。",
             "data_source": "実績値をどこから取るか(例:業務システムの集計、アンケート)。",
             "is_qualitative": "数値で測れない成果指標のときだけ。実績は実績報告の補足欄に文章で書きます。",
         }
@@ -159,6 +161,9 @@ class IndicatorForm(RememberInitialMixin, forms.ModelForm):
             self.add_error("qualitative_reason", "定性的な指標には、数値で測れない理由を記入してください。")
         if data.get("kind") == "output" and data.get("is_qualitative"):
             self.add_error("is_qualitative", "定性的な指標にできるのは成果指標だけです。")
+        if (data.get("achievement_method") == AchievementMethod.PROGRESS and not data.get("is_qualitative")
+                and data.get("baseline_value") is None):
+            self.add_error("baseline_value", "達成率を「基準値からの進捗」で算定するには、基準値を入力してください。")
         return data
 
 

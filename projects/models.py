@@ -117,6 +117,13 @@ class ImprovementDirection(models.TextChoices):
     DOWN = "down", "下向き(小さいほど良い)"
 
 
+class AchievementMethod(models.TextChoices):
+    """How an indicator's achievement rate is computed (governance.achievement)."""
+
+    RATIO = "ratio", "目標値に対する割合"
+    PROGRESS = "progress", "基準値からの進捗"
+
+
 class Indicator(models.Model):
     """活動指標 (output) or 成果指標 (outcome), with a target per fiscal year."""
 
@@ -132,6 +139,8 @@ class Indicator(models.Model):
     )
     baseline_year = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
     direction = models.CharField("改善の方向", max_length=4, choices=ImprovementDirection, default=ImprovementDirection.UP)
+    achievement_method = models.CharField("達成率の算定方法", max_length=10, choices=AchievementMethod,
+                                          default=AchievementMethod.RATIO)
     data_source = models.CharField("数値の出典", max_length=200, blank=True)
     is_qualitative = models.BooleanField("定性的な指標", default=False)
     qualitative_reason = models.TextField(

@@ -19,7 +19,7 @@ from core.resources import (
 from projects import permissions
 from projects.forms import IndicatorForm, ScheduleForm, SheetForm, SheetOfficeForm
 from projects.models import (
-    ImprovementDirection, Indicator, IndicatorKind, ProjectSheet, ScheduleEntry, SheetStatus,
+    AchievementMethod, ImprovementDirection, Indicator, IndicatorKind, ProjectSheet, ScheduleEntry, SheetStatus,
 )
 from projects.services import IndicatorChange, ScheduleChange, SheetChanges
 
@@ -133,13 +133,15 @@ class IndicatorResource(_SheetScoped):
     baseline_value = column("基準値", "baseline_value", NumberWidget())
     baseline_year = column("基準年度", "baseline_year", FiscalYearWidget())
     direction = column("改善の方向", "direction", ChoiceWidget(ImprovementDirection, blank=False))
+    achievement_method = column("達成率の算定方法", "achievement_method",
+                                ChoiceWidget(AchievementMethod, blank=False))
     data_source = column("数値の出典", "data_source")
     is_qualitative = column("定性的な指標", "is_qualitative", BooleanWidget())
     qualitative_reason = column("定量化できない理由", "qualitative_reason")
 
     class Meta(ExchangeResource.Meta):
         model = Indicator
-        fields = ("code", "name_of_project", "position", "kind", "name", "unit", "baseline_value", "baseline_year", "direction", "data_source", "is_qualitative", "qualitative_reason",)
+        fields = ("code", "name_of_project", "position", "kind", "name", "unit", "baseline_value", "baseline_year", "direction", "achievement_method", "data_source", "is_qualitative", "qualitative_reason",)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -120,6 +120,21 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label="差戻しの理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
+RATINGS = {"": None, "met": True, "unmet": False}  # OverrideForm's choice → IndicatorResult.override_met
+
+
+class OverrideForm(forms.Form):
+    """情報推進課's 達成判定 of one indicator's result (governance.cycles.services.override_rating)."""
+
+    met = forms.ChoiceField(label="達成判定", required=False,
+                            choices=[("", "達成率のとおり"), ("met", "達成"), ("unmet", "未達成")])
+    reason = forms.CharField(label="変更の理由", required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_met(self):
+        return RATINGS[self.cleaned_data["met"]]
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(label="コメント", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=4000)

@@ -1,9 +1,10 @@
-"""Reading a report's figures: achievement against target, and the quality check
+"""Reading a report's figures: achievement (governance.achievement), and the quality check
 that lists what is missing or inconsistent before submission."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from governance.achievement import Achievement, format_rate, of_indicator
 from governance.vocab import Direction as Way
 from governance.vocab import ImplementationStatus, Progress
 
@@ -22,32 +23,30 @@ CONTRADICTIONS = {
 }
 
 
-def achievement(actual, target, direction) -> Decimal | None:
-    """Percent of target achieved, respecting the direction of improvement.
-
-    上向き: actual / target. 下向き (smaller is better): target / actual, so that
-    coming in under target is above 100%. None when it cannot be computed.
-    """
-    if actual is None or target is None:
-        return None
-    actual, target = Decimal(actual), Decimal(target)
-    if direction == "down":
-        if actual == 0:
-            return Decimal("100.0") if target == 0 else None
-        rate = target / actual * 100
-    else:
-        if target == 0:
-            return None
-        rate = actual / target * 100
-    return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class ResultRow:
     result: object
     indicator: object
     target: Decimal | None
-    rate: Decimal | None
+    achievement: Achievement
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.achievement.rate
+
+    @property
+    def rate_text(self) -> str:
+        """「95.0%」「△18.0%」, or why there is none (「算出不可(目標値と基準値が同じ)」)."""
+        return self.achievement.text
+
+    @property
+    def overridden(self) -> bool:
+        return self.result.override_met is not None
+
+    @property
+    def met(self) -> bool | None:
+        """達成 or 未達成: 情報推進課's word when given, else the rate's (None: neither)."""
+        return self.result.override_met if self.overridden else self.achievement.met
 
 
 def result_rows(report) -> list[ResultRow]:
@@ -58,8 +57,7 @@ def result_rows(report) -> list[ResultRow]:
     for result in report.results.all():
         indicator = result.indicator
         target = next((t.value for t in indicator.targets.all() if t.fiscal_year == year), None)
-        rows.append(ResultRow(result, indicator, target,
-                              achievement(result.actual, target, indicator.direction)))
+        rows.append(ResultRow(result, indicator, target, of_indicator(indicator, result.actual, target)))
     return rows
 
 
@@ -96,7 +94,7 @@ def quality_check(report) -> tuple[list[str], list[str]]:
             if row.rate is not None and row.rate < FAR_BELOW:
                 warnings.append(
                     f"進捗度は「○ 計画どおり」ですが、指標「{row.indicator.name}」の達成率は"
-                    f"{row.rate}%です。進捗度を見直してください。"
+                    f"{format_rate(row.rate)}です。進捗度を見直してください。"
                 )
     finished = {ImplementationStatus.COMPLETED, ImplementationStatus.DISCONTINUED}
     if report.implementation_status in finished or report.direction in (Way.COMPLETE, Way.DISCONTINUE):

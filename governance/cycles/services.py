@@ -257,6 +257,32 @@ def _write_reports(reports, new_results, old_results, *, user, via):
     stamps.bump("work")  # bulk writes send no signals (core.stamps)
 
 
+OVERRIDE_REASON = "達成判定の変更"
+
+
+def override_rating(*, user, result, met: bool | None, reason: str = "", via=Via.PAGE) -> IndicatorResult:
+    """情報推進課's 達成 (True) or 未達成 (False) of one indicator's result in place of
+    the one its rate gives, with the reason shown beside it; None goes back to the rate.
+    Written with a history row (who, when, the reason). Raises WorkflowPermissionError
+    for anyone else and ValidationError (nothing changed) for a bad request."""
+    if not is_ict_office(user):
+        raise WorkflowPermissionError("達成判定を変更できるのは情報推進課です。")
+    reason = reason.strip()
+    if met is not None and not reason:
+        raise ValidationError("達成判定を変更する理由を記入してください。")
+    with transaction.atomic():
+        locked = IndicatorResult.objects.select_for_update().select_related("indicator").get(pk=result.pk)
+        if locked.indicator.is_qualitative:
+            raise ValidationError(f"定性的な指標「{locked.indicator.name}」には達成判定がありません。")
+        if met is not None and locked.actual is None:
+            raise ValidationError(f"指標「{locked.indicator.name}」の実績値がないため、達成判定を変更できません。")
+        locked.override_met, locked.override_reason = met, reason if met is not None else ""
+        update_rows([locked], ["override_met", "override_reason"])
+        record_history([locked], created=False, user=user, reason=f"{OVERRIDE_REASON}({via})")
+        stamps.bump("work")  # the dashboard counts it (a bulk write sends no signal)
+    return locked
+
+
 def move_report(*, user, report, action: Action, comment="", changes=None) -> AnnualReport:
     """The one way a report changes state."""
     with transaction.atomic():

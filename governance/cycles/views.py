@@ -14,12 +14,13 @@ from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import is_ict_office
 from core import stamps
 from core.busy import keep_input
 from governance import notifications, permissions
 from governance.cycles import services
 from governance.cycles.forms import (
-    CommentForm, CycleForm, ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm, report_changes,
+    CommentForm, CycleForm, OverrideForm, ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm, report_changes,
 )
 from governance.cycles.quality import missing_indicators, quality_check, result_rows
 from governance.cycles.tables import cached_state_board, summary_tables
@@ -192,7 +193,31 @@ def report_detail(request, pk):
         "actions": allowed_actions(request.user, report),
         "can_edit": permissions.can_edit_report(request.user, report),
         "return_form": ReturnForm(),
+        "can_override": is_ict_office(request.user),
     })
+
+
+@require_POST
+def result_override(request, pk, result_pk):
+    """情報推進課 changes one indicator's 達成判定 (403 for anyone else, in the service)."""
+    if not is_ict_office(request.user):
+        raise PermissionDenied("達成判定を変更できるのは情報推進課です。")
+    report = _report(request, pk)
+    result = get_object_or_404(IndicatorResult, pk=result_pk, report=report)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(report)
+    try:
+        services.override_rating(user=request.user, result=result, met=form.cleaned_data["met"],
+                                 reason=form.cleaned_data["reason"])
+    except services.WorkflowPermissionError as error:
+        raise PermissionDenied(str(error)) from error
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(report)
+    messages.success(request, f"指標「{result.indicator.name}」の達成判定を変更しました。")
+    return redirect(report)
 
 
 class ReportEditView(View):

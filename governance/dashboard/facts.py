@@ -199,11 +199,23 @@ def cycle_facts(cycle):
 
 def _achievement_facts(cycle):
     """(home item's path, department id, indicators with a result, how many reached their
-    target) of the reported reports (governance.cycles.quality.achievement ≥ 100%, counted in
-    the database)."""
+    target) of the reported reports: an indicator with a rate (governance.achievement) and
+    met when the rate is 100% or more before rounding, counted in the database without
+    dividing. 目標値に対する割合: 上向き actual ≥ target, 下向き actual ≤ target.
+    基準値からの進捗 ((actual − baseline) ÷ (target − baseline) ≥ 1): actual ≥ target when the
+    target is above the baseline, actual ≤ target when below; none when they are equal.
+    情報推進課's 達成/未達成 (IndicatorResult.override_met) counts in place of the rate's."""
     up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
-    rated = Q(target__isnull=False) & ((up & Q(target__gt=0)) | (down & (Q(actual__gt=0) | Q(target=0))))
-    met = (up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))
+    ratio, progress = Q(indicator__achievement_method="ratio"), Q(indicator__achievement_method="progress")
+    baseline = F("indicator__baseline_value")
+    rises, falls = Q(target__gt=baseline), Q(target__lt=baseline)  # both false without a baseline
+    rated = Q(target__isnull=False) & (
+        (ratio & ((up & Q(target__gt=0)) | (down & (Q(actual__gt=0) | Q(target=0)))))
+        | (progress & (rises | falls)))
+    met = ((ratio & ((up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))))
+           | (progress & ((rises & Q(actual__gte=F("target"))) | (falls & Q(actual__lte=F("target"))))))
+    said = Q(override_met__isnull=False)
+    rated, met = said | rated, Q(override_met=True) | (~said & met)
     item = f"report__{HOME}__item__path"
     department = "report__section__department"
     return list(

@@ -37,7 +37,7 @@ FATE_OF_DIRECTION = {
 # What a carried sheet brings forward (its purpose, basis and content; not its schedule).
 CARRIED_SHEET_FIELDS = ("section", "master_plan_code", "legal_basis", "policy_major", "policy_middle",
                         "target", "objective", "activities")
-CARRIED_INDICATOR_FIELDS = ("kind", "name", "unit", "direction", "data_source", "is_qualitative",
+CARRIED_INDICATOR_FIELDS = ("kind", "name", "unit", "direction", "achievement_method", "data_source", "is_qualitative",
                             "qualitative_reason")
 
 

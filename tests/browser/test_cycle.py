@@ -119,7 +119,7 @@ def expect_event(page, index, action, states, actor, comment=None):
 
 
 def result_row(page):
-    """The 指標の実績 row: 指標 (header), 種類, 目標値, 実績値, 達成率, 補足."""
+    """The 指標の実績 row: 指標 (header), 種類, 目標値, 実績値, 達成率, 判定, 補足."""
     return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(INDICATOR)))
 
 
@@ -230,14 +230,14 @@ def staff_sees_return_and_resubmits(staff, project_name):
     staff.get_by_label(f"{INDICATOR}の補足").fill(NOTE)
     staff.get_by_role("button", name="保存する").click()
     expect(messages(staff)).to_have_text("実績報告を保存しました。")
-    expect(result_row(staff).get_by_role("cell").nth(4)).to_have_text(NOTE)
+    expect(result_row(staff).get_by_role("cell").nth(5)).to_have_text(NOTE)
     staff_submits(staff)
 
 
 def office_confirms(office, project_name):
     open_report_from_cycle(office, project_name)
     state_line(office, "提出済")
-    expect(result_row(office).get_by_role("cell").nth(4)).to_have_text(NOTE)
+    expect(result_row(office).get_by_role("cell").nth(5)).to_have_text(NOTE)
     office.get_by_role("button", name="確認済みにする").click()
     expect(messages(office)).to_have_text("実績報告を確認済みにしました。")
     state_line(office, "確認済")

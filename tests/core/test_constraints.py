@@ -19,7 +19,14 @@ SAMPLES = {  # per field type: values around the constants the constraints compa
     "BigAutoField": [1, 2],
     "AutoField": [1, 2],
     "BooleanField": [False, True],
+    "TextField": ["", "理由"],
 }
+
+
+def samples(field):
+    """The field type's samples, and None when the column may be null."""
+    values = SAMPLES[field.get_internal_type()]
+    return [None, *values] if field.null and None not in values else values
 
 
 def checks():
@@ -45,7 +52,7 @@ def fields_of(condition: Q):
 def test_python_evaluation_agrees_with_the_database(model, constraint):
     names = sorted(set(fields_of(constraint.condition)))
     fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name in names]
-    for values in product(*(SAMPLES[field.get_internal_type()] for field in fields)):
+    for values in product(*(samples(field) for field in fields)):
         instance = model(**{field.attname: value for field, value in zip(fields, values)})
         try:
             ours = evaluate(constraint.condition, instance)

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from governance.cycles import services
-from governance.cycles.quality import achievement, quality_check, result_rows
+from governance.achievement import achievement
+from governance.cycles.quality import quality_check, result_rows
 from governance.models import AnnualReport, IndicatorResult, ReportEvent, ReportState
 from projects.models import Indicator, IndicatorTarget, ScheduleEntry
 from tests.governance.conftest import fill
