@@ -4,6 +4,7 @@ Each is recorded in the action's transaction, one per address, and sent after th
 commit by the task queue (core.mail): a mail outage never breaks the action, and
 情報推進課 sees and resends what failed (メール送信状況)."""
 
+from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
@@ -83,21 +84,25 @@ def send_reminders(*, today: date | None = None, user=None, days_before=7, cycle
     for open_cycle_ in cycles:
         if (open_cycle_.deadline - today).days > days_before and cycle is None:
             continue
-        pending = (
+        pending = defaultdict(list)  # section → its unsubmitted projects, in code order (one query)
+        for section_id, code, name, state in (
             open_cycle_.reports.filter(state__in=[ReportState.DRAFT, ReportState.RETURNED])
-            .exclude(section__isnull=True).values_list("section_id", flat=True).distinct()
-        )
-        for section_id in pending:
+            .exclude(section__isnull=True).order_by("sheet__project__code")
+            .values_list("section_id", "sheet__project__code", "sheet__project__name", "state")
+        ):
+            pending[section_id].append(f"・{code} {name}({ReportState(state).label})")
+        for section_id, projects in pending.items():
             try:
                 with transaction.atomic():
-                    queued = _remind_section(open_cycle_, section_id, today=today, user=user)
+                    queued = _remind_section(open_cycle_, section_id, projects, today=today, user=user)
             except IntegrityError:
                 continue  # already reminded today
             reminded += bool(queued)
     return reminded
 
 
-def _remind_section(cycle, section_id, *, today, user) -> int:
+def _remind_section(cycle, section_id, projects, *, today, user) -> int:
+    """`projects`: the section's unsubmitted projects, one line each, listed in the mail."""
     log = ReminderLog.objects.create(cycle=cycle, section_id=section_id, sent_on=today, sent_by=user)
     overdue = today > cycle.deadline
     queued = mail.queue(mails=[
@@ -105,6 +110,7 @@ def _remind_section(cycle, section_id, *, today, user) -> int:
             recipient=staff.email,
             subject=f"【進行管理】実績報告の{'期限を過ぎています' if overdue else '提出期限が近づいています'}",
             body=f"{_salutation(staff)}{cycle}の実績報告が未提出です(期限 {cycle.deadline:%Y年%m月%d日})。\n"
+                 f"未提出の事業({len(projects)} 件):\n" + "\n".join(projects) + "\n\n"
                  f"{_site_url(reverse('governance:my_reports'))}\n\n情報推進課",
             cause=f"督促({cycle}・{log.section})", link=cycle.get_absolute_url(),
         )

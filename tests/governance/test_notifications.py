@@ -314,3 +314,23 @@ def test_every_cycle_mail_begins_with_the_salutation(client, shimin_report, demo
     assert mail.outbox
     for message in mail.outbox:
         assert message.body.startswith(f"{by_address[message.to[0]].display_name} 様\n\n"), message.subject
+
+
+def test_the_reminder_lists_the_sections_missing_projects(cycle, shimin_report, demo_users,
+                                                        django_capture_on_commit_callbacks):
+    """市民課's two reports (conftest.SHIMIN_CODES) are missing; once one is submitted, the
+    next day's reminder names only the other."""
+    from datetime import timedelta
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.send_reminders(today=cycle.deadline)
+    staff_mail = next(m for m in mail.outbox if m.to == [demo_users["demo-staff-a"].email])
+    assert "未提出の事業(2 件):\n・1-2-1-02 市税等のコンビニエンスストア収納の利用促進(作成中)\n" \
+           "・1-2-1-03 市税等のクレジット収納の利用促進(作成中)\n" in staff_mail.body
+    submitted(shimin_report, demo_users)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.send_reminders(today=cycle.deadline + timedelta(days=1))
+    staff_mail = next(m for m in mail.outbox if m.to == [demo_users["demo-staff-a"].email])
+    assert "未提出の事業(1 件):\n・1-2-1-03 市税等のクレジット収納の利用促進(作成中)\n" in staff_mail.body
+    assert "1-2-1-02" not in staff_mail.body
