@@ -15,9 +15,10 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_cycle import sign_in as sign_in_page
+
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "demo"
 TWITTER = ("1-1-1-02", "昭島市公式 Twitter(ツイッター)の利用促進")
 MAIL = ("1-1-1-03", "昭島市携帯メール情報サービスによるタイムリーな情報発信")
 KOHO = ("1-1-2-01", "広報紙とホームページの連携強化")
@@ -54,14 +55,8 @@ def reviewed(seeded):
 
 
 def sign_in(browser, browser_context_args, username):
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto("/accounts/login/?next=/plans/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
-    return page
+    """A signed-in browser of its own (test_cycle.sign_in in a new context)."""
+    return sign_in_page(browser.new_context(**browser_context_args).new_page(), username)
 
 
 def row_of(page, code):
