@@ -3,15 +3,18 @@
 import io
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Department
+from accounts.permissions import is_ict_office
 from core import fiscal, stamps
 from core.pdf import render_pdf
 from governance.dashboard import charts
+from governance.dashboard import monitor as monitoring
 from governance.dashboard.facts import (
     REPORTED,
     UNREPORTED,
@@ -104,7 +107,8 @@ def _conditions(filters, by):
 def _context(request):
     stamp = stamps.current("plans", "work")  # before any data (core.stamps)
     filters, choice = _filters(request, stamp)
-    context = {"filters": filters, "choice": choice, "departments": Department.objects.filter(is_active=True)}
+    context = {"filters": filters, "choice": choice, "departments": Department.objects.filter(is_active=True),
+               "for_ict_office": is_ict_office(request.user)}
     if filters.plan is None:
         return context
     shown = request.GET.get("by", "progress")
@@ -226,6 +230,29 @@ def _trend_label(year, plan, started=True):
     if year < plan.start_year:
         return f"{fiscal.fy_label(year)}(前計画・継続事業)"
     return fiscal.fy_label(year) + ("" if started else "(未開始)")
+
+
+def monitor(request):
+    """情報推進課's monitor of what is going stale (governance.dashboard.monitor)."""
+    if not is_ict_office(request.user):
+        raise PermissionDenied("この画面は情報推進課だけが使えます。")
+    choice = plan_choice(request)
+    plan = choice.plan
+    months = _choice(request.GET.get("months"), monitoring.MONTHS, 12)
+    days = _choice(request.GET.get("days"), monitoring.DAYS, 14)
+    context = {"choice": choice, "plan": plan, "months": months, "days": days,
+               "month_choices": monitoring.MONTHS, "day_choices": monitoring.DAYS, "limit": monitoring.LIST_LIMIT}
+    if plan is not None:
+        today = timezone.localdate()
+        context["stale_count"], context["stale"] = monitoring.stale_sheets(plan, months, today)
+        context["orphans"] = monitoring.sections_without_staff(plan)
+        context["pending_count"], context["pending"] = monitoring.reports_near_deadline(plan, days, today)
+        context["since"] = monitoring.months_before(today, months)
+    return render(request, "governance/monitor.html", context)
+
+
+def _choice(value, choices, default):
+    return int(value) if value and value.isascii() and value.isdecimal() and int(value) in choices else default
 
 
 def dashboard_projects(request):
