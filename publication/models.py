@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.constraints import PythonChecks
 
 REASON_LIMIT = 2000
 
@@ -21,7 +20,7 @@ class PublicationAction(models.TextChoices):
     WITHDRAW = "withdraw", "公表の取下げ"
 
 
-class Publication(PythonChecks, models.Model):
+class Publication(models.Model):
     """The present state of one object's publication (the events keep its story)."""
 
     status = models.CharField("状態", max_length=10, choices=PublicationStatus)
@@ -77,7 +76,7 @@ class CyclePublication(Publication):
         return f"{self.cycle}({self.get_status_display()})"
 
 
-class PublicationEvent(PythonChecks, models.Model):
+class PublicationEvent(models.Model):
     """One act of publishing or withdrawing: what, who, when and (for a withdrawal) why."""
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, null=True, blank=True,

@@ -1,12 +1,16 @@
 """The public pages under /open/: a separate, read-only door onto published data
 (publication.querysets). No login, GET and HEAD only, the same for every visitor
 (nothing here reads the user), so a proxy may keep them for five minutes; the ETag
-(a hash of the page) lets it revalidate cheaply."""
+(a hash of the page: always right, whatever the page shows) lets it revalidate
+cheaply and saves the transfer, though not the rendering."""
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import cache_control
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
 from governance.models import ReviewCycle
@@ -22,8 +26,17 @@ MAX_AGE = 300  # seconds a browser or proxy may reuse a public page without aski
 def public_page(view):
     """No login (LoginRequiredMiddleware skips it), GET/HEAD only (405 otherwise),
     `Cache-Control: public, max-age=300` and an ETag answered with 304."""
-    view = cache_control(public=True, max_age=MAX_AGE)(view)
-    return login_not_required(require_safe(conditional_page(view)))
+
+    @wraps(view)
+    def cacheable(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        # A visitor with a session (staff signed in) may have its session cookie renewed on
+        # the way out (accounts.middleware): a shared cache must never keep that answer.
+        scope = {"private": True} if settings.SESSION_COOKIE_NAME in request.COOKIES else {"public": True}
+        patch_cache_control(response, **scope, max_age=MAX_AGE)
+        return response
+
+    return login_not_required(require_safe(conditional_page(cacheable)))
 
 
 def _plan(code):

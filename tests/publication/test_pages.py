@@ -25,6 +25,7 @@ def test_public_pages_are_cacheable_by_a_proxy_and_revalidated_with_an_etag(clie
     response = client.get(url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=300"
+    assert response.cookies == {}  # nothing a shared cache must not keep
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and again.content == b""
 
