@@ -28,7 +28,8 @@ class Publication(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name="公表した人")
     withdrawn_on = models.DateField("取下げ日", null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True,
                                      related_name="+", verbose_name="取り下げた人")
     withdrawal_reason = models.TextField("取下げの理由", max_length=REASON_LIMIT, blank=True)
 
@@ -61,7 +62,8 @@ class PlanPublication(Publication):
 class CyclePublication(Publication):
     """公表 of a review cycle's results and the 戦略本部's decisions."""
 
-    cycle = models.OneToOneField("governance.ReviewCycle", on_delete=models.CASCADE, related_name="publication",
+    cycle = models.OneToOneField("governance.ReviewCycle", on_delete=models.CASCADE,
+                                 related_name="publication",
                                  verbose_name="進行管理")
 
     class Meta:
@@ -96,7 +98,8 @@ class PublicationEvent(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(plan__isnull=False) & Q(cycle__isnull=True)) | (Q(plan__isnull=True) & Q(cycle__isnull=False)),
+                condition=(Q(plan__isnull=False) & Q(cycle__isnull=True))
+                | (Q(plan__isnull=True) & Q(cycle__isnull=False)),
                 name="publication_event_one_target",
             ),
             models.CheckConstraint(condition=Q(action="publish") | ~Q(reason=""),

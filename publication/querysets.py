@@ -55,14 +55,15 @@ def public_projects(plan):
 
 def public_sheet(project) -> ProjectSheet | None:
     """The project's sheet with only its public fields, or None while it is not 完成."""
-    indicators = (Indicator.objects.only(*INDICATOR_FIELDS)
-                  .prefetch_related(Prefetch("targets", IndicatorTarget.objects.only("indicator", "fiscal_year", "value"))))
+    targets = IndicatorTarget.objects.only("indicator", "fiscal_year", "value")
+    schedule = ScheduleEntry.objects.only("sheet", "fiscal_year", "planned", "actual")
+    indicators = Indicator.objects.only(*INDICATOR_FIELDS).prefetch_related(Prefetch("targets", targets))
     return (ProjectSheet.objects.filter(project=project, status=SheetStatus.COMPLETE)
             .select_related("section__department", "master_plan_code")
             .only(*SHEET_FIELDS, "section__name", "section__department__name",
                   "master_plan_code__code", "master_plan_code__title")
             .prefetch_related(Prefetch("indicators", indicators),
-                              Prefetch("schedule", ScheduleEntry.objects.only("sheet", "fiscal_year", "planned", "actual")))
+                              Prefetch("schedule", schedule))
             .first())
 
 

@@ -54,7 +54,8 @@ def plan_publish(request, plan):
 
 @require_POST
 def plan_withdraw(request, plan):
-    return _act(request, services.withdraw_plan, plan=get_object_or_404(Plan, code=plan), reason=_reason(request))
+    plan = get_object_or_404(Plan, code=plan)
+    return _act(request, services.withdraw_plan, plan=plan, reason=_reason(request))
 
 
 @require_POST

@@ -13,11 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
-from governance.models import ReviewCycle
 from governance.succession.lineage import lineage
 from plans import tree
 from publication import querysets
-from publication.models import PublicationStatus
 from publication.tables import indicator_rows
 
 MAX_AGE = 300  # seconds a browser or proxy may reuse a public page without asking
@@ -76,6 +74,4 @@ def project_detail(request, plan, code):
         "indicators": indicator_rows(plan, sheet, reports) if sheet else [],
         "reports": reports,
         "stages": lineage(project, plans=querysets.published_plans(), reports=querysets.published_reports()),
-        "cycle_kinds": ReviewCycle,
-        "published": PublicationStatus.PUBLISHED,
     })

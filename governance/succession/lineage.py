@@ -82,8 +82,8 @@ def lineage(project: Project, *, plans=None, reports=None) -> list[Stage]:
         if entry.succession is not None and kept is not None and entry.succession.next_plan_id not in kept:
             entry.succession = None  # what became of it belongs to a plan not shown
         entry.successors = list(entry.succession.successors.all()) if entry.succession else []
-        entry.sources = sorted((s for s in p.predecessor_links.all() if kept is None or s.project.plan_id in kept),
-                               key=lambda s: s.project.code)
+        sources = [s for s in p.predecessor_links.all() if kept is None or s.project.plan_id in kept]
+        entry.sources = sorted(sources, key=lambda s: s.project.code)
     reports = (AnnualReport.objects.filter(state__in=REPORTED) if reports is None else reports)
     reports = (reports.filter(sheet__project_id__in=ids)
                .annotate(project_id=F("sheet__project_id")).select_related("cycle__plan")
