@@ -43,6 +43,7 @@ def test_a_public_page_gets_a_new_etag_when_what_it_shows_changes(client, publis
 def test_nothing_on_the_public_side_accepts_a_change(published, url, method):
     client = Client()  # without CSRF checks: the method alone is refused
     assert getattr(client, method)(url).status_code == 405
+    assert client.head(url).status_code == 200
 
 
 @pytest.mark.parametrize("url", PAGES)
