@@ -130,6 +130,15 @@ class ReportEventAdmin(ReadOnlyAdmin):
     ordering = ["-at"]
 
 
+@admin.register(CycleEvent)
+class CycleEventAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "action", "actor", "at"]
+    list_filter = ["action"]
+    list_select_related = ["cycle__plan", "actor"]
+    search_fields = ["reason"]
+    ordering = ["-at"]
+
+
 class AgendaInline(admin.TabularInline):
     model = AgendaItem
     extra = 0

@@ -227,8 +227,9 @@ def report_detail(request, pk):
         "events": events,
         "return_event": returned if report.state == ReportState.RETURNED else None,
         "blockers": blockers, "warnings": warnings,
-        "actions": allowed_actions(request.user, report),
-        "can_edit": permissions.can_edit_report(request.user, report),
+        # A closed cycle's report offers no move and no input (the services refuse them anyway).
+        "actions": [] if report.cycle.is_closed else allowed_actions(request.user, report),
+        "can_edit": permissions.can_edit_report(request.user, report) and not report.cycle.is_closed,
         "return_form": ReturnForm(),
         "can_override": is_ict_office(request.user) and not report.cycle.is_closed,
         **correction_forms(request.user, report),
@@ -272,6 +273,9 @@ class ReportEditView(View):
             return render(request, "404.html", status=404)
         if not permissions.can_edit_report(request.user, self.report):
             messages.error(request, "この実績報告は提出済みのため変更できません。差戻しを受けてから修正してください。")
+            return redirect(self.report)
+        if self.report.cycle.is_closed:
+            messages.error(request, services.CLOSED_MESSAGE.format(cycle=self.report.cycle))
             return redirect(self.report)
         return super().dispatch(request, pk)
 
