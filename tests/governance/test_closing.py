@@ -76,7 +76,7 @@ def test_a_cycle_with_unconcluded_reports_is_closed_only_explicitly_with_a_reaso
 
     closed = closing.close_cycle(user=joho, cycle=cycle, include_unconcluded=True, reason="事業中止のため報告なし")
     stored = ReviewCycle.objects.get(pk=cycle.pk)
-    assert (stored.get_status_display(), stored.closed_by, stored.closed_at.date()) == (
+    assert (stored.get_status_display(), stored.closed_by, timezone.localtime(stored.closed_at).date()) == (
         "確定", joho, timezone.localdate())
     event = CycleEvent.objects.get(cycle=cycle)
     assert (event.get_action_display(), event.actor, event.reason) == ("確定", joho, "事業中止のため報告なし")
