@@ -126,7 +126,9 @@ def assign_report_sections(*, user, cycle) -> int:
     if not is_ict_office(user):
         raise WorkflowPermissionError("担当部署を反映できるのは情報推進課です。")
     changed = 0
-    for report in cycle.reports.select_for_update().filter(state=ReportState.DRAFT).select_related("sheet"):
+    reports = list(cycle.reports.select_for_update().filter(state=ReportState.DRAFT).select_related("sheet"))
+    refuse_if_closed(cycle)
+    for report in reports:
         if report.sheet.section_id and report.section_id != report.sheet.section_id:
             report.section_id = report.sheet.section_id
             report.save(update_fields=["section", "updated_at"])

@@ -143,8 +143,12 @@ def cycle_detail(request, pk):
 def cycle_assign_sections(request, pk):
     permissions.require_cycle_manager(request.user)
     cycle = get_object_or_404(ReviewCycle, pk=pk)
-    changed = services.assign_report_sections(user=request.user, cycle=cycle)
-    messages.success(request, f"{changed} 件の実績報告にシートの担当部署を反映しました。")
+    try:
+        changed = services.assign_report_sections(user=request.user, cycle=cycle)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{changed} 件の実績報告にシートの担当部署を反映しました。")
     return redirect(cycle)
 
 
