@@ -40,6 +40,7 @@ def save_minutes(*, user, form) -> Meeting:
     """The minutes and attendees (a valid MinutesForm of the meeting)."""
     if not is_ict_office(user):
         raise WorkflowPermissionError("議事録を記録できるのは情報推進課です。")
-    ReviewCycle.objects.select_for_update().filter(pk=form.instance.cycle_id).exists()  # closing waits (closing.py)
+    # The cycle's row locked: a closing (governance.cycles.closing) waits for this save, or it came first.
+    list(ReviewCycle.objects.select_for_update().filter(pk=form.instance.cycle_id).values_list("pk"))
     refuse_if_closed(form.instance.cycle_id)
     return form.save()
