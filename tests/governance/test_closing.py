@@ -105,6 +105,20 @@ def test_a_cycle_whose_reports_are_all_decided_closes_without_a_reason_and_reope
     assert AnnualReport.objects.get(pk=report.pk).decision == "expand"
 
 
+def test_closing_and_reopening_change_the_cached_pages_stamp(cycle, demo_users, django_capture_on_commit_callbacks):
+    """The dashboard and the books say 確定 from cached parts (core.stamps): they must see it."""
+    from core import stamps
+
+    joho = demo_users["demo-joho"]
+    before = stamps.current("work")
+    with django_capture_on_commit_callbacks(execute=True):
+        closing.close_cycle(user=joho, cycle=cycle, include_unconcluded=True, reason="確定")
+    closed_stamp = stamps.current("work")
+    with django_capture_on_commit_callbacks(execute=True):
+        closing.reopen_cycle(user=joho, cycle=cycle, reason="取消し")
+    assert len({before, closed_stamp, stamps.current("work")}) == 3
+
+
 def test_reopening_is_refused_while_another_cycle_of_the_year_and_kind_is_open(cycle, demo_users):
     joho = demo_users["demo-joho"]
     closing.close_cycle(user=joho, cycle=cycle, include_unconcluded=True, reason="やり直し")

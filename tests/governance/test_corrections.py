@@ -259,3 +259,18 @@ def test_the_correction_pages_refuse_everyone_but_the_ict_office(client, shimin_
     assert client.post(reverse("governance:report_correct_decision", args=[report.pk]), {
         "decision-decision": "expand", "decision-reason": REASON}).status_code == 403
     assert snapshot(report) == before
+
+
+@pytest.mark.parametrize("kind", ["content", "evaluation", "decision"])
+def test_a_correction_changes_the_cached_pages_stamp_after_its_commit(
+        shimin_report, demo_users, kind, django_capture_on_commit_callbacks):
+    """The dashboard and the summary tables are cached under the data stamps (core.stamps):
+    a corrected figure must show on the next request."""
+    from core import stamps
+
+    report = decided(shimin_report, demo_users)
+    before = stamps.current("work")
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(kind, demo_users["demo-joho"], report)
+        assert stamps.current("work") == before  # not before the commit
+    assert stamps.current("work") != before
