@@ -65,5 +65,3 @@ class ReportAction(models.TextChoices):
     CORRECT_EVALUATION = "correct_evaluation", "評価の訂正"
     CORRECT_DECISION = "correct_decision", "判断の訂正"
 
-
-CORRECTIONS = (ReportAction.CORRECT_CONTENT, ReportAction.CORRECT_EVALUATION, ReportAction.CORRECT_DECISION)
