@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "projects",
     "governance",
     "exchange",
+    "follows",  # following projects and the notifications it brings
     "demo",  # demo data and benchmarks (commands only; refused in production)
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sheets/", include("projects.urls")),
     path("data/", include("exchange.urls")),
     path("", include("governance.urls")),
+    path("", include("follows.urls")),
     path("admin/", admin.site.urls),
 ]
 
