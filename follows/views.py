@@ -61,7 +61,7 @@ def follow_list(request):
     follows = list(
         Follow.objects.filter(user=request.user,
                               project__in=ProjectSheet.objects.visible_to(request.user).values("project"))
-        .select_related("project__plan", "project__sheet__section")
+        .select_related("project__plan", "project__sheet__section__department")
         .annotate(latest_report_id=Subquery(latest.values("pk")[:1]))
         .order_by("project__plan__start_year", "project__plan__code", "project__code")
     )
