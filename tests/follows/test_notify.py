@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from core.models import MailStatus, OutgoingMail
-from follows.models import FollowSettings, Notification, NotificationKind
+from follows.models import Follow, FollowSettings, Notification, NotificationKind
 from governance.cycles import services as cycles
 from governance.models import ReportState
 from projects.services import SheetChanges, save_sheet
@@ -193,3 +193,50 @@ def test_inactive_followers_and_followers_who_may_no_longer_read_are_not_told(
     with django_capture_on_commit_callbacks(execute=True):
         submit(shimin_report, demo_users)
     assert notified() == ["demo-kacho"]
+
+
+def test_telling_more_followers_takes_no_more_queries(shimin_report, demo_users, follows,
+                                                      django_capture_on_commit_callbacks):
+    """One query for the followers, one insert for the notifications, one for the mails."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Position
+    from tests.factories import make_user
+
+    project = shimin_report.sheet.project
+    follows("demo-kacho", project)
+    follows("demo-exec", project)
+
+    def queries_to_tell():
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            report = cycles.submit_report(user=demo_users["demo-staff-a"], report=fill(shimin_report))
+        with CaptureQueriesContext(connection) as captured:
+            for callback in callbacks:
+                callback()
+        return report, len(captured)
+
+    report, two = queries_to_tell()
+    for i in range(6):
+        user = make_user(f"follower-{i}", position=Position.STAFF, section="shimin")
+        Follow.objects.create(user=user, project=project)
+    cycles.return_report(user=demo_users["demo-joho"], report=report, reason="数値の確認")
+    Notification.objects.all().delete()
+    OutgoingMail.objects.all().delete()
+    _, eight = queries_to_tell()
+    assert Notification.objects.count() == 8
+    assert eight == two
+
+
+def test_a_plan_in_preparation_is_told_only_to_ict_office_followers(shimin_sheets, follows, demo_users,
+                                                                   django_capture_on_commit_callbacks):
+    sheet = shimin_sheets[0]
+    follows("demo-kacho", sheet.project)
+    follows("demo-joho", sheet.project)
+    plan = sheet.project.plan
+    plan.is_current, plan.in_preparation = False, True  # (as if; only 情報推進課 may read its sheets)
+    plan.save(update_fields=["is_current", "in_preparation"])
+    with django_capture_on_commit_callbacks(execute=True):
+        save_sheet(sheet=sheet, seen_version=1, changes=SheetChanges(fields={"legal_basis": "地方税法"}),
+                   user=demo_users["demo-staff-a"], via=Via.PAGE)
+    assert notified() == ["demo-joho"]
