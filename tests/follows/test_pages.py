@@ -138,13 +138,13 @@ def test_notifications_are_listed_counted_in_the_header_and_marked_read(staff, d
     assert "未読 2 件 / 全 2 件" in page.text
     assert "提出済 → 確認済" in page.text and "シートが更新されました(第3版)" in page.text
     assert "他の人へのお知らせ" not in page.text
-    assert 'aria-label="未読 2 件">2</span>' in staff.get("/plans/").text  # the header, on any page
+    assert '<span class="visually-hidden">(未読 2 件)</span>' in staff.get("/plans/").text  # the header, on any page
 
     response = staff.post(f"/notifications/{first.pk}/read/", {"open": ""})
     assert response["Location"] == "/reports/1/"
     first.refresh_from_db()
     assert first.read_at is not None
-    assert 'aria-label="未読 1 件">1</span>' in staff.get("/plans/").text
+    assert '<span class="visually-hidden">(未読 1 件)</span>' in staff.get("/plans/").text
 
     response = staff.post("/notifications/read-all/")
     assert messages_of(response) == ["1 件のお知らせを既読にしました。"]
