@@ -58,7 +58,8 @@ def editable_names(model) -> list[str]:
 def record_history(instances, *, created: bool, user, reason: str, date=None, **attrs) -> None:
     """One history row per instance ('+' when created, '~' when updated) through
     simple-history's bulk API: who, when, how (the change reason) and `attrs`
-    (e.g. the revision) on each."""
+    (e.g. the revision) on each; then post_create_historical_record per row, as a
+    single save sends it (follows tells a sheet's followers of a revision by it)."""
     if not instances:
         return
     manager = type(instances[0]).history
