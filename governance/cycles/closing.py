@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.permissions import is_ict_office
+from core import stamps
 from governance.cycles.services import WorkflowError, WorkflowPermissionError
 from governance.models import AnnualReport, CycleAction, CycleEvent, CycleStatus, ReportState, ReviewCycle
 
@@ -50,6 +51,7 @@ def close_cycle(*, user, cycle, reason: str = "", include_unconcluded: bool = Fa
     locked.status, locked.closed_at, locked.closed_by = CycleStatus.CLOSED, timezone.now(), user
     locked.save(update_fields=["status", "closed_at", "closed_by"])
     CycleEvent.objects.create(cycle=locked, action=CycleAction.CLOSE, actor=user, reason=reason)
+    stamps.bump("work")  # the cached figures and books now say 確定
     return locked
 
 
@@ -75,4 +77,5 @@ def reopen_cycle(*, user, cycle, reason: str) -> ReviewCycle:
     except IntegrityError as error:  # one was opened at the same moment (cycle_one_open_per_year_and_kind)
         raise WorkflowError(f"同じ年度・種類の進行管理({locked})がほかに実施中のため、確定を取り消せません。") from error
     CycleEvent.objects.create(cycle=locked, action=CycleAction.REOPEN, actor=user, reason=reason)
+    stamps.bump("work")
     return locked
