@@ -54,7 +54,7 @@ class AnnualReportAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
     actions = [admin_export_action("reports")]
     list_display = ["sheet", "cycle", "section", "state", "evaluation", "decision"]
     list_filter = ["cycle", "state", "evaluation", "decision", "section__department"]
-    list_select_related = ["sheet__project", "cycle", "section__department"]
+    list_select_related = ["sheet__project", "cycle__plan", "section__department"]
     search_fields = ["sheet__project__code", "sheet__project__name"]
     ordering = ["cycle", "sheet__project__code"]
     readonly_fields = [
