@@ -94,11 +94,13 @@ class ReportResource(_CycleScoped):
     evaluation_comment = column("評価の意見", "evaluation_comment", readonly=True)
     decision = column("戦略本部の判断", "decision", ChoiceWidget(Decision), readonly=True)
     decision_comment = column("判断の理由・指示", "decision_comment", readonly=True)
+    # The cycle as every page names it (a review by the years it reviews).
+    cycle_title = column("進行管理", "cycle", readonly=True)
     version = column(VERSION_COLUMN, "version", NumberWidget(), readonly=True)
 
     class Meta(ExchangeResource.Meta):
         model = AnnualReport
-        fields = ("fiscal_year", "kind", "code", "name", "section", "state", "implementation_status", "progress", "work_done", "problems", "direction", "evaluation", "evaluation_comment", "decision", "decision_comment", "version",)
+        fields = ("fiscal_year", "kind", "code", "name", "section", "state", "implementation_status", "progress", "work_done", "problems", "direction", "evaluation", "evaluation_comment", "decision", "decision_comment", "cycle_title", "version",)
 
     def export_queryset(self):
         return self.reports().select_related(

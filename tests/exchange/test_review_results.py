@@ -45,6 +45,13 @@ def test_the_template_shows_both_years_of_a_review(demo_users, plan, midterm):
     assert annual["目標値・実績値の年度"] == "平成28年度(2016年度)" and annual["見直し1年目の年度"] in (None, "")
 
 
+def test_the_reports_sheet_names_the_review_by_its_years(demo_users, plan, midterm):
+    titles = {(r["種類"], r["事業コード"]): r["進行管理"]
+              for r in rows_of(template_bytes(demo_users["demo-staff-a"], plan), "実績報告")}
+    assert titles[("中間見直し", FROM_ANNUAL)] == "第二期計画 中間見直し(平成28〜29年度)"
+    assert titles[("年次進行管理", FROM_ANNUAL)] == "平成28年度(2016年度) 年次進行管理"
+
+
 def test_the_first_year_is_imported_where_the_annual_report_has_none(demo_users, plan, midterm):
     user = demo_users["demo-staff-a"]
     data = edit_xlsx(template_bytes(user, plan), "指標の実績", {"種類": "中間見直し", "事業コード": ENTERED},
