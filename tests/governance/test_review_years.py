@@ -71,7 +71,7 @@ def review_rows(page_html):
         if cells[0].get("scope") == "rowgroup":
             name = cells[0].text.strip()
             cells = cells[1:]
-        year = cells[0].text.strip()
+        year = cells[0].xpath("string(./span)").strip()
         values = [re.sub(r"\s+", " ", c.text_content()).strip() for c in cells[1:5]]
         rows.append((name, year, *values[:3], values[3].split("情報推進課")[0].split("判定を変更")[0].strip()))
     return rows
