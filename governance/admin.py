@@ -67,7 +67,7 @@ class AnnualReportAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
 class IndicatorResultAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
     actions = [admin_export_action("results")]
     list_display = ["indicator", "report", "actual"]
-    list_select_related = ["indicator", "report__sheet__project", "report__cycle"]
+    list_select_related = ["indicator", "report__sheet__project", "report__cycle__plan"]
     search_fields = ["indicator__name", "report__sheet__project__code"]
     ordering = ["report", "indicator__position"]
 
