@@ -265,3 +265,14 @@ def test_covered_results_of_a_whole_review_are_read_in_one_query(midterm, django
     with django_assert_num_queries(1):
         rows = [result_rows(report) for report in with_covered_results(reports)]
     assert all(len(row.years) == 2 for report_rows in rows for row in report_rows)
+
+
+def test_the_yearly_report_book_prints_each_covered_year(midterm, shimin_sheets):
+    from governance.books import render as books
+    from tests.governance.test_books import pdf_text
+
+    fill(midterm.reports.get(sheet=shimin_sheets[0]), actual=1050)
+    text = pdf_text(books.cycle_report(midterm))
+    assert "第二期計画中間見直し(平成28〜29年度)" in text
+    assert "800760" in text and "95.0%未達成" in text
+    assert "平成29年度(2017年度)1,0001,050105.0%達成" in text
