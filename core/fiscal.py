@@ -114,6 +114,16 @@ def fy_range(first: int, last: int | None, era: Era | None = None) -> str:
     return f"{start}〜" if last is None else f"{start}〜{fy_label(last, era)}"
 
 
+def fy_span(first: int, last: int) -> str:
+    """「平成28〜29年度」: consecutive years as a title writes them (one era named once);
+    across a change of era both are named: 「平成30年度〜令和元年度」."""
+    if first == last:
+        return fy_era(first)
+    if era_of(first) == era_of(last):
+        return f"{era_of(first).name}{_era_year_label(era_year(first))}〜{_era_year_label(era_year(last))}年度"
+    return f"{fy_era(first)}〜{fy_era(last)}"
+
+
 _PATTERN = re.compile(
     r"^(?:(?P<era>昭和|平成|令和|[SHR])\s*(?P<era_year>元|\d{1,3})|(?P<western>\d{4}))"
     r"\s*(?:年度|年)?(?:\s*\(\s*(?P<check>\d{4})\s*(?:年度|年)?\s*\))?$"

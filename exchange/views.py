@@ -40,7 +40,7 @@ def data_index(request):
     return render(request, "exchange/data_index.html", {
         "plan": plan, "choice": choice,
         "resources": services.resource_choices(),
-        "cycles": ReviewCycle.objects.filter(plan=plan).order_by("-fiscal_year", "kind"),
+        "cycles": ReviewCycle.objects.filter(plan=plan).select_related("plan").order_by("-fiscal_year", "kind"),
         "sections": Section.objects.filter(is_active=True).select_related("department")
         if is_ict_office(request.user) else None,
         "form": UploadForm() if can_import(request.user) else None,

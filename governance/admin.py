@@ -103,7 +103,7 @@ class AnnualReportAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
     actions = [admin_export_action("reports")]
     list_display = ["sheet", "cycle", "section", "state", "evaluation", "decision"]
     list_filter = ["cycle", "state", "evaluation", "decision", "section__department"]
-    list_select_related = ["sheet__project", "cycle", "section__department"]
+    list_select_related = ["sheet__project", "cycle__plan", "section__department"]
     search_fields = ["sheet__project__code", "sheet__project__name"]
     ordering = ["cycle", "sheet__project__code"]
     readonly_fields = [
@@ -116,7 +116,7 @@ class AnnualReportAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
 class IndicatorResultAdmin(ReportContentReadOnly, SimpleHistoryAdmin):
     actions = [admin_export_action("results")]
     list_display = ["indicator", "report", "actual"]
-    list_select_related = ["indicator", "report__sheet__project", "report__cycle"]
+    list_select_related = ["indicator", "report__sheet__project", "report__cycle__plan"]
     search_fields = ["indicator__name", "report__sheet__project__code"]
     ordering = ["report", "indicator__position"]
 

@@ -148,6 +148,11 @@ class ReviewCycle(models.Model):
         ]
 
     def __str__(self):
+        # A review is named by the plan and the years it looks back on (図3-3), not by the
+        # year it is held in: 「第二期計画 中間見直し(平成28〜29年度)」.
+        if self.is_review:
+            first, *_, last = self.covered_years
+            return f"{self.plan.short_name or self.plan.name} {self.get_kind_display()}({fiscal.fy_span(first, last)})"
         return f"{fiscal.fy_label(self.fiscal_year)} {self.get_kind_display()}"
 
     def get_absolute_url(self):
@@ -162,6 +167,18 @@ class ReviewCycle(models.Model):
         """The year whose targets and actual values the reports compare: the
         cycle's year, or the last year a review covers."""
         return self.covered_years[-1]
+
+    @property
+    def is_review(self):
+        """中間見直し or 最終見直し: a look back on two years of the plan."""
+        return self.kind != CycleKind.ANNUAL
+
+    @property
+    def covered_label(self):
+        """The years the results are of, in full: 「平成28年度(2016年度)」 or
+        「平成28年度(2016年度)〜平成29年度(2017年度)」."""
+        years = self.covered_years
+        return fiscal.fy_label(years[0]) if len(years) == 1 else fiscal.fy_range(years[0], years[-1])
 
     @property
     def covered_years(self):
@@ -275,6 +292,14 @@ class IndicatorResult(PythonChecks, models.Model):
                                   related_name="results", verbose_name="指標")
     actual = models.DecimalField("実績値", max_digits=14, decimal_places=2, null=True, blank=True,
                                  validators=[MinValueValidator(Decimal(0))])
+    # A review (中間見直し・最終見直し) looks at two years: `actual` is the last one's. The
+    # first one's is read from that year's 年次進行管理 report (governance.cycles.quality.
+    # with_covered_results) and held here only when that report has no value for it.
+    first_year_actual = models.DecimalField(
+        "見直し1年目の実績値", max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="中間見直し・最終見直しで、対象の1年目の年次進行管理の報告に実績値がないときに入力します。",
+    )
     note = models.CharField("補足", max_length=400, blank=True)
     # 情報推進課's 達成/未達成 in place of the computed rate's (governance.cycles.services.override_rating).
     override_met = models.BooleanField("達成判定の変更", null=True, blank=True,
@@ -290,6 +315,8 @@ class IndicatorResult(PythonChecks, models.Model):
             models.UniqueConstraint(fields=["report", "indicator"], name="result_once_per_indicator"),
             models.CheckConstraint(condition=Q(actual__gte=0) | Q(actual__isnull=True),
                                    name="result_not_negative"),
+            models.CheckConstraint(condition=Q(first_year_actual__gte=0) | Q(first_year_actual__isnull=True),
+                                   name="result_first_year_not_negative"),
             models.CheckConstraint(condition=Q(override_met__isnull=True) | ~Q(override_reason=""),
                                    name="result_override_has_a_reason"),
         ]

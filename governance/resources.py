@@ -13,6 +13,7 @@ from accounts.permissions import is_ict_office
 from core import fiscal
 from governance.achievement import of_indicator
 from governance.cycles.forms import ReportForm, ResultForm
+from governance.cycles.quality import first_year_cell, with_covered_results
 from governance.cycles.services import CLOSED_MESSAGE, ReportChanges
 from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState, ReviewCycle
 from governance.permissions import can_edit_report
@@ -108,11 +109,13 @@ class ReportResource(_CycleScoped):
     evaluation_comment = column("評価の意見", "evaluation_comment", readonly=True)
     decision = column("戦略本部の判断", "decision", ChoiceWidget(Decision), readonly=True)
     decision_comment = column("判断の理由・指示", "decision_comment", readonly=True)
+    # The cycle as every page names it (a review by the years it reviews).
+    cycle_title = column("進行管理", "cycle", readonly=True)
     version = column(VERSION_COLUMN, "version", NumberWidget(), readonly=True)
 
     class Meta(ExchangeResource.Meta):
         model = AnnualReport
-        fields = ("fiscal_year", "kind", "code", "name", "section", "state", "implementation_status", "progress", "work_done", "problems", "direction", "evaluation", "evaluation_comment", "decision", "decision_comment", "version",)
+        fields = ("fiscal_year", "kind", "code", "name", "section", "state", "implementation_status", "progress", "work_done", "problems", "direction", "evaluation", "evaluation_comment", "decision", "decision_comment", "cycle_title", "version",)
 
     def export_queryset(self):
         return self.reports().select_related(
@@ -153,12 +156,64 @@ class ResultResource(_CycleScoped):
     rating = column("達成判定", "rating", readonly=True)
     method = column("達成率の算定方法", "indicator__achievement_method", ChoiceWidget(AchievementMethod), readonly=True)
     note = column("補足", "note")
+    # 中間見直し・最終見直し: 目標値・実績値・達成率 above are the last covered year's; the
+    # first year's follow (blank for a 年次進行管理). Its actual is read from that year's
+    # annual report when it has one, else entered here (governance.cycles.quality).
+    result_year = column("目標値・実績値の年度", "result_year", readonly=True)
+    first_year = column("見直し1年目の年度", "first_year", readonly=True)
+    first_target = column("1年目の目標値", "first_target", NumberWidget(), readonly=True)
+    first_annual = column("1年目の実績値(年次の報告)", "first_annual", NumberWidget(), readonly=True)
+    first_year_actual = column("1年目の実績値(見直しで入力)", "first_year_actual", NumberWidget())
+    first_rate = column("1年目の達成率", "first_rate", readonly=True)
     version = column(VERSION_COLUMN, "report__version", NumberWidget(), readonly=True)
 
     class Meta(ExchangeResource.Meta):
         model = IndicatorResult
         fields = ("fiscal_year", "kind", "code", "name", "position", "indicator", "unit", "target", "actual",
-                  "rate", "rating", "method", "note", "version",)
+                  "rate", "rating", "method", "note", "result_year", "first_year", "first_target", "first_annual",
+                  "first_year_actual", "first_rate", "version",)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._reviews = {}  # report id → the review report with its first year's annual results
+
+    def _read_reviews(self, report_ids):
+        reports = AnnualReport.objects.filter(pk__in=report_ids).select_related("cycle__plan")
+        self._reviews.update({report.pk: report for report in with_covered_results(reports)})
+
+    def before_export(self, queryset, **kwargs):
+        reviews = queryset.exclude(report__cycle__kind=CycleKind.ANNUAL).values("report_id")
+        self._read_reviews(reviews)
+
+    def prepare(self, instances):
+        instances = list(instances)
+        self._read_reviews({i.report_id for i in instances if i.report.cycle.kind != CycleKind.ANNUAL})
+        for instance in instances:  # the form's labels name the years (the cycle with its plan)
+            if instance.report_id in self._reviews:
+                instance.report.cycle = self._reviews[instance.report_id].cycle
+
+    def _first_year(self, result):
+        review = self._reviews.get(result.report_id)
+        return first_year_cell(review, result.indicator, result) if review is not None else None
+
+    def dehydrate_result_year(self, result):
+        return fiscal.fy_label(result.report.cycle.result_year)
+
+    def dehydrate_first_year(self, result):
+        cell = self._first_year(result)
+        return fiscal.fy_label(cell.year) if cell else ""
+
+    def dehydrate_first_target(self, result):
+        cell = self._first_year(result)
+        return self.fields["first_target"].widget.render(cell.target if cell else None)
+
+    def dehydrate_first_annual(self, result):
+        cell = self._first_year(result)
+        return self.fields["first_annual"].widget.render(cell.actual if cell and cell.source else None)
+
+    def dehydrate_first_rate(self, result):
+        cell = self._first_year(result)
+        return cell.rate_text if cell else ""
 
     def export_queryset(self):
         return (
@@ -202,8 +257,23 @@ class ResultResource(_CycleScoped):
         return result.report
 
     def row_errors(self, result, original):
-        data = {"actual": "" if result.actual is None else result.actual, "note": result.note}
-        return self.form_errors(ResultForm(data, instance=original))
+        data = {"actual": "" if result.actual is None else result.actual, "note": result.note,
+                "first_year_actual": "" if result.first_year_actual is None else result.first_year_actual}
+        cell = self._first_year(original)
+        form = ResultForm(data, instance=original,
+                          first_years={original.indicator_id: cell} if cell is not None else None)
+        if result.first_year_actual != original.first_year_actual and "first_year_actual" not in form.fields:
+            return {"first_year_actual": [self._first_year_refusal(cell)]}
+        return self.form_errors(form)
+
+    @staticmethod
+    def _first_year_refusal(cell) -> str:
+        if cell is None:
+            return "年次進行管理の実績報告には、この列は入力できません。"
+        if cell.source is not None:
+            return (f"{fiscal.fy_label(cell.year)}の実績値は{cell.source.cycle}の報告の値を使います"
+                    "(変更はその報告で行います)。この列は空欄のままにしてください。")
+        return "定性的な指標の実績は補足欄に記入してください。"
 
     def change_of(self, result, fields):
         return ReportChanges(results={result.indicator_id: {name: getattr(result, name) for name in fields}})

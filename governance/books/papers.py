@@ -1,7 +1,7 @@
 """The papers of a meeting as one PDF: agenda, summary tables, each report with its sheet."""
 
 from core.pdf import render_pdf
-from governance.cycles.quality import result_rows
+from governance.cycles.quality import result_rows, with_covered_results
 from governance.cycles.tables import summary_tables
 from governance.meetings.bodies import presiding_over
 from governance.models import AnnualReport
@@ -14,7 +14,7 @@ def render_meeting_papers(meeting) -> bytes:
         .order_by("agenda_items__position")
     )
     chair, _ = presiding_over(meeting)
-    papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
+    papers = [(report, result_rows(report), layout_for(report.sheet)) for report in with_covered_results(reports)]
     return render_pdf("governance/pdf/papers.html", {
         "meeting": meeting, "chair": chair, "papers": papers,
         "attendees": meeting.attendees.select_related("section__department", "department"),

@@ -18,7 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
 from governance.books import plan_book as plan_book_parts
-from governance.cycles.quality import result_rows
+from governance.cycles.quality import result_rows, with_covered_results
 from governance.cycles.tables import summary_tables
 from governance.dashboard import charts
 from governance.dashboard.facts import UNREPORTED, progress_bars
@@ -76,7 +76,7 @@ def cycle_report(cycle: ReviewCycle) -> bytes:
     by = f"・{levels[0].name}別" if levels else ""
     chart = charts.stacked_bars(f"進捗度(計画全体{by}・部別)", [*Progress.labels, UNREPORTED],
                                 chart_rows, uid="report", width=680, label_width=220)
-    papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
+    papers = [(report, result_rows(report), layout_for(report.sheet)) for report in with_covered_results(reports)]
     context = {"cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
                "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME}
     if len(papers) <= SINGLE_UP_TO:

@@ -33,7 +33,7 @@ def book_list(request):
     choice = plan_choice(request)
     return render(request, "governance/book_list.html", {
         "jobs": jobs, "choice": choice, "plan": choice.plan,
-        "cycles": ReviewCycle.objects.filter(plan=choice.plan), "orders_per_user": orders_per_user(),
+        "cycles": ReviewCycle.objects.filter(plan=choice.plan).select_related("plan"), "orders_per_user": orders_per_user(),
     })
 
 

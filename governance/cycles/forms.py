@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import SuspiciousOperation
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from core import fiscal
 from core.forms import FiscalYearField
 from governance.models import AnnualReport, CycleKind, IndicatorResult
 from governance.vocab import Decision, Evaluation
@@ -35,18 +36,34 @@ class ReportForm(forms.ModelForm):
 
 
 class ResultForm(forms.ModelForm):
+    """One indicator's actual value and note. For a review (中間見直し・最終見直し) `actual`
+    is the last covered year's, and `first_year_actual` the first year's, offered only
+    when that year's 年次進行管理 report has no value (`first_year`: the
+    governance.cycles.quality.YearCell of that year; then it is shown, read-only)."""
+
     class Meta:
         model = IndicatorResult
-        fields = ["actual", "note"]
+        fields = ["actual", "note", "first_year_actual"]
         # A text box that shows 「7」 for 7.00 and reads 「７」「1,200」 as numbers, as on the sheet.
-        field_classes = {"actual": TargetValueField}
-        error_messages = {"actual": {"min_value": "実績値は0以上の数値を入力してください。"}}
+        field_classes = {"actual": TargetValueField, "first_year_actual": TargetValueField}
+        error_messages = {"actual": {"min_value": "実績値は0以上の数値を入力してください。"},
+                          "first_year_actual": {"min_value": "実績値は0以上の数値を入力してください。"}}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, first_years=None, **kwargs):
         super().__init__(*args, **kwargs)
         indicator = self.instance.indicator
-        self.fields["actual"].label = f"{indicator.name}の実績値" + (f"({indicator.unit})" if indicator.unit else "")
+        unit = f"({indicator.unit})" if indicator.unit else ""
+        self.fields["actual"].label = f"{indicator.name}の実績値{unit}"
         self.fields["note"].label = f"{indicator.name}の補足"
+        self.first_year = (first_years or {}).get(indicator.pk)
+        if self.first_year is not None:
+            year = self.instance.report.cycle.result_year
+            self.fields["actual"].label = f"{indicator.name}の{fiscal.fy_label(year)}の実績値{unit}"
+        if self.first_year is None or self.first_year.source is not None or indicator.is_qualitative:
+            del self.fields["first_year_actual"]
+        else:
+            self.fields["first_year_actual"].label = (
+                f"{indicator.name}の{fiscal.fy_label(self.first_year.year)}の実績値{unit}")
 
 
 class TamperedForm(SuspiciousOperation):
@@ -112,7 +129,8 @@ def report_changes(form, formset):
 
     return ReportChanges(
         fields=dict(form.cleaned_data),
-        results={row.instance.indicator_id: {name: row.cleaned_data[name] for name in ResultForm.Meta.fields}
+        results={row.instance.indicator_id: {name: row.cleaned_data[name] for name in ResultForm.Meta.fields
+                                             if name in row.fields}
                  for row in formset.forms if row.has_changed()},
     )
 

@@ -279,7 +279,7 @@ def _write_reports(reports, new_results, old_results, *, user, via, how=""):
         IndicatorResult.objects.bulk_create(new_results)
         record_history(new_results, created=True, **history)
     if old_results:
-        update_rows(old_results, ["actual", "note"])
+        update_rows(old_results, ["actual", "note", "first_year_actual"])
         record_history(old_results, created=False, **history)
     stamps.bump("work")  # bulk writes send no signals (core.stamps)
 

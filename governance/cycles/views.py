@@ -23,7 +23,7 @@ from governance.cycles.forms import (
     CloseCycleForm, CommentForm, CycleForm, DecisionCorrectionForm, EvaluationCorrectionForm, OverrideForm, ReopenCycleForm,
     ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm, report_changes,
 )
-from governance.cycles.quality import missing_indicators, quality_check, result_rows
+from governance.cycles.quality import first_year_cells, missing_indicators, quality_check, result_rows
 from governance.cycles.tables import cached_state_board, summary_tables
 from governance.cycles.workflow import allowed_actions
 from governance.models import AnnualReport, CycleStatus, IndicatorResult, ReportState, ReviewCycle
@@ -186,7 +186,7 @@ def my_reports(request):
     reports = (
         AnnualReport.objects.of_section(user.section_id)
         .filter(cycle__status=CycleStatus.OPEN)
-        .select_related("cycle", "sheet__project")
+        .select_related("cycle__plan", "sheet__project")
         .order_by("cycle__deadline", "sheet__project__code")
     ) if user.section_id else AnnualReport.objects.none()
 
@@ -287,7 +287,8 @@ class ReportEditView(View):
         results = IndicatorResult.objects.select_related("indicator")
         return (ReportForm(data, instance=self.report, prefix="report"),
                 ResultFormSet(data, instance=self.report, prefix="results", queryset=results,
-                              missing=missing_indicators(self.report)))
+                              missing=missing_indicators(self.report),
+                              form_kwargs={"first_years": first_year_cells(self.report)}))
 
     def render_form(self, form, formset, status=200, seen_version=None):
         year = self.report.cycle.result_year

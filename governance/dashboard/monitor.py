@@ -75,7 +75,7 @@ def reports_near_deadline(plan, days: int, today: date):
     reports = (AnnualReport.objects.filter(cycle__plan=plan, cycle__status=CycleStatus.OPEN,
                                            cycle__deadline__lte=today + timedelta(days=days),
                                            state__in=[ReportState.DRAFT, ReportState.RETURNED])
-               .select_related("cycle", "sheet__project", "section__department")
+               .select_related("cycle__plan", "sheet__project", "section__department")
                .order_by("cycle__deadline", "section__department__sort_order", "section__sort_order",
                          "sheet__project__code"))
     count = reports.count()

@@ -14,7 +14,7 @@ from datetime import date
 from django.db import transaction
 
 from core import fiscal
-from governance.models import CycleKind, IndicatorResult
+from governance.models import CycleKind, IndicatorResult, ReviewCycle
 from governance.survey import REPORTED, latest_reports
 from governance.vocab import Direction
 from plans import chapters, structure
@@ -83,8 +83,11 @@ def suggested_fates(outgoing: Plan) -> dict[int, tuple[str, str]]:
     for report in latest_reports(outgoing):
         fate = FATE_OF_DIRECTION.get(report["direction"])
         if fate:
-            kind = "最終見直し" if report["cycle__kind"] == CycleKind.FINAL else "年次進行管理"
-            suggestions[report["sheet__project_id"]] = (fate, f"{fiscal.fy_era(report['cycle__fiscal_year'])} {kind}")
+            if report["cycle__kind"] == CycleKind.FINAL:  # named by the years it reviews, as everywhere
+                source = str(ReviewCycle(plan=outgoing, kind=CycleKind.FINAL, fiscal_year=report["cycle__fiscal_year"]))
+            else:
+                source = f"{fiscal.fy_era(report['cycle__fiscal_year'])} 年次進行管理"
+            suggestions[report["sheet__project_id"]] = (fate, source)
     return suggestions
 
 

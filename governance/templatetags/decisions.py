@@ -12,5 +12,5 @@ register = template.Library()
 def decision_to_reflect(sheet):
     """The sheet's decided reports not yet reflected (判断済), newest first (one query)."""
     reports = (AnnualReport.objects.filter(sheet=sheet, state=ReportState.DECIDED)
-               .select_related("cycle", "decided_in").order_by("-cycle__fiscal_year", "-pk"))
+               .select_related("cycle__plan", "decided_in").order_by("-cycle__fiscal_year", "-pk"))
     return {"reports": list(reports)}

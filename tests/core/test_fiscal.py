@@ -106,3 +106,11 @@ def test_a_plan_in_heisei_writes_far_years_in_reiwa():
 def test_a_date_is_written_as_the_city_writes_it(day, label):
     assert fiscal.day_label(day) == label
     assert fiscal.month_label(day) == label.rsplit("月", 1)[0] + "月"
+
+
+def test_span_names_the_era_once_and_both_eras_across_a_change():
+    """A review's years in its title (governance.ReviewCycle): 「平成28〜29年度」; FY2019 is 令和元年度."""
+    assert fiscal.fy_span(2016, 2017) == "平成28〜29年度"
+    assert fiscal.fy_span(2018, 2019) == "平成30年度〜令和元年度"
+    assert fiscal.fy_span(2019, 2020) == "令和元〜2年度"
+    assert fiscal.fy_span(2021, 2021) == "令和3年度"

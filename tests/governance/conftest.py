@@ -72,7 +72,8 @@ def tasks_run_at_once(settings):
 
 
 def report_form_data(client, report, **fields):
-    """What the report's edit form posts, filled in (results 950), with `fields` over it."""
+    """What the report's edit form posts, filled in (results 950, each covered year of a
+    review), with `fields` over it."""
     formset = client.get(f"/reports/{report.pk}/edit/").context["formset"]
     data = {"seen_version": report.version, "report-implementation_status": "continuing",
             "report-progress": "on_plan", "report-direction": "continue", "report-work_done": "周知した",
@@ -80,6 +81,8 @@ def report_form_data(client, report, **fields):
     for i, form in enumerate(formset.forms):
         data[f"results-{i}-id"] = form.instance.pk
         data[f"results-{i}-actual"] = "950"
+        if "first_year_actual" in form.fields:  # a review's first year the annual report lacks
+            data[f"results-{i}-first_year_actual"] = "950"
     return {**data, **fields}
 
 

@@ -25,7 +25,7 @@ def test_a_carried_project_shows_both_plans_records(handed_over, client, demo_us
     assert "計画をまたいだ経過" in page
     assert "第二期昭島市情報化推進計画" in page and "第三期昭島市情報化推進計画" in page
     # The second plan's reviews of FY2020 (年次進行管理 and 最終見直し) are shown with their 今後の方向性.
-    assert "令和2年度(2020年度) 年次進行管理" in page and "令和2年度(2020年度) 最終見直し" in page
+    assert "令和2年度(2020年度) 年次進行管理" in page and "第二期計画 最終見直し(平成30年度〜令和元年度)" in page
     # Both sources of the merged project, with what became of each.
     assert "継続(" in page and "統合(" in page
     assert "昭島市携帯メール情報サービスによるタイムリーな情報発信" in page

@@ -52,7 +52,7 @@ def test_a_next_plan_cannot_overlap_the_outgoing_one(second, ict):
 def test_fates_are_prefilled_from_the_latest_direction(reviewed, third):
     rows = {row.project.code: row for row in services.rows(third)}
     assert rows[TWITTER].fate == Fate.CONTINUED
-    assert rows[MAIL].fate == Fate.CONTINUED and rows[MAIL].source == "令和2年度 最終見直し"
+    assert rows[MAIL].fate == Fate.CONTINUED and rows[MAIL].source == "第二期計画 最終見直し(平成30年度〜令和元年度)"
     assert rows[VIDEO].fate == Fate.COMPLETED
     assert rows[KOHO].fate == Fate.CONTINUED and rows[KOHO].source == "令和2年度 年次進行管理"
     # No report at all: nothing to go by, 未定 until someone decides.
