@@ -8,13 +8,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from core import fiscal
 from governance import achievement
-from governance.models import CycleKind
-from projects.models import ImprovementDirection
+from governance.models import CycleKind, ReviewCycle
+from plans.models import PlanEdit
+from projects.models import ImprovementDirection, ProjectSheet, SheetStatus
 from publication import querysets
+from publication.models import PlanPublication
 
 DIRECTION_LABELS = {ImprovementDirection.UP: "上向き", ImprovementDirection.DOWN: "下向き"}
 
@@ -34,7 +38,8 @@ def page_url(name, *args):
 
 
 def plan_rows(plans):
-    published = list(plans.select_related("publication").prefetch_related("levels").order_by("start_year", "code"))
+    published = list(plans.select_related("publication").prefetch_related("levels")
+                     .order_by("start_year", "code"))
     codes = {plan.pk: plan.code for plan in published}
     return [{
         "plan_code": plan.code,
@@ -235,14 +240,6 @@ def source_dates(plans, *, everything=True) -> dict:
     """The last day each kind of public data changed: "plans" (published, edited or
     withdrawn), "sheets" (a 完成 sheet saved), "cycles" (results published or withdrawn).
     `everything` when `plans` are all the published plans (a withdrawn plan changes them)."""
-    from django.db.models import Max
-    from django.utils import timezone
-
-    from governance.models import ReviewCycle
-    from plans.models import PlanEdit
-    from projects.models import ProjectSheet, SheetStatus
-    from publication.models import PlanPublication
-
     def day(moment):
         return timezone.localdate(moment) if moment else None
 

@@ -187,7 +187,8 @@ SCHEDULE = Dataset(
     "schedule", "事業のスケジュール", "情報化事業シートのスケジュール(年度ごとの予定と実績)。完成したシートのものだけです。",
     columns=(PLAN, PROJECT, FISCAL_YEAR, FISCAL_YEAR_LABEL,
              Column("planned", "予定"), Column("actual", "実績", description="年度が終わってから記入します。")),
-    key=("plan_code", "project_code", "fiscal_year"), rows=data_rows.schedule_rows, sources=("plans", "sheets"),
+    key=("plan_code", "project_code", "fiscal_year"), rows=data_rows.schedule_rows,
+    sources=("plans", "sheets"),
 )
 
 INDICATORS = Dataset(
@@ -237,7 +238,8 @@ INDICATOR_RESULTS = Dataset(
         Column("achievement_text", "達成率(表記)", description="ページと同じ表記(例:125.0%、△18.0%、算出不可(目標値が未設定))。"),
         METHOD,
     ),
-    key=("indicator_id", "fiscal_year"), rows=data_rows.indicator_result_rows, sources=("plans", "sheets", "cycles"),
+    key=("indicator_id", "fiscal_year"), rows=data_rows.indicator_result_rows,
+    sources=("plans", "sheets", "cycles"),
 )
 
 RS_NOTE = ("国の様式の列のうち、アウトカムの期間・定性的なアウトカム目標を設定している理由・定性的なアウトカムに関する"
