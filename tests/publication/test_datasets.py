@@ -209,3 +209,30 @@ def test_withdrawing_the_plan_empties_the_files_and_its_own_addresses_are_gone(c
     assert csv_rows(client.get("/open/data/projects.csv")) == []
     assert client.get("/open/data/plans/second/projects.csv").status_code == 404
     assert "第二期" not in client.get("/open/data/").content.decode()
+
+
+# ─── Update dates ────────────────────────────────────────────────────────
+
+def test_each_dataset_is_dated_by_the_last_change_of_what_it_holds(client, published, ict):
+    from datetime import date, datetime
+
+    from plans.models import PlanEdit
+    from projects.models import ProjectSheet
+    from publication.models import CyclePublication, PlanPublication
+
+    PlanPublication.objects.update(published_on=date(2017, 6, 1))
+    PlanEdit.objects.update(at=timezone.make_aware(datetime(2017, 5, 20, 12)))
+    ProjectSheet.objects.update(updated_at=timezone.make_aware(datetime(2017, 7, 3, 12)))
+    CyclePublication.objects.update(published_on=date(2017, 8, 10))
+
+    def dates():
+        page = client.get("/open/data/").content.decode()
+        return {d: page.split(f'id="dataset-{d}"')[1].split('<time datetime="')[1][:10]
+                for d in ("plans", "items", "projects", "indicators", "results", "indicator-results")}
+
+    assert dates() == {"plans": "2017-06-01", "items": "2017-06-01", "projects": "2017-07-03",
+                       "indicators": "2017-07-03", "results": "2017-08-10", "indicator-results": "2017-08-10"}
+    assert json_document(client.get("/open/data/results.json"))["updated"] == "2017-08-10"
+    services.withdraw_cycle(user=ict, cycle=published["cycle"], reason="数値の誤り")
+    today = timezone.localdate().isoformat()
+    assert dates() | {"results": today} == dates() and dates()["indicator-results"] == today
