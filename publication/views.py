@@ -4,18 +4,20 @@
 (a hash of the page: always right, whatever the page shows) lets it revalidate
 cheaply and saves the transfer, though not the rendering."""
 
+import io
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
 from governance.succession.lineage import lineage
 from plans import tree
-from publication import querysets
+from publication import querysets, results
 from publication.tables import indicator_rows
 
 MAX_AGE = 300  # seconds a browser or proxy may reuse a public page without asking
@@ -75,3 +77,38 @@ def project_detail(request, plan, code):
         "reports": reports,
         "stages": lineage(project, plans=querysets.published_plans(), reports=querysets.published_reports()),
     })
+
+
+def _cycle(plan, kind, year):
+    return get_object_or_404(querysets.published_cycles().select_related("plan", "publication"),
+                             plan=plan, kind=kind, fiscal_year=year)
+
+
+def _results_context(plan, kind, year):
+    plan = _plan(plan)
+    cycle = _cycle(plan, kind, year)
+    return {"plan": plan, "cycle": cycle, **results.figures(cycle)}
+
+
+@public_page
+def cycle_results(request, plan, kind, year):
+    """A published cycle's results: the summary tables (表4-2〜4-4) and the chart of
+    進捗度, and each project's published 実施状況・進捗度・今後の方向性・判断."""
+    return render(request, "publication/cycle_results.html", _results_context(plan, kind, year))
+
+
+@public_page
+def cycle_results_pdf(request, plan, kind, year):
+    """The same page on A4 (the yearly report as citizens may read it)."""
+    context = _results_context(plan, kind, year)
+    data = results.pdf(context)
+    name = f"results-{context['plan'].code}-{kind}-{year}.pdf"
+    return FileResponse(io.BytesIO(data), content_type="application/pdf", filename=name)
+
+
+@public_page
+def plan_book_pdf(request, plan):
+    """The published plan's book (the plan's own text and the parts the data draws)."""
+    plan = _plan(plan)
+    return FileResponse(io.BytesIO(results.plan_book(plan)), content_type="application/pdf",
+                        filename=f"plan-{plan.code}.pdf")

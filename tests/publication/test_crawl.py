@@ -4,6 +4,7 @@ planted string (internal comments, staff, drafts, unpublished plans and cycles)
 appears in any of them."""
 
 import re
+import subprocess
 from collections import deque
 
 from django.test import Client
@@ -13,44 +14,63 @@ from tests.publication.conftest import PLANTED, TWITTER
 HREF = re.compile(r'href="(/open/[^"#?]*)')
 
 
+def body_text(response) -> str:
+    """The response as text: a PDF's text (pdftotext), anything else decoded."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return data.decode("utf-8-sig")
+
+
 def crawl(client, start="/open/"):
-    """{url: response} of every /open/ page reachable by links from `start`."""
-    seen, queue, pages = {start}, deque([start]), {}
+    """{url: text} of every /open/ page and file reachable by links from `start`, and
+    {url: status}."""
+    seen, queue, pages, statuses = {start}, deque([start]), {}, {}
     while queue:
         url = queue.popleft()
         response = client.get(url)
-        pages[url] = response
-        if response.status_code == 200:
-            for link in HREF.findall(response.content.decode()):
+        statuses[url] = response.status_code
+        pages[url] = body_text(response) if response.status_code == 200 else ""
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            for link in HREF.findall(pages[url]):
                 if link not in seen:
                     seen.add(link)
                     queue.append(link)
-    return pages
+    return pages, statuses
 
 
 def assert_nothing_planted(pages):
-    leaks = [(url, name) for url, r in pages.items() for name, text in PLANTED.items()
-             if text in r.content.decode()]
+    leaks = [(url, name) for url, text in pages.items() for name, planted in PLANTED.items()
+             if planted in text]
     assert leaks == []
 
 
 def test_anonymous_crawl_shows_only_published_data(published):
     client = Client(raise_request_exception=False)
-    pages = crawl(client)
+    pages, statuses = crawl(client)
     # The index, the plan's tree and every one of its projects (the seed plan has dozens).
     assert "/open/plans/second/" in pages
     project_pages = [u for u in pages if u.startswith("/open/projects/second/")]
     assert len(project_pages) == published["plan"].projects.count()
-    assert {u: r.status_code for u, r in pages.items() if r.status_code != 200} == {}
+    assert {u: status for u, status in statuses.items() if status != 200} == {}
+    # The published cycle's results, their PDF and the plan book are among them.
+    assert {"/open/plans/second/results/annual/2016/", "/open/plans/second/results/annual/2016.pdf",
+            "/open/plans/second/book.pdf"} <= set(pages)
     direct = [
         "/open/plans/third/",  # in preparation
         f"/open/projects/third/{published['third_project'].code}/",
         "/open/plans/first/",  # adopted but never published
         "/open/plans/nothing/", "/open/projects/second/9-9-9-99/",
     ]
+    direct += [
+        "/open/plans/second/results/annual/2017/",  # decided but not published
+        "/open/plans/second/results/annual/2017.pdf",
+        "/open/plans/third/book.pdf", "/open/plans/first/book.pdf",
+    ]
     for url in direct:
-        pages[url] = client.get(url)
-        assert pages[url].status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 404, url
+        pages[url] = body_text(response)
     assert_nothing_planted(pages)
 
 
