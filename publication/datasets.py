@@ -17,8 +17,8 @@ from typing import Callable
 
 from django.conf import settings
 
-from governance.vocab import Decision, Direction, ImplementationStatus, Progress
 from governance.models import CycleKind
+from governance.vocab import Decision, Direction, ImplementationStatus, Progress
 from projects.models import AchievementMethod, IndicatorKind
 from publication import data_rows, rs_layout
 

@@ -5,14 +5,17 @@ FY2016, 125.0%), only what is published, and the files are what a reader's tools
 import csv
 import io
 import json
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from governance.models import IndicatorResult
-from projects.models import AchievementMethod, ImprovementDirection, Indicator, IndicatorTarget
+from plans.models import PlanEdit
+from projects.models import AchievementMethod, ImprovementDirection, Indicator, IndicatorTarget, ProjectSheet
 from publication import services
+from publication.models import CyclePublication, PlanPublication
 from publication.datasets import DATASETS
 from tests.publication.conftest import MAIL, TWITTER
 
@@ -214,12 +217,6 @@ def test_withdrawing_the_plan_empties_the_files_and_its_own_addresses_are_gone(c
 # ─── Update dates ────────────────────────────────────────────────────────
 
 def test_each_dataset_is_dated_by_the_last_change_of_what_it_holds(client, published, ict):
-    from datetime import date, datetime
-
-    from plans.models import PlanEdit
-    from projects.models import ProjectSheet
-    from publication.models import CyclePublication, PlanPublication
-
     PlanPublication.objects.update(published_on=date(2017, 6, 1))
     PlanEdit.objects.update(at=timezone.make_aware(datetime(2017, 5, 20, 12)))
     ProjectSheet.objects.update(updated_at=timezone.make_aware(datetime(2017, 7, 3, 12)))
