@@ -20,7 +20,7 @@ _PLAN_MODELS = ["plan", "planlevel", "planitem", "planedit", "planchapter", "pro
 _ORG_MODELS = ["department", "section"]
 _SHEET_MODELS = ["projectsheet", "indicator", "indicatortarget", "scheduleentry"]
 _GOVERNANCE_MODELS = ["body", "seat", "meeting", "agendaitem"]
-_GOVERNANCE_VIEW = ["reviewcycle", "annualreport", "indicatorresult", "reportevent", "reminderlog"]
+_GOVERNANCE_VIEW = ["reviewcycle", "cycleevent", "annualreport", "indicatorresult", "reportevent", "reminderlog"]
 
 
 def _view(app, models):

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "governance",
     "exchange",
     "publication",  # 公表 and the public pages under /open/
+    "follows",  # following projects and the notifications it brings
     "demo",  # demo data and benchmarks (commands only; refused in production)
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("open/", include("publication.urls")),
     path("publication/", include("publication.staff_urls")),
     path("", include("governance.urls")),
+    path("", include("follows.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -251,6 +251,11 @@ class ExchangeResource(resources.ModelResource):
         """The key of an upload row, normalised as instance_key writes it."""
         return tuple(unicodedata.normalize("NFKC", _text(row.get(c))).strip() for c in self.key_columns)
 
+    def unknown_message(self, key) -> str:
+        """Why no row matches `key` (the import never creates rows)."""
+        label = " / ".join(str(k) for k in key)
+        return f"{label} に当たる行はありません。新しい行は取り込みでは追加できません。"
+
     def refused_message(self, label):
         return f"{label} はあなたが変更できる範囲の外です(他の課の事業です)。この行は取り込めません。"
 

@@ -7,6 +7,7 @@ check); these helpers only write it. One edit-page save is a batch of one.
 """
 
 from django.db import connections, router
+from simple_history.signals import post_create_historical_record
 from django.db.models import Case, F, IntegerField, Value, When
 
 BUMP_CHUNK = 300  # ids per version-bump UPDATE (3 parameters each; SQLite allows 999 in old builds)
@@ -57,9 +58,19 @@ def editable_names(model) -> list[str]:
 def record_history(instances, *, created: bool, user, reason: str, date=None, **attrs) -> None:
     """One history row per instance ('+' when created, '~' when updated) through
     simple-history's bulk API: who, when, how (the change reason) and `attrs`
-    (e.g. the revision) on each."""
+    (e.g. the revision) on each; then post_create_historical_record per row, as a
+    single save sends it (follows tells a sheet's followers of a revision by it)."""
     if not instances:
         return
     manager = type(instances[0]).history
-    manager.bulk_history_create(instances, update=not created, default_user=user, default_change_reason=reason,
-                                default_date=date, custom_historical_attrs=attrs or None)
+    rows = manager.bulk_history_create(instances, update=not created, default_user=user,
+                                       default_change_reason=reason, default_date=date,
+                                       custom_historical_attrs=attrs or None)
+    # simple-history's bulk API sends no signal; a single save sends this one per row,
+    # and receivers (follows: a sheet revised) must not depend on how the row was written.
+    if rows and post_create_historical_record.has_listeners(manager.model):
+        for instance, row in zip(instances, rows):
+            post_create_historical_record.send(
+                sender=manager.model, instance=instance, history_instance=row, history_date=row.history_date,
+                history_user=row.history_user, history_change_reason=row.history_change_reason,
+                using=router.db_for_write(manager.model))

@@ -100,8 +100,7 @@ class RowImport:
             key = self.row_key(row)
         except (ValueError, ValidationError) as error:
             raise RowRefused({NON_FIELD_ERRORS: [str(getattr(error, "message", error))]}) from None
-        label = " / ".join(str(k) for k in key)
-        raise RowRefused({NON_FIELD_ERRORS: [f"{label} に当たる行はありません。新しい行は取り込みでは追加できません。"]})
+        raise RowRefused({NON_FIELD_ERRORS: [self.unknown_message(key)]})
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         self._changes = [] if import_validation_errors else changed_columns(self, instance, self._original)

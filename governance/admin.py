@@ -3,8 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdmin
 from governance.models import (
-    AgendaItem, AnnualReport, Body, BookJob, IndicatorResult, Meeting, ReminderLog, ReportEvent, ReviewCycle,
-    Seat,
+    AgendaItem, AnnualReport, Body, BookJob, CycleEvent, CycleStatus, IndicatorResult, Meeting, ReminderLog,
+    ReportEvent, ReviewCycle, Seat,
 )
 from plans.resources import admin_export_action
 
@@ -33,14 +33,63 @@ class SeatAdmin(admin.ModelAdmin):
     ordering = ["body", "sort_order"]
 
 
+class ClosedCycleReadOnly:
+    """What belongs to a closed (確定) cycle is read, never changed or deleted, here as on
+    every other path (governance.cycles.services.refuse_if_closed); closing and reopening
+    are done on the cycle's page, with a reason (governance.cycles.closing)."""
+
+    cycle_path = "cycle"
+
+    def cycle_of(self, obj):
+        for name in self.cycle_path.split("__"):
+            obj = getattr(obj, name)
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.cycle_of(obj).is_closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.cycle_of(obj).is_closed:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # New rows only in open cycles.
+        if db_field.name == "cycle":
+            kwargs["queryset"] = ReviewCycle.objects.filter(status=CycleStatus.OPEN)
+        elif db_field.name == "meeting":
+            kwargs["queryset"] = Meeting.objects.filter(cycle__status=CycleStatus.OPEN)
+        elif db_field.name == "report":
+            kwargs["queryset"] = AnnualReport.objects.filter(cycle__status=CycleStatus.OPEN)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CycleEventInline(admin.TabularInline):
+    model = CycleEvent
+    extra = 0
+    fields = ["at", "action", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ReviewCycle)
-class ReviewCycleAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "plan", "deadline", "status"]
+class ReviewCycleAdmin(ClosedCycleReadOnly, admin.ModelAdmin):
+    list_display = ["__str__", "plan", "deadline", "status", "closed_at"]
     list_filter = ["plan", "kind", "status"]
     search_fields = ["plan__name"]
     ordering = ["-fiscal_year"]
-    # Cycles are opened on the 進行管理 page so that reports are created with them.
-    readonly_fields = ["opened_by", "opened_at"]
+    # Cycles are opened on the 進行管理 page so that reports are created with them, and
+    # closed or reopened there with a reason: the state is not edited here.
+    readonly_fields = ["status", "opened_by", "opened_at", "closed_at", "closed_by"]
+    inlines = [CycleEventInline]
+
+    def cycle_of(self, obj):
+        return obj
 
 
 class ReportContentReadOnly(ReadOnlyAdmin):
@@ -81,14 +130,32 @@ class ReportEventAdmin(ReadOnlyAdmin):
     ordering = ["-at"]
 
 
+@admin.register(CycleEvent)
+class CycleEventAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "action", "actor", "at"]
+    list_filter = ["action"]
+    list_select_related = ["cycle__plan", "actor"]
+    search_fields = ["reason"]
+    ordering = ["-at"]
+
+
 class AgendaInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
     autocomplete_fields = ["report"]
 
+    def has_add_permission(self, request, obj=None):  # obj: the meeting
+        return not (obj is not None and obj.cycle.is_closed) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.cycle.is_closed) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.cycle.is_closed) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ClosedCycleReadOnly, admin.ModelAdmin):
     list_display = ["title", "body", "held_on", "cycle"]
     list_filter = ["body", "cycle"]
     list_select_related = ["body", "cycle"]
@@ -98,7 +165,9 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(ClosedCycleReadOnly, admin.ModelAdmin):
+    cycle_path = "meeting__cycle"
+
     list_display = ["meeting", "position", "report"]
     list_select_related = ["meeting", "report__sheet__project"]
     search_fields = ["meeting__title", "report__sheet__project__name"]

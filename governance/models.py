@@ -115,7 +115,7 @@ class CycleKind(models.TextChoices):
 
 class CycleStatus(models.TextChoices):
     OPEN = "open", "実施中"
-    CLOSED = "closed", "終了"
+    CLOSED = "closed", "確定"
 
 
 class ReviewCycle(models.Model):
@@ -130,6 +130,11 @@ class ReviewCycle(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+", verbose_name="開始した人")
     opened_at = models.DateTimeField("開始日時", auto_now_add=True)
+    # Set and cleared by governance.cycles.closing (close_cycle / reopen_cycle), which also
+    # write a CycleEvent with the reason; never edited directly.
+    closed_at = models.DateTimeField("確定日時", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name="確定した人")
 
     class Meta:
         verbose_name = "進行管理"
@@ -149,6 +154,10 @@ class ReviewCycle(models.Model):
         return reverse("governance:cycle_detail", kwargs={"pk": self.pk})
 
     @property
+    def is_closed(self) -> bool:
+        return self.status == CycleStatus.CLOSED
+
+    @property
     def result_year(self):
         """The year whose targets and actual values the reports compare: the
         cycle's year, or the last year a review covers."""
@@ -163,6 +172,31 @@ class ReviewCycle(models.Model):
         if self.kind == CycleKind.FINAL:
             return [start + 2, start + 3]
         return [self.fiscal_year]
+
+
+class CycleAction(models.TextChoices):
+    CLOSE = "close", "確定"
+    REOPEN = "reopen", "確定の取消し"
+
+
+class CycleEvent(models.Model):
+    """A cycle closed (確定) or opened again: who, when and why."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="events",
+                              verbose_name="進行管理")
+    action = models.CharField("操作", max_length=10, choices=CycleAction)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="操作した人")
+    at = models.DateTimeField("日時", auto_now_add=True)
+    reason = models.TextField("理由", max_length=TEXT_LIMIT, blank=True)
+
+    class Meta:
+        verbose_name = "進行管理の確定・取消し"
+        verbose_name_plural = "進行管理の確定・取消し"
+        ordering = ["cycle", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.cycle} {self.get_action_display()}"
 
 
 class ReportState(models.TextChoices):
@@ -265,11 +299,12 @@ class IndicatorResult(PythonChecks, models.Model):
 
 
 class ReportEvent(models.Model):
-    """One state change of a report: who, when, from, to, and why."""
+    """One state change of a report, or a correction of it (from_state == to_state):
+    who, when, from, to, and why."""
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="events",
                                verbose_name="実績報告")
-    action = models.CharField("操作", max_length=12, choices=ReportAction)
+    action = models.CharField("操作", max_length=20, choices=ReportAction)
     from_state = models.CharField("変更前", max_length=12, choices=ReportState)
     to_state = models.CharField("変更後", max_length=12, choices=ReportState)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -13,8 +13,8 @@ from accounts.permissions import is_ict_office
 from core import fiscal
 from governance.achievement import of_indicator
 from governance.cycles.forms import ReportForm, ResultForm
-from governance.cycles.services import ReportChanges
-from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState
+from governance.cycles.services import CLOSED_MESSAGE, ReportChanges
+from governance.models import AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState, ReviewCycle
 from governance.permissions import can_edit_report
 from governance.cycles.tables import summary_tables
 from projects.models import AchievementMethod
@@ -55,6 +55,21 @@ class _CycleScoped(ExchangeResource):
 
     def refused_message(self, label):
         return f"{label} は他の課の実績報告です。この行は取り込めません。"
+
+    def unknown_message(self, key):
+        # Reports of closed (確定) cycles are outside the import's scope: say why.
+        if closed := self.closed_cycles().get(tuple(key[:2])):
+            return f"{' / '.join(str(k) for k in key)}:{CLOSED_MESSAGE.format(cycle=closed)}この行は取り込めません。"
+        return super().unknown_message(key)
+
+    def closed_cycles(self) -> dict:
+        """{(year, kind): cycle} of the plan's closed cycles (read once per import)."""
+        if getattr(self, "_closed", None) is None:
+            cycles = ReviewCycle.objects.filter(status=CycleStatus.CLOSED).select_related("plan")
+            if self.plan is not None:
+                cycles = cycles.filter(plan=self.plan)
+            self._closed = {(str(c.fiscal_year), c.kind): c for c in cycles}
+        return self._closed
 
     def row_key(self, row):
         year, kind, *rest = super().row_key(row)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from governance.books import views as book_views
-from governance.cycles import views
+from governance.cycles import correction_views, views
 from governance.dashboard import views as dashboard_views
 from governance.mail import views as mail_views
 from governance.meetings import views as meeting_views
@@ -26,6 +26,8 @@ urlpatterns = [
     path("cycles/<int:pk>/remind/", views.cycle_remind, name="cycle_remind"),
     path("cycles/<int:pk>/sections/", views.cycle_assign_sections, name="cycle_assign_sections"),
     path("cycles/<int:pk>/summary/", views.cycle_summary, name="cycle_summary"),
+    path("cycles/<int:pk>/close/", correction_views.cycle_close, name="cycle_close"),
+    path("cycles/<int:pk>/reopen/", correction_views.cycle_reopen, name="cycle_reopen"),
     path("cycles/<int:pk>/meetings/new/", meeting_views.MeetingCreateView.as_view(), name="meeting_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),
@@ -34,6 +36,11 @@ urlpatterns = [
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("reports/<int:pk>/results/<int:result_pk>/override/", views.result_override, name="result_override"),
     path("reports/<int:pk>/reflect/", views.report_reflect, name="report_reflect"),
+    path("reports/<int:pk>/correct/", correction_views.ReportCorrectView.as_view(), name="report_correct"),
+    path("reports/<int:pk>/correct/evaluation/", correction_views.report_correct_evaluation,
+         name="report_correct_evaluation"),
+    path("reports/<int:pk>/correct/decision/", correction_views.report_correct_decision,
+         name="report_correct_decision"),
     path("mail/", mail_views.mail_list, name="mail_list"),
     path("mail/resend/", mail_views.mail_resend, name="mail_resend"),
     path("mail/discard/", mail_views.mail_discard, name="mail_discard"),

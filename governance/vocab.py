@@ -52,7 +52,8 @@ class Decision(models.TextChoices):
 
 
 class ReportAction(models.TextChoices):
-    """The moves of a 実績報告 (governance.cycles.workflow)."""
+    """The moves of a 実績報告 (governance.cycles.workflow), and 情報推進課's corrections
+    of a report past a step (governance.cycles.corrections), which leave its state as it is."""
 
     SUBMIT = "submit", "提出"
     RETURN = "return", "差戻し"
@@ -60,3 +61,7 @@ class ReportAction(models.TextChoices):
     EVALUATE = "evaluate", "評価の記録"
     DECIDE = "decide", "判断の記録"
     REFLECT = "reflect", "シートへの反映"
+    CORRECT_CONTENT = "correct_content", "内容の訂正"
+    CORRECT_EVALUATION = "correct_evaluation", "評価の訂正"
+    CORRECT_DECISION = "correct_decision", "判断の訂正"
+

@@ -152,7 +152,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 BOOKKEEPING_TABLES = re.compile(r"^(accounts_usersession|django_session|accounts_auditentry|axes_\w+)$")
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
 # POSTs that every signed-in user may make, by design.
-OPEN_TO_EVERY_SIGNED_IN_USER = {"logout", "admin:logout", "accounts:session_keepalive"}
+OPEN_TO_EVERY_SIGNED_IN_USER = {"logout", "admin:logout", "accounts:session_keepalive",
+                                # one's own follows, mail preference and notifications (tests/follows)
+                                "follows:follow", "follows:unfollow", "follows:follow_settings",
+                                "follows:notification_read_all"}
 CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 # The seconds the session has left, which tick between two requests.
 SESSION_LEFT = re.compile(rb'data-left="\d+"')

@@ -6,6 +6,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.forms import FiscalYearField
 from governance.models import AnnualReport, CycleKind, IndicatorResult
+from governance.vocab import Decision, Evaluation
 from projects.forms import TargetValueField
 
 
@@ -138,3 +139,43 @@ class OverrideForm(forms.Form):
 class CommentForm(forms.Form):
     comment = forms.CharField(label="コメント", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=4000)
+
+
+class ReasonForm(forms.Form):
+    """The reason a correction or a reopening needs."""
+
+    reason = forms.CharField(label="訂正の理由", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "理由を記入してください。"})
+
+
+class EvaluationCorrectionForm(ReasonForm):
+    evaluation = forms.ChoiceField(label="評価", choices=[("", "(選択してください)"), *Evaluation.choices],
+                                   error_messages={"required": "評価(A・B・C)を選んでください。"})
+    comment = forms.CharField(label="評価の意見", required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["evaluation", "comment", "reason"]
+
+
+class DecisionCorrectionForm(ReasonForm):
+    decision = forms.ChoiceField(label="判断", choices=[("", "(選択してください)"), *Decision.choices],
+                                 error_messages={"required": "判断を選んでください。"})
+    comment = forms.CharField(label="判断の理由・指示", required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["decision", "comment", "reason"]
+
+
+class CloseCycleForm(forms.Form):
+    include_unconcluded = forms.BooleanField(
+        label="判断まで済んでいない実績報告を残したまま確定する", required=False)
+    reason = forms.CharField(label="確定の理由・メモ", required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="判断まで済んでいない報告を残したまま確定するときは必須です。")
+    # The confirmation, without script (the Content-Security-Policy allows none inline).
+    confirmed = forms.BooleanField(
+        label="確定すると、この進行管理の実績報告・評価・判断を変更できなくなることを確認しました",
+        error_messages={"required": "確認の欄にチェックを入れてください。"})
+
+
+class ReopenCycleForm(forms.Form):
+    reason = forms.CharField(label="確定を取り消す理由", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "確定を取り消す理由を記入してください。"})

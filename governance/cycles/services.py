@@ -39,6 +39,26 @@ class StaleReportError(Exception):
     """The report changed since the user opened it."""
 
 
+CLOSED_MESSAGE = ("{cycle}は確定しています。確定した進行管理の実績報告・評価・判断・会議は変更できません"
+                  "(変更が必要なときは、情報推進課が進行管理の画面で「確定を取り消す」を行ってください)。")
+
+
+def closed_cycles(cycle_ids) -> dict:
+    """{id: cycle} of those of the cycles that are closed, read now (one query)."""
+    return ReviewCycle.objects.filter(pk__in=set(cycle_ids), status=CycleStatus.CLOSED).select_related("plan").in_bulk()
+
+
+def refuse_if_closed(cycle) -> None:
+    """The one check of every write in a cycle (reports' content and moves, corrections,
+    ratings, meetings, imports through save_reports): WorkflowError when the cycle
+    (or its id) is closed. Called after the writer has locked its report rows, and
+    closing locks every report of the cycle first (governance.cycles.closing), so a
+    write and a closing never cross: one waits for the other and then sees it."""
+    cycle_id = getattr(cycle, "pk", cycle)
+    if closed := closed_cycles([cycle_id]).get(cycle_id):
+        raise WorkflowError(CLOSED_MESSAGE.format(cycle=closed))
+
+
 def check_cycle_year(*, plan, kind, fiscal_year):
     """図3-3: 中間見直し in year 3, 最終見直し in year 5, 年次 in any plan year."""
     if kind == CycleKind.MIDTERM and fiscal_year != plan.start_year + 2:
@@ -106,7 +126,9 @@ def assign_report_sections(*, user, cycle) -> int:
     if not is_ict_office(user):
         raise WorkflowPermissionError("担当部署を反映できるのは情報推進課です。")
     changed = 0
-    for report in cycle.reports.select_for_update().filter(state=ReportState.DRAFT).select_related("sheet"):
+    reports = list(cycle.reports.select_for_update().filter(state=ReportState.DRAFT).select_related("sheet"))
+    refuse_if_closed(cycle)
+    for report in reports:
         if report.sheet.section_id and report.section_id != report.sheet.section_id:
             report.section_id = report.sheet.section_id
             report.save(update_fields=["section", "updated_at"])
@@ -166,10 +188,13 @@ def save_reports(*, items: list[ReportSave], user, via: Via) -> dict:
     reports = AnnualReport.objects.select_for_update().in_bulk(ids)
     results = {(r.report_id, r.indicator_id): r for r in IndicatorResult.objects.filter(report_id__in=ids)}
     indicators = _sheet_indicators(reports, items, results)
+    closed = closed_cycles(report.cycle_id for report in reports.values())
     changed, new_results, old_results, refused = [], [], [], {}
     for item in items:
         report = reports.get(item.report_id)
         try:
+            if report is not None and report.cycle_id in closed:
+                raise WorkflowError(CLOSED_MESSAGE.format(cycle=closed[report.cycle_id]))
             if report is None or not can_edit_report(user, report):
                 raise WorkflowError("この実績報告は提出済みのため変更できません。差戻しを受けてから修正してください。")
             rows = _assign_results(report, item.changes.results, results, indicators)
@@ -240,10 +265,12 @@ def _validate_report(report, rows):
         raise ValidationError([message for error in errors for message in error.messages])
 
 
-def _write_reports(reports, new_results, old_results, *, user, via):
+def _write_reports(reports, new_results, old_results, *, user, via, how=""):
+    """`how` names a write other than the department's input in the history's reason
+    (e.g. 「内容の訂正」), before how it was made: 「内容の訂正(画面)」."""
     if not reports:
         return
-    history = {"user": user, "reason": str(via), "date": timezone.now()}
+    history = {"user": user, "reason": f"{how}({via})" if how else str(via), "date": timezone.now()}
     for report in reports:
         report.version += 1  # as bumped above
     update_rows(reports, editable_names(AnnualReport))
@@ -271,6 +298,9 @@ def override_rating(*, user, result, met: bool | None, reason: str = "", via=Via
     if met is not None and not reason:
         raise ValidationError("達成判定を変更する理由を記入してください。")
     with transaction.atomic():
+        # The report first, as every write in a cycle locks it (refuse_if_closed).
+        report = AnnualReport.objects.select_for_update().get(pk=result.report_id)
+        refuse_if_closed(report.cycle_id)
         locked = IndicatorResult.objects.select_for_update().select_related("indicator").get(pk=result.pk)
         if locked.indicator.is_qualitative:
             raise ValidationError(f"定性的な指標「{locked.indicator.name}」には達成判定がありません。")
@@ -287,6 +317,7 @@ def move_report(*, user, report, action: Action, comment="", changes=None) -> An
     """The one way a report changes state."""
     with transaction.atomic():
         locked = AnnualReport.objects.select_for_update().select_related("cycle").get(pk=report.pk)
+        refuse_if_closed(locked.cycle_id)
         moves = TRANSITIONS.get(locked.state, {})
         if action not in moves:
             raise WorkflowError(

@@ -20,12 +20,14 @@ from core.busy import keep_input
 from governance import notifications, permissions
 from governance.cycles import services
 from governance.cycles.forms import (
-    CommentForm, CycleForm, OverrideForm, ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm, report_changes,
+    CloseCycleForm, CommentForm, CycleForm, DecisionCorrectionForm, EvaluationCorrectionForm, OverrideForm, ReopenCycleForm,
+    ReportForm, ResultFormSet, ReturnForm, SeenVersionForm, TamperedForm, report_changes,
 )
 from governance.cycles.quality import missing_indicators, quality_check, result_rows
 from governance.cycles.tables import cached_state_board, summary_tables
 from governance.cycles.workflow import allowed_actions
 from governance.models import AnnualReport, CycleStatus, IndicatorResult, ReportState, ReviewCycle
+from governance.vocab import ReportAction
 from plans.choice import plan_choice
 from plans.models import Project
 from projects.layout import layout_for
@@ -94,8 +96,22 @@ def create_missing_sheets(request):
     return redirect(f"{reverse('governance:cycle_list')}?{choice.query}")
 
 
+def closing_context(user, cycle) -> dict:
+    """The cycle page's 確定 part: its record, and 情報推進課's form to close or reopen."""
+    from governance.cycles.closing import describe, unconcluded
+
+    manage = permissions.can_manage_cycles(user)
+    pending = describe(unconcluded(cycle)) if manage and not cycle.is_closed else ""
+    return {
+        "cycle_events": cycle.events.select_related("actor"),
+        "close_form": CloseCycleForm() if manage and not cycle.is_closed else None,
+        "unconcluded": pending,
+        "reopen_form": ReopenCycleForm() if manage and cycle.is_closed else None,
+    }
+
+
 def cycle_detail(request, pk):
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan", "closed_by"), pk=pk)
     # Read first: the board and the list are cached under it (core.stamps).
     stamp = stamps.current("plans", "work")
     board, totals = cached_state_board(cycle, stamp)
@@ -119,6 +135,7 @@ def cycle_detail(request, pk):
         "meetings": cycle.meetings.select_related("body"),
         "unassigned": sum(counts.total() for key, _, counts in board if key is None),
         "can_manage": permissions.can_manage_cycles(request.user),
+        **closing_context(request.user, cycle),
     })
 
 
@@ -126,15 +143,24 @@ def cycle_detail(request, pk):
 def cycle_assign_sections(request, pk):
     permissions.require_cycle_manager(request.user)
     cycle = get_object_or_404(ReviewCycle, pk=pk)
-    changed = services.assign_report_sections(user=request.user, cycle=cycle)
-    messages.success(request, f"{changed} 件の実績報告にシートの担当部署を反映しました。")
+    try:
+        changed = services.assign_report_sections(user=request.user, cycle=cycle)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{changed} 件の実績報告にシートの担当部署を反映しました。")
     return redirect(cycle)
 
 
 @require_POST
 def cycle_remind(request, pk):
     permissions.require_cycle_manager(request.user)
-    cycle = get_object_or_404(ReviewCycle, pk=pk, status=CycleStatus.OPEN)
+    cycle = get_object_or_404(ReviewCycle, pk=pk)
+    try:
+        services.refuse_if_closed(cycle)
+    except services.WorkflowError as error:
+        messages.error(request, f"督促メールは送っていません。{error}")
+        return redirect(cycle)
     sent = notifications.send_reminders(user=request.user, cycle=cycle, today=timezone.localdate())
     messages.success(request, notifications.queued_message(
         request.user, f"{sent} 課への督促メールを送信待ちにしました(同じ日に督促した課には送りません)。"))
@@ -178,6 +204,21 @@ def my_reports(request):
     })
 
 
+def correction_forms(user, report) -> dict:
+    """情報推進課's correction forms of the report page, for the parts it may correct now."""
+    from governance.cycles.corrections import can_correct
+
+    return {
+        "can_correct_content": can_correct(user, report, ReportAction.CORRECT_CONTENT),
+        "evaluation_correction": EvaluationCorrectionForm(prefix="evaluation", initial={
+            "evaluation": report.evaluation, "comment": report.evaluation_comment,
+        }) if can_correct(user, report, ReportAction.CORRECT_EVALUATION) else None,
+        "decision_correction": DecisionCorrectionForm(prefix="decision", initial={
+            "decision": report.decision, "comment": report.decision_comment,
+        }) if can_correct(user, report, ReportAction.CORRECT_DECISION) else None,
+    }
+
+
 def report_detail(request, pk):
     report = _report(request, pk)
     blockers, warnings = quality_check(report)
@@ -190,10 +231,12 @@ def report_detail(request, pk):
         "events": events,
         "return_event": returned if report.state == ReportState.RETURNED else None,
         "blockers": blockers, "warnings": warnings,
-        "actions": allowed_actions(request.user, report),
-        "can_edit": permissions.can_edit_report(request.user, report),
+        # A closed cycle's report offers no move and no input (the services refuse them anyway).
+        "actions": [] if report.cycle.is_closed else allowed_actions(request.user, report),
+        "can_edit": permissions.can_edit_report(request.user, report) and not report.cycle.is_closed,
         "return_form": ReturnForm(),
-        "can_override": is_ict_office(request.user),
+        "can_override": is_ict_office(request.user) and not report.cycle.is_closed,
+        **correction_forms(request.user, report),
     })
 
 
@@ -213,6 +256,9 @@ def result_override(request, pk, result_pk):
                                  reason=form.cleaned_data["reason"])
     except services.WorkflowPermissionError as error:
         raise PermissionDenied(str(error)) from error
+    except services.WorkflowError as error:  # e.g. the cycle is closed
+        messages.error(request, str(error))
+        return redirect(report)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(report)
@@ -232,6 +278,9 @@ class ReportEditView(View):
         if not permissions.can_edit_report(request.user, self.report):
             messages.error(request, "この実績報告は提出済みのため変更できません。差戻しを受けてから修正してください。")
             return redirect(self.report)
+        if self.report.cycle.is_closed:
+            messages.error(request, services.CLOSED_MESSAGE.format(cycle=self.report.cycle))
+            return redirect(self.report)
         return super().dispatch(request, pk)
 
     def forms(self, data=None):
@@ -248,7 +297,11 @@ class ReportEditView(View):
             # The year's target of each of the sheet's indicators, for the rows old and new.
             "targets": {indicator.pk: next((t.value for t in indicator.targets.all() if t.fiscal_year == year), None)
                         for indicator in self.report.sheet.indicators.all()},
+            **self.get_context_extra(),
         }, status=status)
+
+    def get_context_extra(self):
+        return {}
 
     def get(self, request, pk):
         return self.render_form(*self.forms())
@@ -267,8 +320,7 @@ class ReportEditView(View):
             return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
         keep_input(request, lambda: self.render_form(form, formset, seen_version=request.POST.get("seen_version")))
         try:
-            services.save_report(user=request.user, report=self.report, changes=report_changes(form, formset),
-                                 seen_version=version.cleaned_data["seen_version"])
+            self.save(form, formset, version.cleaned_data["seen_version"])
         except services.StaleReportError:
             messages.error(request, "この実績報告は、あなたが開いた後に更新されました(ほかの利用者か、別のタブや画面での保存)。保存されていません。"
                                     "内容を確認して、もう一度入力してください。")
@@ -279,8 +331,12 @@ class ReportEditView(View):
         except ValidationError as error:  # e.g. an indicator deleted from the sheet meanwhile
             messages.error(request, "保存していません:" + "".join(error.messages))
             return self.render_form(form, formset, status=400, seen_version=request.POST.get("seen_version"))
-        messages.success(request, "実績報告を保存しました。")
         return redirect(self.report)
+
+    def save(self, form, formset, seen_version):
+        services.save_report(user=self.request.user, report=self.report, changes=report_changes(form, formset),
+                             seen_version=seen_version)
+        messages.success(self.request, "実績報告を保存しました。")
 
     def refuse_tampered(self, error):
         """Nothing is saved; the form is shown again as stored."""

@@ -89,7 +89,7 @@ def dashboard_pdf(request):
     context["printed_on"] = timezone.localdate()
     context["conditions"] = _conditions(filters, context["by"])
     data = cache.get_or_set(
-        f"dashboard-pdf|{context['figures_key']}|{context['printed_on']}",
+        f"dashboard-pdf|{context['figures_key']}|{cycle.status}|{cycle.closed_at}|{context['printed_on']}",
         lambda: render_pdf("governance/pdf/dashboard.html", context,
                            stylesheets=("pdf/base.css", "pdf/dashboard.css")),
         stamps.CACHE_TIMEOUT)

@@ -10,7 +10,7 @@ from governance import notifications, permissions
 from governance.cycles import services
 from governance.meetings.bodies import members_of, presiding_over
 from governance.meetings.forms import DecisionForm, EvaluationForm, MeetingForm, MinutesForm
-from governance.meetings.services import prepare_meeting
+from governance.meetings.services import prepare_meeting, save_minutes
 from governance.models import (
     AnnualReport,
     Body,
@@ -29,6 +29,11 @@ class MeetingCreateView(View):
     def dispatch(self, request, pk):
         permissions.require_cycle_manager(request.user)
         self.cycle = get_object_or_404(ReviewCycle, pk=pk)
+        try:
+            services.refuse_if_closed(self.cycle)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(self.cycle)
         return super().dispatch(request, pk)
 
     def form(self, data=None):
@@ -43,7 +48,11 @@ class MeetingCreateView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"cycle": self.cycle, "form": form}, status=400)
         data = dict(form.cleaned_data)
-        meeting = prepare_meeting(user=request.user, cycle=self.cycle, **data)
+        try:
+            meeting = prepare_meeting(user=request.user, cycle=self.cycle, **data)
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+            return render(request, self.template_name, {"cycle": self.cycle, "form": form}, status=400)
         messages.success(request, "会議を準備しました。議題と出席者を確認してください。")
         return redirect(meeting)
 
@@ -59,7 +68,7 @@ def meeting_detail(request, pk):
     ).order_by("position")
     chair, chair_role = presiding_over(meeting)
     is_committee = meeting.body.kind == BodyKind.COMMITTEE
-    can_record = permissions.can_manage_cycles(request.user)
+    can_record = permissions.can_manage_cycles(request.user) and not meeting.cycle.is_closed
     record_state = ReportState.CONFIRMED if is_committee else ReportState.EVALUATED
     form_class = EvaluationForm if is_committee else DecisionForm
     rows = [
@@ -115,8 +124,12 @@ def meeting_minutes(request, pk):
     meeting = _meeting(pk)
     form = MinutesForm(request.POST, instance=meeting, members=members_of(meeting.body))
     if form.is_valid():
-        form.save()
-        messages.success(request, "議事録と出席者を保存しました。")
+        try:
+            save_minutes(user=request.user, form=form)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "議事録と出席者を保存しました。")
     else:
         messages.error(request, "議事録を保存できませんでした。入力内容を確認してください。")
     return redirect(meeting)

@@ -429,8 +429,10 @@ def test_reminder_button_refuses_a_closed_cycle(client, cycle, demo_users):
     cycle.status = CycleStatus.CLOSED
     cycle.save()
     client.force_login(demo_users["demo-joho"])
-    assert client.post(reverse("governance:cycle_remind", kwargs={"pk": cycle.pk})).status_code == 404
+    response = client.post(reverse("governance:cycle_remind", kwargs={"pk": cycle.pk}), follow=True)
+    assert "督促メールは送っていません" in response.text and "確定しています" in response.text
     assert mail.outbox == []
+    assert not ReminderLog.objects.exists()
 
 
 def test_reminders_to_a_section_with_no_staff_address_are_still_logged(demo_users, shimin_sheets):

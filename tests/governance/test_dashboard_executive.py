@@ -164,3 +164,18 @@ def test_pdf_query_count_does_not_grow_with_projects_or_years(exec_client, demo_
         large = b"".join(exec_client.get(PDF, {"plan": "large", "year": 2021, "by": "decision"}).streaming_content)
     assert small.startswith(b"%PDF") and large.startswith(b"%PDF")
     assert "対象 300 事業" in " ".join(pdf_text(large).split())
+
+
+def test_a_closed_cycle_says_so_on_the_page_and_on_paper(exec_client, known, demo_users):
+    """The figures of a 確定 cycle no longer change: the dashboard and its PDF say 確定;
+    before closing the PDF says its figures are those of the day it was made."""
+    from governance.cycles.closing import close_cycle
+
+    params = {"plan": "dash", "year": 2022}
+    assert "未確定" in pdf_text(b"".join(exec_client.get(PDF, params).streaming_content))
+    close_cycle(user=demo_users["demo-joho"], cycle=known["cycles"][2022], reason="令和4年度分を確定",
+                include_unconcluded=True)
+    page_text = " ".join(text(page(get(exec_client, DASHBOARD, **params))).split())
+    assert "年次進行管理確定(" in page_text
+    printed = " ".join(pdf_text(b"".join(exec_client.get(PDF, params).streaming_content)).split())
+    assert "(確定 " in printed and "未確定" not in printed

@@ -30,6 +30,8 @@ PLAN = {
 }
 STATES = ["作成中", "提出済", "差戻し中", "確認済", "評価済", "判断済", "反映済"]
 ACTIONS = ["提出", "差戻し", "確認", "評価の記録", "判断の記録", "シートへの反映"]
+# 情報推進課's corrections (issue #17): recorded as events of the report, never moves of it.
+CORRECTIONS = ["内容の訂正", "評価の訂正", "判断の訂正"]
 
 # The demo users (README), and whom each one acts for on a report of 市民課.
 PEOPLE = {
@@ -49,10 +51,10 @@ ACTION = {label: value for value, label in ReportAction.choices}
 def test_the_plans_states_and_actions_are_the_codes_states_and_actions():
     """A state or action added to the code must be added to the plan's table here too."""
     assert sorted(STATE) == sorted(STATES)
-    assert sorted(ACTION) == sorted(ACTIONS)
+    assert sorted(ACTION) == sorted(ACTIONS + CORRECTIONS)
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=ACTION.get)
+@pytest.mark.parametrize("action", ACTIONS + CORRECTIONS, ids=ACTION.get)
 @pytest.mark.parametrize("state", STATES, ids=STATE.get)
 def test_every_move_by_every_person(demo_users, shimin_report, subtests, state, action):
     AnnualReport.objects.filter(pk=shimin_report.pk).update(state=STATE[state])
