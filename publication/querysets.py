@@ -15,7 +15,7 @@ and feeds) read through these functions only; nothing else is public.
 from django.db.models import Prefetch
 
 from governance.models import AnnualReport, IndicatorResult, ReviewCycle
-from plans.models import Placement, Plan, Project
+from plans.models import Placement, Plan, PlanItem, Project
 from projects.models import Indicator, IndicatorTarget, ProjectSheet, ScheduleEntry, SheetStatus
 from publication.models import PublicationStatus
 from publication.services import DECIDED_STATES
@@ -48,23 +48,42 @@ def published_reports():
 
 def public_projects(plan):
     """The plan's projects with their placements (the plan must come from published_plans)."""
+    return public_projects_in([plan])
+
+
+def public_projects_in(plans):
+    """The projects of several published plans (open data), as public_projects."""
     placements = Placement.objects.select_related("item__level").order_by("-is_home", "item__sort_key")
-    return (Project.objects.filter(plan=plan).select_related("plan")
+    return (Project.objects.filter(plan__in=plans).select_related("plan")
             .prefetch_related(Prefetch("placements", queryset=placements)))
 
 
-def public_sheet(project) -> ProjectSheet | None:
-    """The project's sheet with only its public fields, or None while it is not 完成."""
+def public_items_in(plans):
+    """The items of published plans, each with its level, parent and 再掲 original."""
+    return (PlanItem.objects.filter(plan__in=plans)
+            .select_related("plan", "level", "parent", "reposted_from").order_by("plan", "sort_key"))
+
+
+def _public_sheets():
     targets = IndicatorTarget.objects.only("indicator", "fiscal_year", "value")
     schedule = ScheduleEntry.objects.only("sheet", "fiscal_year", "planned", "actual")
     indicators = Indicator.objects.only(*INDICATOR_FIELDS).prefetch_related(Prefetch("targets", targets))
-    return (ProjectSheet.objects.filter(project=project, status=SheetStatus.COMPLETE)
+    return (ProjectSheet.objects.filter(status=SheetStatus.COMPLETE)
             .select_related("section__department", "master_plan_code")
             .only(*SHEET_FIELDS, "section__name", "section__department__name",
                   "master_plan_code__code", "master_plan_code__title")
             .prefetch_related(Prefetch("indicators", indicators),
-                              Prefetch("schedule", schedule))
-            .first())
+                              Prefetch("schedule", schedule)))
+
+
+def public_sheet(project) -> ProjectSheet | None:
+    """The project's sheet with only its public fields, or None while it is not 完成."""
+    return _public_sheets().filter(project=project).first()
+
+
+def public_sheets_in(plans):
+    """The 完成 sheets of the projects of published plans, as public_sheet (open data)."""
+    return _public_sheets().filter(project__plan__in=plans)
 
 
 def public_reports(project):
@@ -73,3 +92,15 @@ def public_reports(project):
     return (published_reports().filter(sheet__project=project)
             .select_related("cycle__plan").prefetch_related(Prefetch("results", results))
             .order_by("cycle__fiscal_year", "cycle__kind"))
+
+
+def public_reports_in(plans):
+    """The published reports of published plans (open data), each with its `results`."""
+    results = IndicatorResult.objects.only(*RESULT_FIELDS)
+    return (published_reports().filter(cycle__plan__in=plans)
+            .select_related("cycle__plan", "cycle__publication", "sheet__project")
+            .only(*REPORT_FIELDS, "cycle__plan", "cycle__kind", "cycle__fiscal_year", "cycle__plan__code",
+                  "cycle__plan__start_year", "cycle__publication__published_on",
+                  "cycle__publication__status", "sheet__project__code", "sheet__project__name")
+            .prefetch_related(Prefetch("results", results))
+            .order_by("cycle__plan__start_year", "cycle__fiscal_year", "cycle__kind", "sheet__project__code"))

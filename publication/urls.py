@@ -1,7 +1,7 @@
 """The public pages (no login): /open/. Addresses name a plan and a project by their
 codes, which stay the same however many plans follow."""
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from governance.models import CycleKind
 from publication import feeds, views
@@ -33,4 +33,5 @@ urlpatterns = [
     path("plans/<slug:plan>/results/<cycle_kind:kind>/<int:year>/", views.cycle_results, name="cycle_results"),
     path("plans/<slug:plan>/results/<cycle_kind:kind>/<int:year>.pdf", views.cycle_results_pdf,
          name="cycle_results_pdf"),
+    path("", include("publication.data_urls")),
 ]
