@@ -74,7 +74,11 @@ SAMPLES = {"plan": "second", "number": "1", "path": "1-1-1", "code": "1-1-1-01"}
 # The public pages (publication, /open/) need no login; tests/publication checks that
 # they are the only ones besides the login pages.
 OPEN_PAGES = {"open:index", "open:plan_tree", "open:project_detail"}
-PUBLIC = {"login", "admin:login"} | OPEN_PAGES
+# The read-only API (publication.api): its resources, schema and documentation page need
+# no login (a Bearer token, when sent, widens what it reads); tests/publication/test_api.py.
+API_PAGES = {f"api:{resource}-{kind}" for resource in ("plan", "item", "project", "indicator", "cycle", "report")
+             for kind in ("list", "detail")} | {"api:schema", "api:docs"}
+PUBLIC = {"login", "admin:login"} | OPEN_PAGES | API_PAGES
 
 
 def walk_patterns(resolvers, prefix="", namespace=""):

@@ -152,7 +152,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 BOOKKEEPING_TABLES = re.compile(r"^(accounts_usersession|django_session|accounts_auditentry|axes_\w+)$")
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
 # POSTs that every signed-in user may make, by design.
-OPEN_TO_EVERY_SIGNED_IN_USER = {"logout", "admin:logout", "accounts:session_keepalive"}
+# Everyone signed in may make API tokens of their own (publication.api; the token reads
+# only what its owner reads on these pages).
+OPEN_TO_EVERY_SIGNED_IN_USER = {"logout", "admin:logout", "accounts:session_keepalive", "api:token_create"}
 CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 # The seconds the session has left, which tick between two requests.
 SESSION_LEFT = re.compile(rb'data-left="\d+"')

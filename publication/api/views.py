@@ -36,6 +36,7 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
     """The common part: the caller's scope, the filters, the Japanese 429."""
 
     staff_serializer_class = None
+    lookup_value_converter = "int"
 
     @property
     def user(self):
@@ -79,6 +80,7 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
 class PlanViewSet(ApiViewSet):
     serializer_class = serializers.PlanSerializer
     lookup_field = "code"
+    lookup_value_converter = "slug"
 
     def get_queryset(self):
         plans = scopes.plans(self.user).order_by("-start_year", "code")
