@@ -77,6 +77,7 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
                        description="公表した計画(トークンでは業務画面で見える計画)。fiscal_year はその年度を計画期間に含む計画。"),
     retrieve=extend_schema(summary="計画"),
 )
+@extend_schema(tags=["計画"])
 class PlanViewSet(ApiViewSet):
     serializer_class = serializers.PlanSerializer
     lookup_field = "code"
@@ -94,6 +95,7 @@ class PlanViewSet(ApiViewSet):
                        description="計画の体系(目標・基本方針・情報化施策など)の項目と説明文。"),
     retrieve=extend_schema(summary="計画の項目"),
 )
+@extend_schema(tags=["計画の項目"])
 class ItemViewSet(ApiViewSet):
     serializer_class = serializers.ItemSerializer
 
@@ -112,6 +114,7 @@ class ItemViewSet(ApiViewSet):
                        description="事業と掲載項目(再掲を含む)、情報化事業シートの公開項目(完成したシートだけ)。"),
     retrieve=extend_schema(summary="事業"),
 )
+@extend_schema(tags=["事業"])
 class ProjectViewSet(ApiViewSet):
     serializer_class = serializers.ProjectSerializer
 
@@ -136,6 +139,7 @@ class ProjectViewSet(ApiViewSet):
                        description="事業の活動指標・成果指標と年度ごとの目標値。fiscal_year を付けるとその年度の目標値だけ。"),
     retrieve=extend_schema(summary="指標と目標値"),
 )
+@extend_schema(tags=["指標"])
 class IndicatorViewSet(ApiViewSet):
     serializer_class = serializers.IndicatorSerializer
 
@@ -163,6 +167,7 @@ class IndicatorViewSet(ApiViewSet):
                        description="結果を公表した進行管理(トークンでは業務画面で見えるすべての進行管理)。"),
     retrieve=extend_schema(summary="進行管理"),
 )
+@extend_schema(tags=["進行管理"])
 class CycleViewSet(ApiViewSet):
     serializer_class = serializers.CycleSerializer
 
@@ -182,6 +187,7 @@ class CycleViewSet(ApiViewSet):
                     "トークンでは業務画面と同じく、すべての進行管理の実績報告を状態・担当課のメモ・検討会議の評価とともに返します。"),
     retrieve=extend_schema(summary="実績報告(進行管理の結果)"),
 )
+@extend_schema(tags=["実績報告"])
 class ReportViewSet(ApiViewSet):
     serializer_class = serializers.ReportSerializer
     staff_serializer_class = serializers.StaffReportSerializer

@@ -238,3 +238,193 @@ def test_the_api_accepts_no_change(published, method, demo_users, token_of):
         assert getattr(unchecked, method)(url, **bearer(secret)).status_code == 405
     assert checked.head("/api/plans/").status_code == 200
     assert checked.options("/api/plans/").status_code == 200
+
+
+# ─── Pagination and filters ────────────────────────────────────────────────
+
+def test_lists_are_paginated(client, published):
+    total = published["plan"].projects.count()
+    first = client.get("/api/projects/?page_size=10").json()
+    assert first["count"] == total and len(first["results"]) == 10
+    assert first["previous"] is None and "page=2" in first["next"]
+    codes = [p["code"] for p in get_all(client, "/api/projects/?page_size=10")]
+    assert len(codes) == len(set(codes)) == total
+    assert codes == sorted(codes)
+    assert len(client.get("/api/projects/").json()["results"]) == min(total, 50)  # the default page
+    assert len(client.get("/api/projects/?page_size=1000").json()["results"]) == min(total, 200)
+    assert client.get("/api/projects/?page=999").status_code == 404
+
+
+def test_filter_by_plan(published, demo_users, token_of):
+    _, secret = token_of(demo_users["demo-staff-a"])
+    api = Client()
+    second = get_all(api, "/api/items/?plan=second&page_size=200", **bearer(secret))
+    first = get_all(api, "/api/items/?plan=first&page_size=200", **bearer(secret))
+    assert {i["plan"] for i in second} == {"second"} and len(second) == published["plan"].items.count()
+    assert {i["plan"] for i in first} == {"first"} and len(first) == Plan.objects.get(code="first").items.count()
+    assert Client().get("/api/items/?plan=first").json()["count"] == 0  # not published
+    assert {p["plan"] for p in get_all(api, "/api/projects/?plan=second", **bearer(secret))} == {"second"}
+
+
+def test_filter_by_item_path_prefix_includes_reposts_and_sub_items(client, published):
+    # Ⅰ-1-1 (path 1-1-1) holds 1-1-1-01 … of its own; 1-1 takes every measure under Ⅰ-1.
+    under = {p["code"] for p in get_all(client, "/api/projects/?plan=second&item=1-1-1")}
+    own = set(published["plan"].projects.filter(placements__item__path="1-1-1").values_list("code", flat=True))
+    assert TWITTER in under and under == own
+    wider = {p["code"] for p in get_all(client, "/api/projects/?plan=second&item=1-1")}
+    assert under < wider
+    assert all(any(pl["item_path"] == "1-1" or pl["item_path"].startswith("1-1-") for pl in p["placements"])
+               for p in get_all(client, "/api/projects/?plan=second&item=1-1"))
+    # "1-1" is a prefix of the path, not of the text: 1-10 is not under 1-1.
+    items = {i["path"] for i in get_all(client, "/api/items/?plan=second&item=1-1")}
+    assert "1-1" in items and all(p == "1-1" or p.startswith("1-1-") for p in items)
+    assert client.get("/api/projects/?item=1-x").status_code == 400
+
+
+def test_filter_by_fiscal_year(client, published, demo_users, token_of):
+    _, secret = token_of(demo_users["demo-staff-a"])
+    api = Client()
+    reports_2017 = get_all(api, "/api/reports/?fiscal_year=2017&page_size=200", **bearer(secret))
+    assert {r["fiscal_year"] for r in reports_2017} == {2017}
+    assert len(reports_2017) == published["later"].reports.count()
+    assert client.get("/api/reports/?fiscal_year=2017").json()["count"] == 0  # not published
+    indicators = client.get(f"/api/indicators/?fiscal_year=2018&plan=second").json()["results"]
+    twitter = [i for i in indicators if i["project"] == TWITTER]
+    assert [i["targets"] for i in twitter] == [[{"fiscal_year": 2018, "value": "1000.00"}]]
+    assert [p["code"] for p in client.get("/api/plans/?fiscal_year=2018").json()["results"]] == ["second"]
+    assert client.get("/api/plans/?fiscal_year=2030").json()["count"] == 0
+    response = client.get("/api/reports/?fiscal_year=平成28")
+    assert response.status_code == 400
+    assert "西暦" in response.json()["fiscal_year"][0]
+
+
+def test_filter_by_section(client, published, demo_users, token_of):
+    sheet = ProjectSheet.objects.get(project__plan=published["plan"], project__code=TWITTER)
+    section = sheet.section.code if sheet.section else None
+    if section is None:
+        from accounts.models import Section
+
+        sheet.section = Section.objects.get(code="joho-suishin")
+        sheet.save()
+        section = "joho-suishin"
+    projects = get_all(client, f"/api/projects/?section={section}")
+    assert TWITTER in {p["code"] for p in projects}
+    assert {p["sheet"]["section"] for p in projects} == {section}
+    _, secret = token_of(demo_users["demo-staff-a"])
+    reports = get_all(Client(), f"/api/reports/?section={section}&page_size=200", **bearer(secret))
+    expected = AnnualReport.objects.filter(sheet__section__code=section).count()
+    assert len(reports) == expected > 0
+    assert client.get("/api/indicators/?section=no-such-section").json()["count"] == 0
+
+
+# ─── Query counts: flat with the data ──────────────────────────────────────
+
+def test_query_counts_do_not_grow_with_the_data(seed, demo_users, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ict = demo_users["demo-joho"]
+    small = published_generated(ict, code="small", projects=4)
+    large = published_generated(ict, code="large", projects=30)
+    _, secret = services.create_token(actor=ict, owner=ict, name="計測")
+    for headers in ({}, bearer(secret)):
+        client = Client()
+        client.get("/api/plans/", **headers)  # the token's use of this minute is recorded first
+        for resource in RESOURCES:
+            counts = []
+            for plan in (small, large):
+                with CaptureQueriesContext(connection) as context:
+                    response = client.get(f"/api/{resource}/?plan={plan.code}&page_size=200", **headers)
+                assert response.status_code == 200
+                counts.append(len(context.captured_queries))
+            assert counts[0] == counts[1], (resource, headers, counts)
+            assert counts[0] <= 12, (resource, counts)
+
+
+# ─── The schema and the documentation page ─────────────────────────────────
+
+def test_the_openapi_schema_is_public_and_japanese(client, db):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "昭島市 情報化推進計画 API"
+    assert {f"/api/{r}/" for r in RESOURCES} <= set(schema["paths"])
+    assert not any(path.startswith("/api/tokens") for path in schema["paths"])
+    assert schema["paths"]["/api/reports/"]["get"]["summary"] == "実績報告(進行管理の結果)の一覧"
+    params = {p["name"] for p in schema["paths"]["/api/reports/"]["get"]["parameters"]}
+    assert {"plan", "fiscal_year", "item", "section", "page", "page_size"} <= params
+    assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+
+
+def test_the_documentation_page_loads_only_our_own_files(client, db):
+    page = client.get("/api/docs/").content.decode()
+    assert '<html lang="ja">' in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "https://" not in page and "<style" not in page
+    assert re.findall(r"<script(?![^>]*\bsrc=)", page) == []  # no inline script
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+# ─── The API トークン page ──────────────────────────────────────────────────
+
+def test_a_user_makes_a_token_sees_it_once_and_revokes_it(client, db, demo_users):
+    user = demo_users["demo-staff-a"]
+    client.force_login(user)
+    assert client.get("/api/tokens/").status_code == 200
+    response = client.post("/api/tokens/create/", {"name": "週次集計"})
+    assert response.status_code == 200
+    secret = re.search(r'value="(akict_[^"]+)"', response.content.decode()).group(1)
+    assert "一度だけ表示します" in response.content.decode()
+    token = ApiToken.objects.get(user=user)
+    assert (token.name, token.created_by) == ("週次集計", user)
+    assert secret not in client.get("/api/tokens/").content.decode()  # never shown again
+    assert Client().get("/api/plans/", **bearer(secret)).status_code == 200
+    response = client.post(f"/api/tokens/{token.pk}/revoke/")
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == user
+    assert Client().get("/api/plans/", **bearer(secret)).status_code == 401
+    kinds = list(AuditEntry.objects.filter(user=user).values_list("kind", flat=True))
+    assert AuditKind.API_TOKEN_CREATED in kinds and AuditKind.API_TOKEN_REVOKED in kinds
+
+
+def test_a_token_needs_a_name(client, db, demo_users):
+    client.force_login(demo_users["demo-staff-a"])
+    response = client.post("/api/tokens/create/", {"name": "  "})
+    assert response.status_code == 400
+    assert "トークンの名前を入力してください" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_someone_elses_token_is_neither_listed_nor_revocable(client, db, demo_users, token_of):
+    token, _ = token_of(demo_users["demo-staff-b"], name="環境課の集計")
+    client.force_login(demo_users["demo-staff-a"])
+    assert "環境課の集計" not in client.get("/api/tokens/").content.decode()
+    assert client.post(f"/api/tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    # Posting a user field does not make a token for someone else.
+    client.post("/api/tokens/create/", {"name": "なりすまし", "user": demo_users["demo-staff-b"].pk})
+    assert ApiToken.objects.get(name="なりすまし").user == demo_users["demo-staff-a"]
+
+
+def test_the_ict_office_makes_and_revokes_tokens_for_anyone(client, db, demo_users, token_of):
+    ict, staff = demo_users["demo-joho"], demo_users["demo-staff-b"]
+    theirs, _ = token_of(staff, name="環境課の集計")
+    client.force_login(ict)
+    assert "環境課の集計" in client.get("/api/tokens/").content.decode()
+    response = client.post("/api/tokens/create/", {"name": "代理で作成", "user": staff.pk})
+    assert response.status_code == 200
+    made = ApiToken.objects.get(name="代理で作成")
+    assert (made.user, made.created_by) == (staff, ict)
+    client.post(f"/api/tokens/{theirs.pk}/revoke/")
+    theirs.refresh_from_db()
+    assert theirs.revoked_by == ict
+    with pytest.raises(services.TokenError):
+        services.create_token(actor=staff, owner=ict, name="逆向き")
+
+
+def test_the_token_page_needs_a_login(client, db):
+    response = client.get("/api/tokens/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
