@@ -15,7 +15,7 @@ from projects.models import ProjectSheet
 from publication import services as publishing
 from publication.api import services
 from publication.api.models import ApiToken
-from tests.governance.conftest import count_queries
+from tests.factories import make_plan
 from tests.publication.conftest import PLANTED, TWITTER
 from tests.publication.test_pages import published_generated
 
@@ -256,14 +256,16 @@ def test_lists_are_paginated(client, published):
 
 
 def test_filter_by_plan(published, demo_users, token_of):
+    other = make_plan(code="other", goals=1, policies=1, measures=2, projects=3)
     _, secret = token_of(demo_users["demo-staff-a"])
     api = Client()
-    second = get_all(api, "/api/items/?plan=second&page_size=200", **bearer(secret))
-    first = get_all(api, "/api/items/?plan=first&page_size=200", **bearer(secret))
-    assert {i["plan"] for i in second} == {"second"} and len(second) == published["plan"].items.count()
-    assert {i["plan"] for i in first} == {"first"} and len(first) == Plan.objects.get(code="first").items.count()
-    assert Client().get("/api/items/?plan=first").json()["count"] == 0  # not published
-    assert {p["plan"] for p in get_all(api, "/api/projects/?plan=second", **bearer(secret))} == {"second"}
+    second = get_all(api, "/api/projects/?plan=second&page_size=200", **bearer(secret))
+    others = get_all(api, "/api/projects/?plan=other&page_size=200", **bearer(secret))
+    assert {p["plan"] for p in second} == {"second"} and len(second) == published["plan"].projects.count()
+    assert {p["plan"] for p in others} == {"other"} and len(others) == 3
+    items = get_all(api, "/api/items/?plan=other", **bearer(secret))
+    assert {i["plan"] for i in items} == {"other"} and len(items) == 1 + 1 + 2
+    assert Client().get("/api/projects/?plan=other").json()["count"] == 0  # not published
 
 
 def test_filter_by_item_path_prefix_includes_reposts_and_sub_items(client, published):
