@@ -5,7 +5,9 @@ serializer shows in a fixed number of queries, however many records a page holds
 
 import re
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
@@ -15,6 +17,7 @@ from projects.models import ScheduleEntry
 from publication.api import scopes, serializers
 
 PATH_RE = re.compile(r"^\d+(-\d+)*$")
+MAX_AGE = 300  # seconds a proxy may reuse an anonymous answer, as the public pages (publication.views)
 
 
 class Throttled(exceptions.Throttled):
@@ -49,6 +52,18 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
 
     def throttled(self, request, wait):
         raise Throttled(wait)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Published data may be kept by a proxy for MAX_AGE, as the public pages are; what
+        a token reads is never stored (nor an answer to a visitor with a session cookie,
+        which may be renewed on the way out). The answer differs with Authorization."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization"])
+        if scopes.is_staff_caller(request.user) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, no_store=True)
+        elif response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=MAX_AGE)
+        return response
 
     def param(self, name):
         return self.request.query_params.get(name, "").strip()

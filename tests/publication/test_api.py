@@ -104,6 +104,16 @@ def test_a_withdrawn_cycle_leaves_the_api_at_once(client, published, ict):
     assert client.get("/api/cycles/").json()["count"] == 0
 
 
+def test_published_answers_may_be_kept_by_a_proxy_but_a_tokens_never(client, published, demo_users, token_of):
+    response = client.get("/api/plans/")
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert "Authorization" in response["Vary"]
+    _, secret = token_of(demo_users["demo-staff-a"])
+    response = client.get("/api/plans/", **bearer(secret))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "Authorization" in response["Vary"]
+
+
 # ─── Tokens: what the user reads on the staff pages ────────────────────────
 
 ROW = re.compile(r'<a href="/reports/(\d+)/">[^<]*</a></td><td>[^<]*</td><td>([^<]+)</td></tr>')
