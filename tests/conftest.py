@@ -77,7 +77,7 @@ OPEN_PAGES = {"open:index", "open:plan_tree", "open:project_detail"}
 # The read-only API (publication.api): its resources, schema and documentation page need
 # no login (a Bearer token, when sent, widens what it reads); tests/publication/test_api.py.
 API_PAGES = {f"api:{resource}-{kind}" for resource in ("plan", "item", "project", "indicator", "cycle", "report")
-             for kind in ("list", "detail")} | {"api:schema", "api:docs"}
+             for kind in ("list", "detail")} | {"api:index", "api:schema", "api:docs"}
 PUBLIC = {"login", "admin:login"} | OPEN_PAGES | API_PAGES
 
 

@@ -4,6 +4,7 @@ token page is a staff page like any other."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -36,6 +37,8 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 api_patterns = [
+    # /api/ itself: the documentation page, which lists every resource.
+    path("", RedirectView.as_view(pattern_name="api:docs"), name="index"),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),

@@ -369,6 +369,7 @@ def test_the_openapi_schema_is_public_and_japanese(client, db):
 
 
 def test_the_documentation_page_loads_only_our_own_files(client, db):
+    assert client.get("/api/")["Location"] == "/api/docs/"
     page = client.get("/api/docs/").content.decode()
     assert '<html lang="ja">' in page
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
