@@ -47,24 +47,31 @@ def token_of():
 
 # ─── Anonymous: published data only ────────────────────────────────────────
 
-def test_anonymous_api_shows_only_published_data(client, published):
+def test_anonymous_api_shows_only_published_data(client, published, monkeypatch):
+    """The crawl: every page of every list and every record's own address."""
+    from publication.api.throttling import AnonymousThrottle
+
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "100000/min"})
     bodies = {}
     for resource in RESOURCES:
-        response = client.get(f"/api/{resource}/?page_size=200")
-        assert response.status_code == 200, resource
-        bodies[resource] = response.content.decode()
-        body = response.json()
-        for record in body["results"][:5]:
-            key = record.get("code") if resource == "plans" else record["id"]
-            detail = client.get(f"/api/{resource}/{key}/")
-            assert detail.status_code == 200
-            bodies[f"{resource}/{key}"] = detail.content.decode()
-    leaks = [(url, name) for url, text in bodies.items() for name, planted in PLANTED.items()
-             if planted in json.loads(json.dumps(text))]
+        url = f"/api/{resource}/?page_size=20"
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            bodies[url] = response.content.decode()
+            for record in response.json()["results"]:
+                detail = f"/api/{resource}/{record['code'] if resource == 'plans' else record['id']}/"
+                answer = client.get(detail)
+                assert answer.status_code == 200, detail
+                bodies[detail] = answer.content.decode()
+            url = response.json()["next"]
+    bodies["/api/schema/"] = client.get("/api/schema/").content.decode()
+    assert len(bodies) > 100
+    # JSON keeps Japanese as it is (no \\u escapes), so the planted text would show as written.
+    assert "\\u" not in bodies["/api/plans/?page_size=20"]
+    leaks = [(url, name) for url, text in bodies.items() for name, planted in PLANTED.items() if planted in text]
     assert leaks == []
-    # Not even as escaped JSON: the planted strings contain no characters JSON escapes.
-    plans = [p["code"] for p in client.get("/api/plans/").json()["results"]]
-    assert plans == ["second"]
+    assert [p["code"] for p in client.get("/api/plans/").json()["results"]] == ["second"]
     cycles = client.get("/api/cycles/").json()["results"]
     assert [(c["plan"], c["fiscal_year"]) for c in cycles] == [("second", 2016)]
 
@@ -232,8 +239,23 @@ def test_anonymous_requests_beyond_the_limit_get_429_in_japanese(client, publish
     assert response.status_code == 429
     assert "アクセスが集中しているため" in response.json()["detail"]
     assert 0 < int(response["Retry-After"]) <= 60
-    # Another address is counted apart; a token holder is not limited by the anonymous rate.
+    # Another address is counted apart.
     assert client.get("/api/plans/", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_a_token_has_its_own_higher_limit(client, published, demo_users, token_of, monkeypatch):
+    from django.core.cache import cache
+
+    from publication.api.throttling import AnonymousThrottle, TokenThrottle
+
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "1/min"})
+    monkeypatch.setattr(TokenThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    cache.clear()
+    _, secret = token_of(demo_users["demo-staff-a"])
+    assert client.get("/api/plans/").status_code == 200
+    assert client.get("/api/plans/").status_code == 429  # the address's anonymous limit
+    codes = [client.get("/api/plans/", **bearer(secret)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]  # the token's own limit, not the address's
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
