@@ -2,7 +2,7 @@
 definition of what is public), for a token's user the staff pages' own rules
 (Plan/ProjectSheet/AnnualReport.objects.visible_to). Nothing else decides it."""
 
-from governance.models import AnnualReport, ReviewCycle
+from governance.models import AnnualReport, IndicatorResult, ReviewCycle
 from plans.models import Plan, PlanItem, Project
 from projects.models import Indicator, IndicatorTarget, ProjectSheet
 from publication import querysets as public
@@ -49,8 +49,7 @@ def reports(user):
 
 
 def results(user):
-    from governance.models import IndicatorResult
-
+    """The results of reports already scoped by reports(user)."""
     if is_staff_caller(user):
         return IndicatorResult.objects.all()
     return IndicatorResult.objects.only(*public.RESULT_FIELDS)

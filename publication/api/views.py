@@ -1,4 +1,5 @@
-"""The API's resources: read-only (GET, HEAD, OPTIONS; anything else is 405), paginated,
+"""The API's resources: read-only (GET, HEAD, OPTIONS; a write method is refused by the
+CSRF check with 403, as everywhere in the application, and past it with 405), paginated,
 filtered by plain query parameters. Each get_queryset takes its records from
 publication.api.scopes (public or the token user's staff scope) and fetches what the
 serializer shows in a fixed number of queries, however many records a page holds."""
