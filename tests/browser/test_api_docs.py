@@ -23,3 +23,24 @@ def test_the_api_documentation_page_renders_under_our_csp(page, seeded, live_ser
     assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == []
     assert errors == []
     assert outside == []
+
+
+def test_a_member_of_staff_makes_a_token_and_reads_the_api_with_it(page, seeded):
+    from tests.browser.test_accessibility import sign_in
+
+    sign_in(page, "demo-staff-a")
+    page.get_by_role("link", name="API トークン").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("API トークン")
+    page.get_by_label("トークンの名前").fill("週次集計")
+    page.get_by_role("button", name="作成する").click()
+    expect(page.get_by_role("heading", name="トークン#1「週次集計」", exact=False)).to_be_visible()
+    secret = page.get_by_label("トークン", exact=True).input_value()
+    assert secret.startswith("akict_")
+    page.screenshot(path="/tmp/api-token.png", full_page=True)
+    api = page.request
+    assert api.get("/api/plans/", headers={"Authorization": f"Bearer {secret}"}).json()["count"] >= 2
+    page.get_by_role("link", name="API トークン").click()  # the secret is not shown again
+    expect(page.get_by_text(secret)).to_have_count(0)
+    page.get_by_role("button", name="失効させる").click()
+    expect(page.get_by_text("失効させました")).to_be_visible()
+    assert api.get("/api/plans/", headers={"Authorization": f"Bearer {secret}"}).status == 401
