@@ -5,6 +5,9 @@ from publication.api.services import NAME_LIMIT
 
 
 class TokenForm(forms.Form):
+    # A fresh random value per form shown: a second POST of the same form (the browser's
+    # reload after the secret was shown) makes no second token (token_views.token_create).
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     name = forms.CharField(label="トークンの名前", max_length=NAME_LIMIT,
                            help_text="用途が分かる名前(例:庁内集計スクリプト)。",
                            error_messages={"required": "トークンの名前を入力してください。"})

@@ -2,7 +2,10 @@
 tokens; 情報推進課 sees everyone's, makes tokens for anyone and revokes any. The secret is
 shown once, in the answer to the POST that made it (never stored, never redirected)."""
 
+import secrets
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -12,6 +15,7 @@ from publication.api.forms import TokenForm, TokenForUserForm
 from publication.api.models import ApiToken
 
 LISTED = 200
+ONCE_SECONDS = 24 * 60 * 60
 
 
 def _page(request, form, *, created=None, secret=None, status=200):
@@ -24,7 +28,8 @@ def _page(request, form, *, created=None, secret=None, status=200):
 
 
 def _form(request, data=None):
-    return (TokenForUserForm if is_ict_office(request.user) else TokenForm)(data)
+    form_class = TokenForUserForm if is_ict_office(request.user) else TokenForm
+    return form_class(data) if data is not None else form_class(initial={"once": secrets.token_urlsafe(16)})
 
 
 @require_safe
@@ -38,6 +43,11 @@ def token_create(request):
     if not form.is_valid():
         return _page(request, form, status=400)
     owner = form.cleaned_data.get("user") or request.user
+    once = form.cleaned_data["once"]
+    if once and not cache.add(f"api-token-form:{request.user.pk}:{once}", True, ONCE_SECONDS):
+        messages.error(request, "このフォームからはトークンを作成済みです(もう一度は作成しません)。"
+                                "トークンは作成したときにしか表示できません。なくした場合は失効させて作り直してください。")
+        return redirect("api:token_list")
     try:
         token, secret = services.create_token(actor=request.user, owner=owner, name=form.cleaned_data["name"],
                                               request=request)

@@ -424,6 +424,15 @@ def test_a_user_makes_a_token_sees_it_once_and_revokes_it(client, db, demo_users
     assert AuditKind.API_TOKEN_CREATED in kinds and AuditKind.API_TOKEN_REVOKED in kinds
 
 
+def test_sending_the_same_form_again_makes_no_second_token(client, db, demo_users):
+    client.force_login(demo_users["demo-staff-a"])
+    once = re.search(r'name="once" value="([^"]+)"', client.get("/api/tokens/").content.decode()).group(1)
+    assert client.post("/api/tokens/create/", {"name": "週次集計", "once": once}).status_code == 200
+    again = client.post("/api/tokens/create/", {"name": "週次集計", "once": once}, follow=True)
+    assert "トークンを作成済みです" in again.content.decode()
+    assert ApiToken.objects.count() == 1
+
+
 def test_a_token_needs_a_name(client, db, demo_users):
     client.force_login(demo_users["demo-staff-a"])
     response = client.post("/api/tokens/create/", {"name": "  "})
