@@ -173,6 +173,9 @@ class AuditKind(models.TextChoices):
     LOGOUT = "logout", "ログアウト"
     PERMISSION_DENIED = "denied", "権限のない操作(403)"
     SESSIONS_ENDED = "sessions_ended", "利用停止によるセッション終了"
+    API_TOKEN_CREATED = "api_token_created", "API トークンの作成"
+    API_TOKEN_REVOKED = "api_token_revoked", "API トークンの失効"
+    API_ACCESS = "api_access", "API の利用(トークン)"
 
 
 class AuditEntry(models.Model):

@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "exchange",
     "publication",  # 公表 and the public pages under /open/
     "follows",  # following projects and the notifications it brings
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the documentation page's scripts, from our own static files
+    "publication.api",  # the read-only API under /api/ and its tokens (app label "api")
     "demo",  # demo data and benchmarks (commands only; refused in production)
 ]
 
@@ -328,6 +332,40 @@ PERMISSIONS_POLICY = {
         "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
         "magnetometer", "microphone", "midi", "payment", "usb",
     ]
+}
+
+# The read-only API (/api/, publication.api): JSON only, authenticated by per-user tokens
+# (`Authorization: Bearer …`; no session, so no CSRF), anonymous callers see published
+# data only and are throttled per address (the cache counts), token holders per user.
+API_ANON_RATE = env("API_ANON_RATE", default="60/min")
+API_USER_RATE = env("API_USER_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["publication.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["publication.api.throttling.AnonymousThrottle",
+                                 "publication.api.throttling.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "user": API_USER_RATE},
+    "DEFAULT_PAGINATION_CLASS": "publication.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "昭島市 情報化推進計画 API",
+    "DESCRIPTION": (
+        "公表した計画・事業・指標・進行管理の結果を JSON で読み出す API です(読み出しのみ)。"
+        "ログインは不要です(同じアドレスからの呼び出しは回数に上限があります)。"
+        "職員は「API トークン」のページで作ったトークンを `Authorization: Bearer <トークン>` で送ると、"
+        "業務画面で読めるものを同じ範囲で読み出せます。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/",
 }
 
 LOGGING = {

@@ -23,6 +23,8 @@ urlpatterns = [
     # The public pages: no login (each view is marked login_not_required), GET only.
     path("open/", include("publication.urls")),
     path("publication/", include("publication.staff_urls")),
+    # The read-only API: its resources, schema and docs need no login (Bearer tokens).
+    path("api/", include("publication.api.urls")),
     path("", include("governance.urls")),
     path("", include("follows.urls")),
     path("admin/", admin.site.urls),

@@ -104,3 +104,22 @@ def public_reports_in(plans):
                   "cycle__publication__status", "sheet__project__code", "sheet__project__name")
             .prefetch_related(Prefetch("results", results))
             .order_by("cycle__plan__start_year", "cycle__fiscal_year", "cycle__kind", "sheet__project__code"))
+
+
+def public_sheets():
+    """Every public sheet (完成, of a published plan) with only its public fields, for lists
+    (the API): public_sheet's rule for many projects at once."""
+    return (ProjectSheet.objects.filter(project__plan__in=published_plans(), status=SheetStatus.COMPLETE)
+            .select_related("section__department", "master_plan_code")
+            .only(*SHEET_FIELDS, "section__code", "section__name", "section__department__name",
+                  "master_plan_code__code", "master_plan_code__title"))
+
+
+def public_indicators():
+    """The indicators of public sheets, with only their public fields."""
+    return Indicator.objects.filter(sheet__in=public_sheets()).only(*INDICATOR_FIELDS)
+
+
+def public_targets():
+    return IndicatorTarget.objects.only("indicator", "fiscal_year", "value")
+

@@ -78,7 +78,11 @@ OPEN_PAGES = {"open:index", "open:plan_tree", "open:project_detail", "open:cycle
               "open:plan_book_pdf", "open:feed",
               "open:data_catalogue", "open:data_schema", "open:data_csv", "open:data_json", "open:data_csvw",
               "open:plan_data_csv", "open:plan_data_json", "open:plan_data_csvw"}
-PUBLIC = {"login", "admin:login"} | OPEN_PAGES
+# The read-only API (publication.api): its resources, schema and documentation page need
+# no login (a Bearer token, when sent, widens what it reads); tests/publication/test_api.py.
+API_PAGES = {f"api:{resource}-{kind}" for resource in ("plan", "item", "project", "indicator", "cycle", "report")
+             for kind in ("list", "detail")} | {"api:index", "api:schema", "api:docs"}
+PUBLIC = {"login", "admin:login"} | OPEN_PAGES | API_PAGES
 
 
 def walk_patterns(resolvers, prefix="", namespace=""):

@@ -155,7 +155,10 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s
 OPEN_TO_EVERY_SIGNED_IN_USER = {"logout", "admin:logout", "accounts:session_keepalive",
                                 # one's own follows, mail preference and notifications (tests/follows)
                                 "follows:follow", "follows:unfollow", "follows:follow_settings",
-                                "follows:notification_read_all"}
+                                "follows:notification_read_all",
+                                # one's own API tokens (publication.api; a token reads only what
+                                # its owner reads on these pages)
+                                "api:token_create"}
 CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 # The seconds the session has left, which tick between two requests.
 SESSION_LEFT = re.compile(rb'data-left="\d+"')

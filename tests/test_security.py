@@ -3,6 +3,7 @@ error pages, the CSRF failure page, downloads, the lockout page); error pages sh
 no internals; pages carry no inline script or style for the CSP to refuse."""
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -267,7 +268,8 @@ def project_form_classes():
 
     found = set()
     for config in django_apps.get_app_configs():
-        if not str(config.path).startswith(str(settings.BASE_DIR)):
+        # Ours only: not the installed packages (a virtualenv may live inside the project folder).
+        if not str(config.path).startswith(str(settings.BASE_DIR)) or "site-packages" in Path(config.path).parts:
             continue
         package = importlib.import_module(config.name)
         names = [config.name] + [

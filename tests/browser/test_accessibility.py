@@ -184,6 +184,7 @@ def test_staff_pages_have_no_serious_violations(page, city):
         (f"/plans/{PLAN}/items/1/", "目標"),
         (f"/plans/{PLAN}/items/2-3-1/", "情報化施策"),
         (SHEET_URL, "情報化事業シート"),
+        ("/api/tokens/", "API トークン"),
         (EDIT_URL, "シートの編集"),
     ]:
         page.goto(url)
@@ -403,6 +404,7 @@ def test_key_pages_reflow_to_320_css_pixels_without_scrolling_sideways(page, cit
         (f"/cycles/{city['cycle'].pk}/summary/", "集計表"),
         ("/books/", "PDF の作成"),
         ("/dashboard/?year=2016", "ダッシュボード"),
+        ("/api/tokens/", "API トークン"),
     ]:
         page.goto(url)
         expect(page.locator("main h1")).to_be_visible()
