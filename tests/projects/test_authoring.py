@@ -411,7 +411,7 @@ def test_a_refused_change_answers_the_message_and_changes_nothing(joho_client, p
     assert htmx.status_code == 422 and "変更できませんでした:" in htmx.text
     assert "自分自身やその下位の項目の下へは移動できません" in htmx.text
     assert page.status_code == 400 and "自分自身やその下位の項目の下へは移動できません" in page.text
-    assert empty.status_code == 422 and "名称:このフィールドは必須です" in empty.text
+    assert empty.status_code == 422 and "名称:この項目は必須です" in empty.text
     assert tree_state(plan) == before
 
 
