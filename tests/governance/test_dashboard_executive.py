@@ -176,6 +176,6 @@ def test_a_closed_cycle_says_so_on_the_page_and_on_paper(exec_client, known, dem
     close_cycle(user=demo_users["demo-joho"], cycle=known["cycles"][2022], reason="令和4年度分を確定",
                 include_unconcluded=True)
     page_text = " ".join(text(page(get(exec_client, DASHBOARD, **params))).split())
-    assert "年次進行管理確定(" in page_text
+    assert "年次進行管理 確定(" in page_text
     printed = " ".join(pdf_text(b"".join(exec_client.get(PDF, params).streaming_content)).split())
     assert "(確定 " in printed and "未確定" not in printed
