@@ -20,16 +20,14 @@ from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
 from governance.books import plan_book as plan_book_parts
 from governance.cycles.quality import result_rows
 from governance.cycles.tables import summary_tables
-from governance.dashboard import charts
-from governance.dashboard.facts import UNREPORTED, progress_bars
+from governance.books.briefing import briefing
 from governance.models import BookKind, Meeting, ReviewCycle
-from governance.vocab import Progress
 from plans import tree
 from plans.models import Plan
 from projects.layout import layout_for
 from projects.models import ProjectSheet
 
-STYLESHEETS = ("pdf/base.css", "pdf/sheet.css", "pdf/book.css")
+STYLESHEETS = ("pdf/base.css", "pdf/sheet.css", "pdf/book.css", "pdf/briefing.css")
 # A yearly report of more reports than this is rendered in parts of PART_SIZE
 # reports, PROCESSES at a time, then joined (see _report_in_parts).
 SINGLE_UP_TO = 100
@@ -66,19 +64,14 @@ def _preorder(items):
 
 
 def cycle_report(cycle: ReviewCycle) -> bytes:
+    """The yearly 進行管理報告書: cover, contents, the briefing pages (governance.books.briefing:
+    the front page, the dashboard's charts with their tables, the summary tables, the bodies'
+    conclusions), then each report with its sheet."""
     reports = cycle.reports.with_details().order_by("sheet__project__code")
-    tables = summary_tables(cycle)
-    # The chart shows the plan as a whole, each item of the plan's first level and
-    # each department (the deeper levels are in the tables that follow), 未報告
-    # included, as the dashboard shows them.
-    chart_rows = [(label, counts, None) for label, counts in progress_bars(cycle)]
-    levels = cycle.plan.level_list
-    by = f"・{levels[0].name}別" if levels else ""
-    chart = charts.stacked_bars(f"進捗度(計画全体{by}・部別)", [*Progress.labels, UNREPORTED],
-                                chart_rows, uid="report", width=680, label_width=220)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
-    context = {"cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
-               "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME}
+    today = timezone.localdate()
+    context = {"cycle": cycle, "tables": summary_tables(cycle), "briefing": briefing(cycle, today=today),
+               "papers": papers, "printed_on": today, "city_name": settings.CITY_NAME}
     if len(papers) <= SINGLE_UP_TO:
         return render_pdf("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
     return _report_in_parts(context)

@@ -1,0 +1,211 @@
+"""The briefing pages the yearly report and the meeting papers open with: one page that
+answers 「どこが遅れているか」, the dashboard's charts with their data tables, and the
+bodies' evaluations and decisions counted over the plan.
+
+Every count is the dashboard's (governance.dashboard.facts): the headline, the items
+of the plan's first level and the departments are read from the same cycle facts,
+未報告 included, so that paper and screen give the same totals. A fixed number of
+queries whatever the size of the plan.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, FilteredRelation, Q
+
+from core import fiscal
+from governance.cycles.shares import shares
+from governance.dashboard import charts
+from governance.dashboard.facts import (
+    HOME, REPORTED, UNREPORTED, Filters, by_department, cycle_facts, cycle_years, headline, hierarchy,
+    trend, trend_facts,
+)
+from governance.models import AnnualReport, CycleStatus, ReportState
+from governance.vocab import Decision, Evaluation, Progress
+from plans.tree import outline
+
+# The front page lists this many projects; the rest follow on a page of their own.
+LAGGING_ON_FRONT = 15
+PROGRESS_COLUMNS = [*Progress.labels, UNREPORTED]
+NO_HOME = "(掲載なし)"
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    """An item of the plan's first level on the front page: a symbol and a word (never
+    colour alone), the headline's four counts, their total and the share on plan."""
+
+    label: str
+    symbol: str
+    word: str
+    css: str
+    counts: list[int]  # 計画どおり, 計画を下回っている, 未実施・評価対象外, 未報告
+    total: int
+    on_plan_share: object
+
+
+@dataclass(frozen=True)
+class Lagging:
+    """A project behind plan or not reported, for the front page's list."""
+
+    status: str
+    code: str
+    name: str
+    item: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A table of counts: rows × columns, with the 合計 column and the 合計 row."""
+
+    title: str
+    caption: str
+    columns: list[str]
+    rows: list[tuple[str, list[int]]]
+
+    @property
+    def body(self):
+        return [(label, counts, sum(counts)) for label, counts in self.rows]
+
+    @property
+    def total(self):
+        sums = [sum(column) for column in zip(*(counts for _, counts in self.rows))] or [0] * len(self.columns)
+        return sums, sum(sums)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A dashboard chart and its data table (the same rows)."""
+
+    svg: str
+    table: Tally
+
+
+def briefing(cycle, *, today) -> dict:
+    """Everything the briefing pages print for `cycle`."""
+    plan = cycle.plan
+    filters = Filters(plan, cycle.fiscal_year, outline=outline(plan.pk), started=tuple(sorted(cycle_years(plan))))
+    facts = cycle_facts(cycle)
+    trend_rows = trend(trend_facts(plan), filters)
+    tree = hierarchy(facts, filters)
+    departments, _ = by_department(facts, filters)
+    heads = headline(departments, trend_rows, filters)
+    lagging = lagging_projects(cycle, filters.outline["items"])
+    return {
+        "closed": cycle.status == CycleStatus.CLOSED,
+        "as_of": fiscal.day_label(today, western=False),
+        "headline": [(label, count, change, share) for (label, count, change), share
+                     in zip(heads, shares([count for _, count, _ in heads]))],
+        "total": sum(count for _, count, _ in heads),
+        "level_name": filters.outline["levels"].get(1, "項目"),
+        "items": [item_status(node) for node in tree],
+        "lagging": lagging[:LAGGING_ON_FRONT],
+        "lagging_rest": lagging[LAGGING_ON_FRONT:],
+        "lagging_count": len(lagging),
+        "charts": dashboard_charts(tree, departments, trend_rows, filters),
+        "judgments": judgments(cycle, filters.outline["items"]),
+    }
+
+
+def _groups(node):
+    """The headline's groups of a node: 計画どおり, 計画を下回っている, 未実施・評価対象外, 未報告."""
+    progress = node.counts["progress"]
+    return [progress[Progress.ON_PLAN], progress[Progress.BEHIND],
+            progress[Progress.NOT_DONE] + progress[Progress.NOT_RATED], node.unreported]
+
+
+def item_status(node) -> ItemStatus:
+    """The worst that is true of the item: a project behind, one not carried out, one not
+    reported; else on plan."""
+    counts = _groups(node)
+    if counts[1]:
+        symbol, word, css = "△", "遅れあり", "behind"
+    elif node.counts["progress"][Progress.NOT_DONE]:
+        symbol, word, css = "×", "未実施あり", "not-done"
+    elif counts[3]:
+        symbol, word, css = "□", "未報告あり", "unreported"
+    else:
+        symbol, word, css = "○", "順調", "on-plan"
+    return ItemStatus(node.label, symbol, word, css, counts, sum(counts), shares(counts)[0])
+
+
+# Worst first: reported behind plan, then returned to the department, then not yet submitted.
+LAGGING_ORDER = {"behind": (0, Progress.BEHIND.label), ReportState.RETURNED: (1, f"{UNREPORTED}(差戻し中)"),
+                 ReportState.DRAFT: (2, f"{UNREPORTED}(作成中)")}
+
+
+def lagging_projects(cycle, items) -> list[Lagging]:
+    """The cycle's projects behind plan (△) or not reported (作成中, 差戻し中), worst first,
+    then in the plan's order. One query."""
+    rows = (
+        AnnualReport.objects.filter(cycle=cycle)
+        .filter(Q(state__in=REPORTED, progress=Progress.BEHIND) | Q(state__in=[ReportState.DRAFT, ReportState.RETURNED]))
+        .annotate(home=FilteredRelation(HOME, condition=Q(**{f"{HOME}__is_home": True})))
+        .values_list("state", "sheet__project__code", "sheet__project__name", "home__item__path",
+                     "section__department__name", "section__name")
+        .order_by()
+    )
+    order = {path: i for i, path in enumerate(items)}
+    found = []
+    for state, code, name, path, department, section in rows:
+        rank, status = LAGGING_ORDER["behind" if state in REPORTED else state]
+        top = path.split("-")[0] if path else None
+        item = items[top].label if top in items else NO_HOME
+        where = f"{department} {section}" if section else "(担当部署未定)"
+        found.append(((rank, order.get(path, len(order)), code), Lagging(status, code, name, item, where)))
+    return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
+
+
+def dashboard_charts(tree, departments, trend_rows, filters) -> list[Chart]:
+    """The dashboard's three charts (the first level's items, the departments, the trend over
+    the plan's years), each with its data table."""
+    level = filters.outline["levels"].get(1, "項目")
+    item_rows = [(node.label, _progress(node)) for node in tree]
+    department_rows = [(node.label, _progress(node)) for node in departments]
+    years = [(_year_label(year, filters.plan, started), counts if started else [0] * len(counts))
+             for year, counts, started in trend_rows]
+    made = []
+    for uid, title, rows in (("items", f"{level}ごとの進捗度", item_rows),
+                             ("depts", "部ごとの進捗度", department_rows),
+                             ("trend", "進捗度の推移", years)):
+        svg = charts.stacked_bars(title, PROGRESS_COLUMNS, [(label, counts, None) for label, counts in rows],
+                                  uid=f"book-{uid}", width=680, label_width=220)
+        made.append(Chart(svg, Tally(title, f"{title}(グラフの数値)", PROGRESS_COLUMNS, rows)))
+    return made
+
+
+def _progress(node):
+    return [count for _, count, _, _, _ in node.row("progress", with_unreported=True)]
+
+
+def _year_label(year, plan, started):
+    if year < plan.start_year:
+        return f"{fiscal.fy_label(year)}(前計画・継続事業)"
+    return fiscal.fy_label(year) + ("" if started else "(未開始)")
+
+
+def judgments(cycle, items) -> list[Tally]:
+    """The 検討会議's evaluations (A・B・C, 未評価) and the 戦略本部's decisions (each kind,
+    未判断) of all the cycle's reports, by item of the plan's first level. One query."""
+    rows = (
+        AnnualReport.objects.filter(cycle=cycle)
+        .annotate(home=FilteredRelation(HOME, condition=Q(**{f"{HOME}__is_home": True})))
+        .values_list("home__item__path", "evaluation", "decision").annotate(n=Count("pk")).order_by()
+    )
+    evaluations, decisions = {}, {}
+    for path, evaluation, decision, n in rows:
+        top = path.split("-")[0] if path else None
+        label = items[top].heading if top in items else NO_HOME
+        evaluations.setdefault(label, Counter())[evaluation] += n
+        decisions.setdefault(label, Counter())[decision] += n
+    order = [item.heading for item in items.values() if item.depth == 1] + [NO_HOME]
+    labels = [label for label in order if label in evaluations]
+
+    def tally(title, vocab, counts, none):
+        columns = [label.split(" ")[0] if vocab is Evaluation else label for label in vocab.labels]
+        return Tally(title, title, [*columns, none],
+                     [(label, [counts[label][value] for value in (*vocab.values, "")]) for label in labels])
+
+    return [tally("検討会議の評価", Evaluation, evaluations, "未評価"),
+            tally("戦略本部の判断", Decision, decisions, "未判断")]
