@@ -25,7 +25,7 @@ from governance.vocab import Decision, Evaluation, Progress
 from plans.tree import outline
 
 # The front page lists this many projects; the rest follow on a page of their own.
-LAGGING_ON_FRONT = 15
+LAGGING_ON_FRONT = 12
 PROGRESS_COLUMNS = [*Progress.labels, UNREPORTED]
 NO_HOME = "(掲載なし)"
 
@@ -57,12 +57,14 @@ class Lagging:
 
 @dataclass(frozen=True)
 class Tally:
-    """A table of counts: rows × columns, with the 合計 column and the 合計 row."""
+    """A table of counts: rows × columns, with the 合計 column and (unless the rows are
+    years, whose sum counts nothing) the 合計 row."""
 
     title: str
     caption: str
     columns: list[str]
     rows: list[tuple[str, list[int]]]
+    summed: bool = True
 
     @property
     def body(self):
@@ -171,7 +173,7 @@ def dashboard_charts(tree, departments, trend_rows, filters) -> list[Chart]:
                              ("trend", "進捗度の推移", years)):
         svg = charts.stacked_bars(title, PROGRESS_COLUMNS, [(label, counts, None) for label, counts in rows],
                                   uid=f"book-{uid}", width=680, label_width=220)
-        made.append(Chart(svg, Tally(title, f"{title}(グラフの数値)", PROGRESS_COLUMNS, rows)))
+        made.append(Chart(svg, Tally(title, f"{title}(グラフの数値)", PROGRESS_COLUMNS, rows, summed=uid != "trend")))
     return made
 
 
