@@ -5,8 +5,8 @@ sheet and the box the member writes in (governance.books.briefing for the front 
 from django.conf import settings
 from django.utils import timezone
 
-from core.pdf import render_pdf
 from governance.books.briefing import briefing
+from governance.books.fitting import render_fitted
 from governance.cycles.quality import result_rows
 from governance.cycles.tables import summary_tables
 from governance.meetings.bodies import presiding_over
@@ -25,7 +25,7 @@ def render_meeting_papers(meeting) -> bytes:
     chair, _ = presiding_over(meeting)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in reports]
     today = timezone.localdate()
-    return render_pdf("governance/pdf/papers.html", {
+    return render_fitted("governance/pdf/papers.html", {
         "meeting": meeting, "cycle": meeting.cycle, "chair": chair, "papers": papers,
         "attendees": meeting.attendees.select_related("section__department", "department"),
         "tables": summary_tables(meeting.cycle),
@@ -34,4 +34,4 @@ def render_meeting_papers(meeting) -> bytes:
         "is_headquarters": meeting.body.kind == BodyKind.HEADQUARTERS,
         "decision_labels": Decision.labels,
         "printed_on": today, "city_name": settings.CITY_NAME,
-    }, stylesheets=STYLESHEETS)
+    }, stylesheets=STYLESHEETS, count=len(papers))

@@ -21,6 +21,7 @@ from governance.books import plan_book as plan_book_parts
 from governance.cycles.quality import result_rows
 from governance.cycles.tables import summary_tables
 from governance.books.briefing import briefing
+from governance.books.fitting import render_fitted
 from governance.models import BookKind, Meeting, ReviewCycle
 from plans import tree
 from plans.models import Plan
@@ -73,7 +74,8 @@ def cycle_report(cycle: ReviewCycle) -> bytes:
     context = {"cycle": cycle, "tables": summary_tables(cycle), "briefing": briefing(cycle, today=today),
                "papers": papers, "printed_on": today, "city_name": settings.CITY_NAME}
     if len(papers) <= SINGLE_UP_TO:
-        return render_pdf("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
+        return render_fitted("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS,
+                             count=len(papers))
     return _report_in_parts(context)
 
 

@@ -226,6 +226,21 @@ def test_headquarters_papers_print_the_committees_evaluation_beside_each_decisio
         assert "判断拡充・継続・改善・見直し・縮小・休止・廃止・完了(○で囲んでください)指示" in raw
 
 
+@pytest.mark.parametrize("words", [700, 5000])
+def test_a_long_project_leaves_no_near_blank_page(briefed, demo_users, words):
+    """A project a little too long for its page is set to fit it, schedule included; one far
+    too long runs over, and the next project follows on its last page."""
+    long, other = confirmed_pair(briefed)
+    AnnualReport.objects.filter(pk=long.pk).update(work_done="周知を行った。" * (words // 7),
+                                                   problems="課題がある。" * (words // 12))
+    committee = meeting_for(BodyKind.COMMITTEE, briefed, [long, other], demo_users["demo-joho"])
+    book = pages(render_meeting_papers(committee))
+    assert_no_near_blank_page(book)
+    if words == 700:
+        page = next(page for page in book if any(line.startswith("1.1-2-1-02") for line in page["lines"]))
+        assert "スケジュール" in page["lines"] and "予定周知周知周知周知周知" in page["lines"]
+
+
 def test_a_closed_cycles_papers_say_final(briefed, demo_users):
     committee = meeting_for(BodyKind.COMMITTEE, briefed, confirmed_pair(briefed), demo_users["demo-joho"])
     type(briefed).objects.filter(pk=briefed.pk).update(status="closed")
