@@ -34,4 +34,4 @@ def render_meeting_papers(meeting) -> bytes:
         "is_headquarters": meeting.body.kind == BodyKind.HEADQUARTERS,
         "decision_labels": Decision.labels,
         "printed_on": today, "city_name": settings.CITY_NAME,
-    }, stylesheets=STYLESHEETS, count=len(papers))
+    }, stylesheets=STYLESHEETS)

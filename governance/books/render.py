@@ -13,7 +13,7 @@ import django
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
 from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
@@ -21,7 +21,7 @@ from governance.books import plan_book as plan_book_parts
 from governance.cycles.quality import result_rows
 from governance.cycles.tables import summary_tables
 from governance.books.briefing import briefing
-from governance.books.fitting import render_fitted
+from governance.books.fitting import fitted_layout, render_fitted
 from governance.models import BookKind, Meeting, ReviewCycle
 from plans import tree
 from plans.models import Plan
@@ -74,8 +74,7 @@ def cycle_report(cycle: ReviewCycle) -> bytes:
     context = {"cycle": cycle, "tables": summary_tables(cycle), "briefing": briefing(cycle, today=today),
                "papers": papers, "printed_on": today, "city_name": settings.CITY_NAME}
     if len(papers) <= SINGLE_UP_TO:
-        return render_fitted("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS,
-                             count=len(papers))
+        return render_fitted("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
     return _report_in_parts(context)
 
 
@@ -109,15 +108,15 @@ def _report_in_parts(context) -> bytes:
 
 
 def write_part(html: str) -> tuple[bytes, int]:
-    """One part as an untagged PDF without page numbers, and its number of pages.
-    Runs in the worker processes: fetches only static files, as core.pdf does."""
+    """One part as an untagged PDF without page numbers, and its number of pages, its
+    projects fitted to their pages (governance.books.fitting). Runs in the worker
+    processes: fetches only static files, as core.pdf does."""
     fetcher = StaticOnlyURLFetcher(timeout=5)
     fonts = FontConfiguration()
     css = [CSS(filename=str(static_path(name)), url_fetcher=fetcher, font_config=fonts)
            for name in (*STYLESHEETS, "pdf/parts.css")]
     base_url = static_path(STYLESHEETS[0]).parent.as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=css, font_config=fonts)
+    document = fitted_layout(html, base_url=base_url, fetcher=fetcher, stylesheets=css, fonts=fonts)
     return document.write_pdf(), len(document.pages)
 
 
