@@ -17,12 +17,15 @@ from datetime import date
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from governance.books import render as books
+from governance.books.briefing import briefing
 from governance.books.papers import render_meeting_papers
 from governance.cycles import services
 from governance.models import AnnualReport, BodyKind, ReportState
-from tests.governance.conftest import fill, meeting_for
+from tests.governance.conftest import fill, generated_cycle, meeting_for
 
 TODAY = date(2026, 12, 5)
 A4_HEIGHT = 841.89
@@ -257,3 +260,14 @@ def test_summary_page_prints_the_total_row(client, briefed, demo_users):
     page = client.get(f"/cycles/{briefed.pk}/summary/").text
     # 4 reported: 1-2-1-02, 1-2-1-03, 2-1-1-01, 3-1-1-01 (the returned one is not reported).
     assert '<tr class="total"><th scope="row">合計</th><td class="num">4</td><td class="num">100.0%</td></tr>' in page
+
+
+def test_briefing_takes_as_many_queries_for_any_size_of_plan(demo_users):
+    counts = []
+    for code, projects in (("small", 6), ("large", 60)):
+        cycle = generated_cycle(demo_users["demo-joho"], code=code, projects=projects)
+        with CaptureQueriesContext(connection) as captured:
+            facts = briefing(cycle, today=TODAY)
+        counts.append(len(captured.captured_queries))
+        assert facts["total"] == projects
+    assert counts[0] == counts[1]
