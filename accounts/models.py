@@ -67,16 +67,20 @@ class Position(models.TextChoices):
 
 
 class UserQuerySet(models.QuerySet):
-    def acting_for(self, section_ids):
-        """Those who act for the sections: their active department staff and 課長.
-        The one definition of the rule; accounts.permissions.works_in_section is the
-        same rule for a user already loaded (tests/accounts/test_permissions.py)."""
+    def acting(self):
+        """Those who act for their section: active department staff and 課長. The one
+        definition of the rule; accounts.permissions.works_in_section is the same rule
+        for a user already loaded (tests/accounts/test_permissions.py)."""
         from accounts.roles import Role
 
         return self.filter(
             models.Q(groups__name=Role.DEPARTMENT_STAFF.value) | models.Q(position=Position.SECTION_CHIEF),
-            section_id__in=[pk for pk in section_ids if pk], is_active=True,
-        ).distinct()
+            section__isnull=False, is_active=True,
+        )
+
+    def acting_for(self, section_ids):
+        """Those who act for the sections (acting())."""
+        return self.acting().filter(section_id__in=[pk for pk in section_ids if pk]).distinct()
 
 
 class UserManager(AuthUserManager.from_queryset(UserQuerySet)):

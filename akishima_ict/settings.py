@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "projects",
     "governance",
     "exchange",
+    "publication",  # 公表 and the public pages under /open/
     "demo",  # demo data and benchmarks (commands only; refused in production)
 ]
 

@@ -20,6 +20,9 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("sheets/", include("projects.urls")),
     path("data/", include("exchange.urls")),
+    # The public pages: no login (each view is marked login_not_required), GET only.
+    path("open/", include("publication.urls")),
+    path("publication/", include("publication.staff_urls")),
     path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

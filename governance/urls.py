@@ -10,6 +10,8 @@ app_name = "governance"
 
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/monitor/", dashboard_views.monitor, name="monitor"),
+    path("dashboard/print.pdf", dashboard_views.dashboard_pdf, name="dashboard_pdf"),
     path("dashboard/projects/", dashboard_views.dashboard_projects, name="dashboard_projects"),
     path("books/", book_views.book_list, name="book_list"),
     path("books/order/", book_views.book_order, name="book_order"),

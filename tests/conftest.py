@@ -71,7 +71,10 @@ def staff_client(client, demo_users):
 
 # Sample values for each URL converter, so that every pattern can be requested.
 SAMPLES = {"plan": "second", "number": "1", "path": "1-1-1", "code": "1-1-1-01"}
-PUBLIC = {"login", "admin:login"}
+# The public pages (publication, /open/) need no login; tests/publication checks that
+# they are the only ones besides the login pages.
+OPEN_PAGES = {"open:index", "open:plan_tree", "open:project_detail"}
+PUBLIC = {"login", "admin:login"} | OPEN_PAGES
 
 
 def walk_patterns(resolvers, prefix="", namespace=""):

@@ -40,17 +40,25 @@ def _pattern_defs(uid):
     return "<defs>" + "".join(defs) + "</defs>"
 
 
-def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190):
+def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190, narrow=False):
     """Horizontal 100% stacked bars.
 
     categories: labels of the segments (a vocabulary's choices, in order).
     bars: [(bar label, [count per category], [url per category] or None)].
+    narrow: the phone layout: 360 units wide (drawn about 1:1 on a 390px screen, so
+    that its 12-unit text stays 12px), each bar's label on a line of its own above the
+    bar and the legend wrapped, rather than the wide chart shrunk to half its size.
     """
+    if narrow:
+        width, label_width = NARROW_WIDTH, 0
     bar_h, gap, top = 22, 10, 30
-    legend_h = 26
+    label_h = 18 if narrow else 0  # the label's own line above each bar
+    row_h = label_h + bar_h + gap
+    legend = Legend(categories, width, uid)
     # A chart with links is not a single image to assistive technology.
     role = "" if any(urls for _, _, urls in bars) else ' role="img"'
-    height = top + len(bars) * (bar_h + gap) + legend_h + 10
+    legend_top = top + len(bars) * row_h + 6
+    height = legend_top + legend.height + 10
     plot = width - label_width - 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg"{role} viewBox="0 0 {width} {height}" '
@@ -60,10 +68,14 @@ def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190
         _pattern_defs(uid),
     ]
     for row, (label, counts, urls) in enumerate(bars):
-        y = top + row * (bar_h + gap)
+        y = top + row * row_h
         total = sum(counts)
-        parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="#1a1a1a">'
-                     f'{escape(_short(label, 16))}</text>')
+        if narrow:
+            parts.append(f'<text x="0" y="{y + 13}" fill="#1a1a1a">{escape(_short(label, 28))}</text>')
+            y += label_h
+        else:
+            parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="#1a1a1a">'
+                         f'{escape(_short(label, 16))}</text>')
         x = label_width
         for i, count in enumerate(counts):
             if not total or not count:
@@ -84,15 +96,44 @@ def stacked_bars(title, categories, bars, *, uid="c", width=640, label_width=190
             parts.append(f'<a href="{escape(url)}">{segment}</a>' if url else segment)
             x += w
         parts.append(f'<text x="{label_width + plot + 6}" y="{y + 15}" fill="#4d4d4d">{total}件</text>')
-    y = top + len(bars) * (bar_h + gap) + 6
-    x = 8
-    for i, category in enumerate(categories):
-        parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="url(#{uid}-p{i % 7})"/>'
-                     f'<text x="{x + 18}" y="{y + 12}" fill="#1a1a1a">{escape(category)}</text>')
-        x += 26 + 13 * len(category)
-    parts.append(f'<text x="8" y="18" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>')
+    parts.append(legend.svg(legend_top))
+    parts.append(f'<text x="{0 if narrow else 8}" y="18" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+NARROW_WIDTH = 360
+
+
+def responsive_bars(title, categories, bars, *, uid="c"):
+    """The chart for a page: the wide layout, and the narrow one that a phone shows
+    instead (static/css/app.css .chart); the same segments, counts and titles."""
+    wide = stacked_bars(title, categories, bars, uid=uid)
+    narrow = stacked_bars(title, categories, bars, uid=f"{uid}-narrow", narrow=True)
+    return mark_safe(f'<div class="chart"><div class="chart__wide">{wide}</div>'
+                     f'<div class="chart__narrow">{narrow}</div></div>')
+
+
+class Legend:
+    """The legend's swatches, wrapped into as many lines as the width needs."""
+
+    line_h = 20
+
+    def __init__(self, categories, width, uid):
+        self.items, x, line = [], 8, 0
+        for i, category in enumerate(categories):
+            step = 26 + 13 * len(category)
+            if x > 8 and x + step - 12 > width:
+                x, line = 8, line + 1
+            self.items.append((x, line, i, category))
+            x += step
+        self.uid, self.height = uid, (line + 1) * self.line_h
+
+    def svg(self, top):
+        return "".join(
+            f'<rect x="{x}" y="{top + line * self.line_h}" width="14" height="14" fill="url(#{self.uid}-p{i % 7})"/>'
+            f'<text x="{x + 18}" y="{top + line * self.line_h + 12}" fill="#1a1a1a">{escape(category)}</text>'
+            for x, line, i, category in self.items)
 
 
 def _short(text, limit):

@@ -194,7 +194,104 @@ def cycle_facts(cycle):
                     cell[name][value] += 1
     department_ids = {d for _, d in cells if d is not None}
     departments = {d.pk: (d.sort_order, d.code, d.name) for d in Department.objects.filter(pk__in=department_ids)}
-    return {"cells": cells, "departments": departments, "achievement": _achievement_facts(cycle)}
+    return {"cells": cells, "departments": departments, "achievement": _achievement_facts(cycle),
+            "attention": _attention_facts(cycle), "indicators": _indicator_facts(cycle)}
+
+
+# What the executives are shown first: 未実施, then 計画を下回っている, then 未報告.
+WORST_FIRST = {Progress.NOT_DONE: 0, Progress.BEHIND: 1, UNREPORTED: 2}
+# The 戦略本部's decisions that ask the department to act (not 拡充・継続).
+ACTING = [Decision.IMPROVE, Decision.REDUCE, Decision.SUSPEND, Decision.COMPLETE]
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A report the executive view lists: behind, not reported, or decided otherwise than 継続."""
+
+    report: int
+    path: str
+    department: int | None
+    code: str
+    name: str
+    section: str
+    state: str
+    standing: str  # a 進捗度 value (behind or not done), UNREPORTED, or "" for a report on plan
+    decision: str
+    instruction: str
+
+    @property
+    def rank(self):
+        return WORST_FIRST.get(self.standing, 3), self.code
+
+    @property
+    def standing_label(self):
+        if self.standing == UNREPORTED:
+            return f"{UNREPORTED}({ReportState(self.state).label})"
+        return Progress(self.standing).label if self.standing else ""
+
+
+def _attention_facts(cycle):
+    """The cycle's reports the executive view lists (Flagged), worst first. One query."""
+    reported = Q(state__in=REPORTED)
+    rows = (AnnualReport.objects.filter(cycle=cycle)
+            .filter(~reported | Q(progress__in=[Progress.BEHIND, Progress.NOT_DONE]) | Q(decision__in=ACTING))
+            .annotate(home=_home())
+            .values_list("pk", "home__item__path", "section__department", "sheet__project__code",
+                         "sheet__project__name", "section__department__name", "section__name", "state",
+                         "progress", "decision", "decision_comment").order_by())
+    flagged = []
+    for pk, path, dept, code, name, dept_name, section, state, progress, decision, comment in rows:
+        if state not in REPORTED:
+            standing = UNREPORTED
+        else:
+            standing = progress if progress in (Progress.BEHIND, Progress.NOT_DONE) else ""
+        flagged.append(Flagged(pk, path, dept, code, name, f"{dept_name or ''}{section or '(担当部署未定)'}",
+                               state, standing, decision, comment))
+    return sorted(flagged, key=lambda f: f.rank)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An indicator short of its target this year, with its achievement (governance.achievement)."""
+
+    report: int
+    path: str
+    department: int | None
+    code: str
+    project: str
+    indicator: str
+    unit: str
+    target: object
+    actual: object
+    rate: object
+    rate_text: str
+
+
+def _indicator_facts(cycle):
+    """The reported indicators that did not reach the year's target, furthest first: those
+    with a rate (both methods, governance.achievement) below 100%, unless 情報推進課 rated
+    them 達成; then those 情報推進課 rated 未達成 without a rate. One query."""
+    from governance.achievement import format_rate, of_indicator
+
+    rows = (IndicatorResult.objects.filter(report__cycle=cycle, report__state__in=REPORTED,
+                                           actual__isnull=False, indicator__is_qualitative=False,
+                                           **{f"report__{HOME}__is_home": True})
+            .select_related("indicator")
+            .annotate(year_target=_year_target(cycle))
+            .annotate(target=F("year_target__value"), path=F(f"report__{HOME}__item__path"),
+                      department=F("report__section__department"), code=F("report__sheet__project__code"),
+                      project=F("report__sheet__project__name"))
+            .order_by())
+    short = []
+    for result in rows:
+        rated = of_indicator(result.indicator, result.actual, result.target)
+        met = result.override_met if result.override_met is not None else rated.met
+        if met is not False:
+            continue
+        short.append(Shortfall(result.report_id, result.path, result.department, result.code, result.project,
+                               result.indicator.name, result.indicator.unit, result.target, result.actual,
+                               rated.rate, format_rate(rated.rate) if rated.rate is not None else "未達成(判定の変更)"))
+    return sorted(short, key=lambda s: (s.rate is None, s.rate if s.rate is not None else 0, s.code))
 
 
 def _achievement_facts(cycle):
@@ -222,12 +319,17 @@ def _achievement_facts(cycle):
         IndicatorResult.objects.filter(report__cycle=cycle, report__state__in=REPORTED,
                                        actual__isnull=False, indicator__is_qualitative=False,
                                        **{f"report__{HOME}__is_home": True})
-        # A join on the year's target (one per indicator and year), not a subquery per row.
-        .filter(indicator__targets__fiscal_year=cycle.fiscal_year)
-        .annotate(target=F("indicator__targets__value")).filter(rated)
+        # A join on the year's target (one per indicator and year), not a subquery per row;
+        # an outer join, so that a result 情報推進課 rated without a target still counts.
+        .annotate(year_target=_year_target(cycle)).annotate(target=F("year_target__value")).filter(rated)
         .values(item, department).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by()
         .values_list(item, department, "total", "met")
     )
+
+
+def _year_target(cycle):
+    """The indicator's target of the cycle's year, as an outer join (none when not set)."""
+    return FilteredRelation("indicator__targets", condition=Q(indicator__targets__fiscal_year=cycle.fiscal_year))
 
 
 def _latest_annual_cycles(plan) -> dict[int, int]:
@@ -449,3 +551,72 @@ def progress_bars(cycle):
 
 def drill_url(filters, **extra):
     return f"{filters.drill_path}?{filters.query(**extra)}"
+
+
+# ─── The executive view: status per top item, what is behind, what was decided ──
+
+# An item's status by the share of its projects 計画どおり (未報告 counted in the whole):
+# (at least this share, symbol, words, css class). Symbol and words, never colour alone.
+STATUS_RULES = [
+    (80, "○", "順調", "status-ok"),
+    (50, "△", "一部に遅れ", "status-warn"),
+    (0, "×", "遅れ", "status-bad"),
+]
+NO_REPORT_STATUS = ("－", "報告なし", "status-none")
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    label: str
+    symbol: str
+    words: str
+    css: str
+    on_plan: int
+    total: int
+    share: object  # percent, one decimal
+    url: str
+
+
+def item_status(tree, filters):
+    """The status of each top item of the tree (STATUS_RULES), compared on the exact
+    fraction (8 of 10 is 順調; 7 of 9, 77.8%, is not)."""
+    rows = []
+    for node in tree:
+        on_plan = node.counts["progress"].get(Progress.ON_PLAN, 0)
+        total = sum(node.counts["progress"].values()) + node.unreported
+        if total == node.unreported:
+            symbol, words, css = NO_REPORT_STATUS
+        else:
+            symbol, words, css = next(rule[1:] for rule in STATUS_RULES if on_plan * 100 >= rule[0] * total)
+        rows.append(ItemStatus(node.label, symbol, words, css, on_plan, total, shares([on_plan, total - on_plan])[0],
+                               drill_url(filters, **node.params, field="progress", value=Progress.ON_PLAN)))
+    return rows
+
+
+def _in_filters(rows, filters):
+    department = filters.department.pk if filters.department else None
+    return [row for row in rows
+            if is_under(row.path, filters.item) and not (department and row.department != department)]
+
+
+def flagged(facts, filters):
+    """(reports behind or not reported, worst first; reports the 戦略本部 asked to act on)
+    within the filters."""
+    rows = _in_filters(facts["attention"], filters)
+    return [row for row in rows if row.standing], [row for row in rows if row.decision in ACTING]
+
+
+def shortfalls(facts, filters):
+    """The indicators short of target within the filters, furthest first."""
+    return _in_filters(facts["indicators"], filters)
+
+
+def decision_table(tree):
+    """Per top item: the count of each 戦略本部 decision and of the reports not yet
+    decided (未報告 included), then the 合計 row: every row sums to the item's projects."""
+    def cells(node):
+        decided = [node.counts["decision"].get(value, 0) for value in Decision.values]
+        return [*decided, sum(node.counts["progress"].values()) + node.unreported - sum(decided)]
+
+    rows = [(node.label, cells(node)) for node in tree]
+    return rows, [sum(column) for column in zip(*(c for _, c in rows))] if rows else []

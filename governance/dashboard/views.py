@@ -1,12 +1,20 @@
 """The executives' dashboard and its drill-down to the projects behind a figure."""
 
+import io
+
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Department
+from accounts.permissions import is_ict_office
 from core import fiscal, stamps
+from core.pdf import render_pdf
 from governance.dashboard import charts
+from governance.dashboard import monitor as monitoring
 from governance.dashboard.facts import (
     REPORTED,
     UNREPORTED,
@@ -16,23 +24,29 @@ from governance.dashboard.facts import (
     cycle_facts,
     cycle_for,
     cycle_years,
+    decision_table,
     default_year,
     drill_url,
+    flagged,
     headline,
     hierarchy,
     indicator_achievement,
+    item_status,
     scoped_reports,
+    shortfalls,
     totals,
     tree_rows,
     trend,
     trend_facts,
 )
 from governance.models import AnnualReport, ReportState
-from governance.vocab import Progress
+from governance.vocab import Decision, Progress
 from plans import tree as plan_tree
 from plans.choice import plan_choice
 
 INDENT = "\u3000"  # an option of a <select> cannot be styled: items are indented by ideographic spaces
+# The executive view lists the first of these (the drill-down lists them all).
+LIMITS = {"list_limit": 15, "list_slice": ":15", "short_limit": 10, "short_slice": ":10"}
 
 
 def _filters(request, stamp):
@@ -60,11 +74,43 @@ def _filters(request, stamp):
 
 
 def dashboard(request):
+    return render(request, "governance/dashboard.html", _context(request))
+
+
+def dashboard_pdf(request):
+    """The dashboard as it is filtered, on paper: the same figures, the charts in their
+    wide layout each with its table. Small (a few pages): made in the request, and kept
+    under the same key as the page's figures, so that printing it again costs nothing."""
+    context = _context(request)
+    cycle = context.get("cycle")
+    if cycle is None:
+        raise Http404("この年度の年次進行管理はまだ開始されていません。")
+    filters = context["filters"]
+    context["printed_on"] = timezone.localdate()
+    context["conditions"] = _conditions(filters, context["by"])
+    data = cache.get_or_set(
+        f"dashboard-pdf|{context['figures_key']}|{context['printed_on']}",
+        lambda: render_pdf("governance/pdf/dashboard.html", context,
+                           stylesheets=("pdf/base.css", "pdf/dashboard.css")),
+        stamps.CACHE_TIMEOUT)
+    name = f"dashboard-{filters.plan.code}-{filters.year}.pdf"
+    return FileResponse(io.BytesIO(data), content_type="application/pdf", filename=name)
+
+
+def _conditions(filters, by):
+    parts = [f"項目:{filters.item_fact.label} {filters.item_fact.title}" if filters.item else "すべての項目",
+             f"部:{filters.department.name}" if filters.department else "すべての部",
+             f"集計する階層:{filters.level_name}", f"表の分類:{VOCABS[by][0]}"]
+    return "、".join(parts)
+
+
+def _context(request):
     stamp = stamps.current("plans", "work")  # before any data (core.stamps)
     filters, choice = _filters(request, stamp)
-    context = {"filters": filters, "choice": choice, "departments": Department.objects.filter(is_active=True)}
+    context = {"filters": filters, "choice": choice, "departments": Department.objects.filter(is_active=True),
+               "for_ict_office": is_ict_office(request.user)}
     if filters.plan is None:
-        return render(request, "governance/dashboard.html", context)
+        return context
     shown = request.GET.get("by", "progress")
     context["by"] = shown if shown in VOCABS else "progress"
     context["years"] = [(y, fiscal.fy_label(y)) for y in filters.plan.years]
@@ -73,7 +119,7 @@ def dashboard(request):
     cycle = cycle_for(filters)
     context["cycle"] = cycle
     if cycle is None:
-        return render(request, "governance/dashboard.html", context)
+        return context
     levels = filters.outline["levels"]
     context.update({
         # The figures are cached under the data stamps read before them, the cycle and
@@ -90,8 +136,11 @@ def dashboard(request):
         "states": ReportState,
         "progress_labels": list(Progress.labels),
         "unreported_label": UNREPORTED,
+        "top_level_name": levels.get(1, ""),
+        "decision_labels": list(Decision.labels),
+        **LIMITS,
     })
-    return render(request, "governance/dashboard.html", context)
+    return context
 
 
 def figures(cycle, filters, by, stamp):
@@ -108,6 +157,11 @@ def figures(cycle, filters, by, stamp):
     def bars(rows):
         return [(label, [c[1] for c in cells], [c[4] for c in cells]) for label, cells in rows]
 
+    behind, acting = flagged(facts, filters)
+    decision_rows, decision_total = decision_table(tree)
+    def unlinked(rows):
+        return [(label, counts, None) for label, counts, _ in rows]
+
     shown_label, shown_vocab = VOCABS[by]
     progress_labels = list(Progress.labels)
     department_rows = [(n.label, n.row("progress", with_unreported=True)) for n in departments]
@@ -116,6 +170,12 @@ def figures(cycle, filters, by, stamp):
         "tree_rows": rows,
         "tree_table": [(n, n.row(by, with_unreported=True)) for n in rows],
         "headline": headline(departments, trend_rows, filters),
+        "item_status": item_status(tree, filters),
+        "behind": behind,
+        "acting": acting,
+        "decision_rows": decision_rows,
+        "decision_total": decision_total,
+        "shortfalls": shortfalls(facts, filters),
         "departments_rows": departments,
         "department_table": department_rows,
         "board": board,
@@ -128,12 +188,19 @@ def figures(cycle, filters, by, stamp):
         "achievement": indicator_achievement(facts, filters),
         **_trend_figures(trend_rows, filters),
         # The chart of the chosen level shows the vocabulary of the table beside it.
-        "chart_items": charts.stacked_bars(
+        "chart_items": charts.responsive_bars(
             f"{filters.level_name}ごとの{shown_label}", [*shown_vocab.labels, UNREPORTED],
             bars((n.label, n.row(by, with_unreported=True)) for n in rows if n.depth == filters.level),
             uid="items"),
-        "chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
+        "chart_departments": charts.responsive_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
                                                  bars(department_rows), uid="depts"),
+        # On paper: the wide layout, without the links.
+        "print_chart_items": charts.stacked_bars(
+            f"{filters.level_name}ごとの{shown_label}", [*shown_vocab.labels, UNREPORTED],
+            unlinked(bars((n.label, n.row(by, with_unreported=True)) for n in rows if n.depth == filters.level)),
+            uid="items"),
+        "print_chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
+                                                       unlinked(bars(department_rows)), uid="depts"),
         "reported_count": reported_count,
         "total_count": total_count,
     }
@@ -146,7 +213,11 @@ def _trend_figures(trend_rows, filters):
     return {
         "trend_rows": rows,
         "trend_across": any(y < filters.plan.start_year for y, _, _ in trend_rows),
-        "chart_trend": charts.stacked_bars(
+        "chart_trend": charts.responsive_bars(
+            "進捗度の推移", [*Progress.labels, UNREPORTED],
+            [(label, counts if started else [0] * len(counts), None) for label, counts, started in rows],
+            uid="trend"),
+        "print_chart_trend": charts.stacked_bars(
             "進捗度の推移", [*Progress.labels, UNREPORTED],
             [(label, counts if started else [0] * len(counts), None) for label, counts, started in rows],
             uid="trend"),
@@ -159,6 +230,29 @@ def _trend_label(year, plan, started=True):
     if year < plan.start_year:
         return f"{fiscal.fy_label(year)}(前計画・継続事業)"
     return fiscal.fy_label(year) + ("" if started else "(未開始)")
+
+
+def monitor(request):
+    """情報推進課's monitor of what is going stale (governance.dashboard.monitor)."""
+    if not is_ict_office(request.user):
+        raise PermissionDenied("この画面は情報推進課だけが使えます。")
+    choice = plan_choice(request)
+    plan = choice.plan
+    months = _choice(request.GET.get("months"), monitoring.MONTHS, 12)
+    days = _choice(request.GET.get("days"), monitoring.DAYS, 14)
+    context = {"choice": choice, "plan": plan, "months": months, "days": days,
+               "month_choices": monitoring.MONTHS, "day_choices": monitoring.DAYS, "limit": monitoring.LIST_LIMIT}
+    if plan is not None:
+        today = timezone.localdate()
+        context["stale_count"], context["stale"] = monitoring.stale_sheets(plan, months, today)
+        context["orphans"] = monitoring.sections_without_staff(plan)
+        context["pending_count"], context["pending"] = monitoring.reports_near_deadline(plan, days, today)
+        context["since"] = monitoring.months_before(today, months)
+    return render(request, "governance/monitor.html", context)
+
+
+def _choice(value, choices, default):
+    return int(value) if value and value.isascii() and value.isdecimal() and int(value) in choices else default
 
 
 def dashboard_projects(request):

@@ -57,12 +57,19 @@ def _walk(start: int, step) -> set[int]:
     return seen - {start}
 
 
-def lineage(project: Project) -> list[Stage]:
+def lineage(project: Project, *, plans=None, reports=None) -> list[Stage]:
     """The stages of the project's story, oldest plan first; one stage when the
-    project has neither predecessor nor successor."""
+    project has neither predecessor nor successor.
+
+    `plans` and `reports` (querysets) restrict the story to what they hold: the public
+    pages pass the published plans and reports, so that a plan in preparation, its
+    projects and an unpublished cycle never show (publication.querysets)."""
+    kept = None if plans is None else set(plans.values_list("pk", flat=True))
     earlier = _walk(project.pk, lambda pks: Succession.objects.filter(successors__in=pks)
+                    .filter(**({} if kept is None else {"project__plan__in": kept}))
                     .values_list("project_id", flat=True))
     later = _walk(project.pk, lambda pks: Project.objects.filter(predecessor_links__project_id__in=pks)
+                  .filter(**({} if kept is None else {"plan__in": kept}))
                   .values_list("pk", flat=True))
     ids = {project.pk} | earlier | later
     projects = (Project.objects.filter(pk__in=ids).select_related("plan", "succession")
@@ -72,9 +79,13 @@ def lineage(project: Project) -> list[Stage]:
         p = entry.project
         # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
         entry.succession = getattr(p, "succession", None)
+        if entry.succession is not None and kept is not None and entry.succession.next_plan_id not in kept:
+            entry.succession = None  # what became of it belongs to a plan not shown
         entry.successors = list(entry.succession.successors.all()) if entry.succession else []
-        entry.sources = sorted(p.predecessor_links.all(), key=lambda s: s.project.code)
-    reports = (AnnualReport.objects.filter(sheet__project_id__in=ids, state__in=REPORTED)
+        sources = [s for s in p.predecessor_links.all() if kept is None or s.project.plan_id in kept]
+        entry.sources = sorted(sources, key=lambda s: s.project.code)
+    reports = (AnnualReport.objects.filter(state__in=REPORTED) if reports is None else reports)
+    reports = (reports.filter(sheet__project_id__in=ids)
                .annotate(project_id=F("sheet__project_id")).select_related("cycle__plan")
                .order_by("cycle__fiscal_year", "cycle__kind"))
     for report in reports:

@@ -9,13 +9,16 @@ ZERO = mark_safe('<td class="num"><span class="muted">0</span></td>')
 
 
 @register.simple_tag
-def count_cells(row, node_label):
+def count_cells(row, node_label, plain=False):
     """The <td> cells of one vocabulary's counts for a node (governance.dashboard.facts.Node.row),
     each count linking to the projects behind it, with its share.
 
     Built here rather than by an include per row: the dashboard has hundreds of cells.
     Counts and shares are printed as str() prints them, which is what the template's
     localisation prints for the ja locale (no digit grouping, "." before the decimal)."""
+    if plain:  # on paper: the count and its share, no link
+        return format_html_join("", '<td class="num">{} <span class="muted">({}%)</span></td>', (
+            (str(count), str(share)) for _, count, share, _, _ in row))
     return format_html_join("", "{}", (
         (_cell(label, count, share, url, node_label),) for label, count, share, _, url in row
     ))
@@ -36,3 +39,17 @@ def change(n):
     if n is None:
         return "前年度なし"
     return f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "±0"
+
+
+@register.filter
+def decision_label(value):
+    from governance.vocab import Decision
+
+    return Decision(value).label if value in Decision.values else ""
+
+
+@register.filter
+def state_label(value):
+    from governance.models import ReportState
+
+    return ReportState(value).label if value in ReportState.values else ""

@@ -9,6 +9,7 @@ The worker does not run in the tests: the test runs the queue once itself, as
 """
 
 import re
+import subprocess
 from datetime import date
 
 import pytest
@@ -172,3 +173,51 @@ def test_cio_still_sees_last_years_evaluated_results_after_a_new_cycle_is_opened
     shows_2016()
     # The new year is one choice away, and the trend marks the years not started.
     expect(page.get_by_role("rowheader", name="平成30年度(2018年度)(未開始)")).to_be_visible()
+    # 「遅れている事業」 leads to the project behind: 1-2-1-02 (△), with its section.
+    behind = page.get_by_role("region", name=re.compile("遅れている事業・未報告の事業"))
+    row = behind.get_by_role("row").filter(has_text="1-2-1-02")
+    expect(row).to_contain_text("△ 計画を下回っている")
+    expect(row).to_contain_text("納税課")
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("実績報告")
+    expect(page.locator("main")).to_contain_text("1-2-1-02")
+    page.go_back()
+    # The dashboard on paper, as it is shown: the same headline.
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="印刷・PDF(この表示のまま)").click()
+    download = downloading.value
+    assert download.suggested_filename == "dashboard-second-2016.pdf"
+    text = subprocess.run(["pdftotext", "-raw", download.path(), "-"], capture_output=True, check=True).stdout.decode()
+    flat = " ".join(text.split())
+    assert "計画どおり 4件" in flat and "計画を下回っている 1件" in flat and f"未報告 {unreported}件" in flat
+    assert "1-2-1-02" in flat
+
+
+def test_a_phone_gets_charts_it_can_read(page, login, cycles):
+    """At 390px the dashboard draws each chart in its narrow layout, its text at about
+    12px (the wide chart shrunk to fit printed it at about 7px), and the wide one is hidden."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("demo-exec", next_url="/dashboard/?year=2016")
+    narrow = page.locator(".chart__narrow svg").first
+    expect(narrow).to_be_visible()
+    expect(page.locator(".chart__wide svg").first).to_be_hidden()
+    font_px = narrow.evaluate("svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width * 12")
+    assert font_px >= 11, font_px
+    # Nothing on the page is wider than the screen (tables scroll inside their own box).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_phone_shows_the_sheets_yearly_targets_on_the_print_page(page, login, seeded):
+    """The print page (A4 layout) on a phone: each year's target is on screen beside its year."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("demo-joho", next_url="/sheets/second/1-2-1-01/print/")
+    from projects.models import Indicator, IndicatorTarget, ProjectSheet
+
+    sheet = ProjectSheet.objects.get(project__plan__code="second", project__code="1-2-1-01")
+    indicator = Indicator.objects.create(sheet=sheet, position=9, name="交付件数", unit="件")
+    IndicatorTarget.objects.create(indicator=indicator, fiscal_year=2018, value=1234)
+    page.reload()
+    cell = page.locator("table.targets td[data-label='30年度']").last
+    expect(cell).to_have_text("1,234")
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390

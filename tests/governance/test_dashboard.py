@@ -648,9 +648,13 @@ def test_drill_down_links_and_the_way_back_carry_the_filters(exec_client, known)
         nodes_linked.update(query.get("node", []))
     assert nodes_linked == {"1-2-1"}
     # The vocabulary and level switches keep the filters too.
-    switches = [h for h in links if h and ("by=" in h or "level=" in h) and not h.startswith(PROJECTS)]
+    switches = [h for h in links if h and ("by=" in h or "level=" in h)
+                and not h.startswith((PROJECTS, "/dashboard/print.pdf"))]
     assert len(switches) == 4 + 3
-    for href in switches:
+    # 「印刷・PDF」 prints the dashboard as it is filtered.
+    printed = [h for h in links if h and h.startswith("/dashboard/print.pdf")]
+    assert len(printed) == 1
+    for href in switches + printed:
         query = parse_qs(urlsplit(href).query)
         assert (query["plan"], query["year"], query["item"], query["department"]) == \
             (["dash"], ["2022"], ["1-2"], ["shimin"])
@@ -786,8 +790,9 @@ def table_counts(table, labels=None):
 def test_charts_name_their_font_and_have_a_title(exec_client, known):
     response = get(exec_client, DASHBOARD, plan="dash", year=2022)
     charts = charts_of(response)
-    assert set(charts) == set(CHARTS)
-    for uid, title in CHARTS.items():
+    # Each chart twice: the wide layout and the phone's narrow one.
+    assert set(charts) == set(CHARTS) | {f"{uid}-narrow" for uid in CHARTS}
+    for uid, title in [*CHARTS.items(), *((f"{uid}-narrow", title) for uid, title in CHARTS.items())]:
         svg = charts[uid]
         assert "BIZ UDPGothic" in svg.get("font-family") and "sans-serif" in svg.get("font-family")
         # A single image to assistive technology unless its bars are links.
@@ -798,6 +803,28 @@ def test_charts_name_their_font_and_have_a_title(exec_client, known):
     # ids stay unique on the page (each chart has its own patterns).
     ids = [e.get("id") for e in page(response).iter() if e.get("id")]
     assert len(ids) == len(set(ids))
+
+
+def test_a_phone_gets_each_chart_in_a_narrow_layout_with_the_same_numbers(exec_client, known):
+    """At 390px the wide chart (640 units) would print its 12-unit text at about 7px: a
+    phone gets a chart drawn 360 units wide (about 1:1), each label on its own line above
+    its bar, not shortened to 16 characters, with the same segments as the wide one."""
+    charts = charts_of(get(exec_client, DASHBOARD, plan="dash", year=2022))
+    for uid in CHARTS:
+        wide, narrow = charts[uid], charts[f"{uid}-narrow"]
+        assert narrow.get("viewBox").split()[2] == "360" and narrow.get("font-size") == "12"
+        categories = [*Progress.labels, "未報告"]
+        assert segments(narrow, categories) == segments(wide, categories)
+        wide_labels = {t.text for t in wide.iter(f"{SVG}text") if t.get("text-anchor") == "end"}
+        narrow_labels = {t.text for t in narrow.iter(f"{SVG}text") if t.get("x") == "0"}
+        assert wide_labels, uid
+        # Every bar's label is there, whole where the wide chart had to shorten it.
+        for label in wide_labels:
+            assert any(n == label or n.startswith(label.removesuffix("…")) for n in narrow_labels), label
+        # Nothing is drawn beyond the 360 units.
+        for rect in narrow.iter(f"{SVG}rect"):
+            if rect.get("x"):
+                assert float(rect.get("x")) + float(rect.get("width", 0)) <= 360.5
 
 
 def test_each_chart_is_shown_with_a_table_of_the_same_numbers(exec_client, known):
