@@ -17,10 +17,10 @@ from core import fiscal
 from governance.cycles.shares import shares
 from governance.dashboard import charts
 from governance.dashboard.facts import (
-    HOME, REPORTED, UNREPORTED, Filters, by_department, cycle_facts, cycle_years, headline, hierarchy,
-    trend, trend_facts,
+    HOME, NO_REPORT_STATUS, STATUS_RULES, UNREPORTED, Filters, by_department, cycle_facts, cycle_years, flagged,
+    headline, hierarchy, item_status, trend, trend_facts,
 )
-from governance.models import AnnualReport, CycleStatus, ReportState
+from governance.models import AnnualReport, CycleStatus
 from governance.vocab import Decision, Evaluation, Progress
 from plans.tree import outline
 
@@ -31,13 +31,14 @@ NO_HOME = "(掲載なし)"
 
 
 @dataclass(frozen=True)
-class ItemStatus:
-    """An item of the plan's first level on the front page: a symbol and a word (never
-    colour alone), the headline's four counts, their total and the share on plan."""
+class ItemRow:
+    """An item of the plan's first level on the front page: the dashboard's status (a symbol
+    and words, never colour alone; governance.dashboard.facts.item_status), the headline's
+    four counts, their total and the share on plan."""
 
     label: str
     symbol: str
-    word: str
+    words: str
     css: str
     counts: list[int]  # 計画どおり, 計画を下回っている, 未実施・評価対象外, 未報告
     total: int
@@ -85,7 +86,7 @@ class Chart:
 
 
 def briefing(cycle, *, today) -> dict:
-    """Everything the briefing pages print for `cycle`."""
+    """Everything the briefing pages print for `cycle`, counted by the dashboard's functions."""
     plan = cycle.plan
     filters = Filters(plan, cycle.fiscal_year, outline=outline(plan.pk), started=tuple(sorted(cycle_years(plan))))
     facts = cycle_facts(cycle)
@@ -93,7 +94,7 @@ def briefing(cycle, *, today) -> dict:
     tree = hierarchy(facts, filters)
     departments, _ = by_department(facts, filters)
     heads = headline(departments, trend_rows, filters)
-    lagging = lagging_projects(cycle, filters.outline["items"])
+    lagging = lagging_projects(flagged(facts, filters)[0], filters.outline["items"])
     return {
         "closed": cycle.status == CycleStatus.CLOSED,
         "as_of": fiscal.day_label(today, western=False),
@@ -101,7 +102,10 @@ def briefing(cycle, *, today) -> dict:
                      in zip(heads, shares([count for _, count, _ in heads]))],
         "total": sum(count for _, count, _ in heads),
         "level_name": filters.outline["levels"].get(1, "項目"),
-        "items": [item_status(node) for node in tree],
+        "items": [item_row(node, status) for node, status in zip(tree, item_status(tree, filters))],
+        "status_legend": "/".join([f"{symbol} {words}(計画どおりが {share}% 以上)" for share, symbol, words, _
+                                   in STATUS_RULES[:-1]] + [f"{STATUS_RULES[-1][1]} {STATUS_RULES[-1][2]}",
+                                                            f"{NO_REPORT_STATUS[0]} {NO_REPORT_STATUS[1]}"]),
         "lagging": lagging[:LAGGING_ON_FRONT],
         "lagging_rest": lagging[LAGGING_ON_FRONT:],
         "lagging_count": len(lagging),
@@ -110,53 +114,24 @@ def briefing(cycle, *, today) -> dict:
     }
 
 
-def _groups(node):
-    """The headline's groups of a node: 計画どおり, 計画を下回っている, 未実施・評価対象外, 未報告."""
+def item_row(node, status) -> ItemRow:
+    """The dashboard's status of an item with the headline's groups: 計画どおり, 計画を下回っている,
+    未実施・評価対象外, 未報告."""
     progress = node.counts["progress"]
-    return [progress[Progress.ON_PLAN], progress[Progress.BEHIND],
-            progress[Progress.NOT_DONE] + progress[Progress.NOT_RATED], node.unreported]
+    counts = [progress[Progress.ON_PLAN], progress[Progress.BEHIND],
+              progress[Progress.NOT_DONE] + progress[Progress.NOT_RATED], node.unreported]
+    return ItemRow(node.label, status.symbol, status.words, status.css, counts, sum(counts), status.share)
 
 
-def item_status(node) -> ItemStatus:
-    """The worst that is true of the item: a project behind, one not carried out, one not
-    reported; else on plan."""
-    counts = _groups(node)
-    if counts[1]:
-        symbol, word, css = "△", "遅れあり", "behind"
-    elif node.counts["progress"][Progress.NOT_DONE]:
-        symbol, word, css = "×", "未実施あり", "not-done"
-    elif counts[3]:
-        symbol, word, css = "□", "未報告あり", "unreported"
-    else:
-        symbol, word, css = "○", "順調", "on-plan"
-    return ItemStatus(node.label, symbol, word, css, counts, sum(counts), shares(counts)[0])
-
-
-# Worst first: reported behind plan, then returned to the department, then not yet submitted.
-LAGGING_ORDER = {"behind": (0, Progress.BEHIND.label), ReportState.RETURNED: (1, f"{UNREPORTED}(差戻し中)"),
-                 ReportState.DRAFT: (2, f"{UNREPORTED}(作成中)")}
-
-
-def lagging_projects(cycle, items) -> list[Lagging]:
-    """The cycle's projects behind plan (△) or not reported (作成中, 差戻し中), worst first,
-    then in the plan's order. One query."""
-    rows = (
-        AnnualReport.objects.filter(cycle=cycle)
-        .filter(Q(state__in=REPORTED, progress=Progress.BEHIND) | Q(state__in=[ReportState.DRAFT, ReportState.RETURNED]))
-        .annotate(home=FilteredRelation(HOME, condition=Q(**{f"{HOME}__is_home": True})))
-        .values_list("state", "sheet__project__code", "sheet__project__name", "home__item__path",
-                     "section__department__name", "section__name")
-        .order_by()
-    )
-    order = {path: i for i, path in enumerate(items)}
+def lagging_projects(rows, items) -> list[Lagging]:
+    """The dashboard's projects behind plan (×, △) or not reported, worst first, with the item
+    of the plan's first level each is at home under."""
     found = []
-    for state, code, name, path, department, section in rows:
-        rank, status = LAGGING_ORDER["behind" if state in REPORTED else state]
-        top = path.split("-")[0] if path else None
+    for row in rows:
+        top = row.path.split("-")[0] if row.path else None
         item = items[top].label if top in items else NO_HOME
-        where = f"{department} {section}" if section else "(担当部署未定)"
-        found.append(((rank, order.get(path, len(order)), code), Lagging(status, code, name, item, where)))
-    return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
+        found.append(Lagging(row.standing_label, row.code, row.name, item, row.section))
+    return found
 
 
 def dashboard_charts(tree, departments, trend_rows, filters) -> list[Chart]:

@@ -7,7 +7,7 @@ to its page (no near-blank pages); the 検討会議 gets a box to evaluate each 
 A fixture cycle of the second plan (46 projects: 13 at home under 目標Ⅰ, 23 under Ⅱ, 10 under
 Ⅲ, as the plan lists them), reported as follows:
   1-2-1-02 ○ 計画どおり (確認済, then 評価 A)    1-2-1-03 △ 計画を下回っている (確認済, then 評価 C)
-  2-1-1-01 - 評価対象外 (提出済)                 3-1-1-01 × 未実施 (提出済)
+  2-1-1-01 - 評価対象外 (提出済)                 2-1-1-03 × 未実施 (提出済)
   2-1-1-02 差戻し中 (未報告)                     the other 41: 作成中 (未報告)
 """
 
@@ -31,7 +31,7 @@ TODAY = date(2026, 12, 5)
 A4_HEIGHT = 841.89
 BODY_TOP, BODY_BOTTOM = 51.02, A4_HEIGHT - 56.69  # base.css: @page margin 18mm 15mm 20mm
 # The books' chapter headings (h1): a page before one of them ends a section.
-CHAPTERS = ("目次", "概要—どこが遅れているか", "計画を下回っている事業・未報告の事業(続き)", "議題", "グラフ",
+CHAPTERS = ("目次", "概要—どこが遅れているか", "遅れている事業・未報告の事業(続き)", "議題", "グラフ",
             "集計表", "検討会議の評価・戦略本部の判断", "事業ごとの資料", "事業ごとの実績")
 SUMMARY_HEAD = re.compile(r"^(実施状況|進捗度|今後の方向性) 事業数 割合$")  # a summary table's header row
 SUMMARY_TOTAL = re.compile(r"^合計 \d+ (100\.0|0\.0)%$")
@@ -105,7 +105,7 @@ def briefed(cycle, shimin_sheets, demo_users, monkeypatch):
         services.confirm_report(user=demo_users["demo-joho"], report=report)
     for code, state, status, progress, direction in (
             ("2-1-1-01", ReportState.SUBMITTED, "postponed", "not_rated", "undecided"),
-            ("3-1-1-01", ReportState.SUBMITTED, "not_started", "not_done", "continue"),
+            ("2-1-1-03", ReportState.SUBMITTED, "not_started", "not_done", "continue"),
             ("2-1-1-02", ReportState.RETURNED, "continuing", "behind", "continue")):
         AnnualReport.objects.filter(pk=reports[code].pk).update(
             state=state, implementation_status=status, progress=progress, direction=direction)
@@ -142,24 +142,26 @@ def test_yearly_report_front_page_says_where_the_plan_is_behind(briefed, demo_us
     heads = raw.index("計画どおり 計画を下回っている 未実施・評価対象外 未報告")
     assert raw[heads + 1:heads + 9] == ["1 件 (2.2%)", "前年度比 ―", "1 件 (2.2%)", "前年度比 ―",
                                         "2 件 (4.3%)", "前年度比 ―", "42 件 (91.3%)", "前年度比 ―"]
-    # Per goal: on plan, behind, not done / not rated, not reported, total, share on plan.
-    for status, goal, counts in (("△ 遅れあり", "目標Ⅰ", "1 1 0 11 13 7.7%"), ("□ 未報告あり", "目標Ⅱ", "0 0 1 22 23 0.0%"),
-                                 ("× 未実施あり", "目標Ⅲ", "0 0 1 9 10 0.0%")):
+    # Per goal, the dashboard's status (on plan: 80% or more ○ 順調, 50% or more △ 一部に遅れ, less × 遅れ,
+    # nothing reported － 報告なし), then on plan, behind, not done / not rated, not reported, total, share on plan.
+    for status, goal, counts in (("× 遅れ", "目標Ⅰ", "1 1 0 11 13 7.7%"), ("× 遅れ", "目標Ⅱ", "0 0 2 21 23 0.0%"),
+                                 ("－ 報告なし", "目標Ⅲ", "0 0 0 10 10 0.0%")):
         row = next(i for i, line in enumerate(raw) if line.startswith(f"{status} {goal}"))
         assert counts in raw[row:row + 3], goal
-    # The projects behind or not reported, worst first: behind, returned, then 作成中 in the plan's order.
-    assert "計画を下回っている事業・未報告の事業(43件)" in text
-    rows = [line for line in front["lines"] if re.match(r"^\d+(△|未報告)", line)]
-    assert rows[0].startswith("1△計画を下回っている1-2-1-03")
-    assert rows[0].endswith("目標Ⅰ市民部市民課")
-    assert rows[1].startswith("2未報告(差戻し中)2-1-1-02")
+    # The projects behind or not reported, worst first as the dashboard lists them: × 未実施, △ 計画を
+    # 下回っている, then 未報告 (作成中 or 差戻し中) by project code; with the goal and the section.
+    assert "遅れている事業・未報告の事業(44件)" in text
+    rows = [line for line in front["lines"] if re.match(r"^\d+(×|△|未報告)", line)]
+    assert rows[0].startswith("1×未実施2-1-1-03") and rows[0].endswith("目標Ⅱ(担当部署未定)")
+    assert rows[1].startswith("2△計画を下回っている1-2-1-03") and rows[1].endswith("目標Ⅰ市民部市民課")
     assert rows[2].startswith("3未報告(作成中)1-1-1-01")
-    assert len(rows) == 12 and "ほか31件は次のページに続きます。" in text
+    assert len(rows) == 12 and "ほか32件は次のページに続きます。" in text
     # The front page is one page: the next page opens the list's continuation, from No. 13.
     following = book[book.index(front) + 1]["lines"]
-    assert following[0] == "計画を下回っている事業・未報告の事業(続き)"
+    assert following[0] == "遅れている事業・未報告の事業(続き)"
     assert any(line.startswith("13未報告(作成中)") for line in following)
-    assert any(line.startswith("43未報告(作成中)3-3-1-02") for line in following)
+    assert any(re.match(r"^\d+" + re.escape("未報告(差戻し中)2-1-1-02"), line) for line in following)
+    assert any(line.startswith("44未報告(作成中)3-3-1-02") for page in book for line in page["lines"])
 
 
 def test_yearly_report_prints_every_table_whole_with_its_total_and_no_near_blank_page(briefed, demo_users):
