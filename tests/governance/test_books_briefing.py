@@ -173,6 +173,7 @@ def test_yearly_report_prints_every_table_whole_with_its_total_and_no_near_blank
     # 3 vocabularies × (the plan, 3 goals, 8 policies with reports, the departments reported).
     assert assert_every_summary_table_whole_with_its_total(book) >= 3 * (1 + 3)
     text = [line for page in book for line in page["raw"]]
+    assert not [line for line in text if "{#" in line or "{%" in line]  # no template text leaks into the book
     assert "実施状況(計画全体)" in text and "合計 4 100.0%" in text  # the four reported
     # The dashboard's charts, each with its data table summing to the 46 reports.
     for caption in ("目標ごとの進捗度(グラフの数値)", "部ごとの進捗度(グラフの数値)", "進捗度の推移(グラフの数値)"):
