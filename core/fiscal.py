@@ -53,15 +53,17 @@ def _era_of_day(day) -> Era:
     return next(e for e in reversed(ERAS) if (day.year, day.month, day.day) >= ERA_START_DAYS[e.name])
 
 
-def month_label(day) -> str:
-    """「令和3年(2021年)3月」: a date's month as the plan's title page prints it (「平成28年(2016年)5月」)."""
+def month_label(day, *, western=True) -> str:
+    """「令和3年(2021年)3月」: a date's month as the plan's title page prints it (「平成28年(2016年)5月」);
+    without the Western year, 「令和3年3月」."""
     era = _era_of_day(day)
-    return f"{era.name}{_era_year_label(day.year - era.first_year + 1)}年({day.year}年){day.month}月"
+    year = f"({day.year}年)" if western else ""
+    return f"{era.name}{_era_year_label(day.year - era.first_year + 1)}年{year}{day.month}月"
 
 
-def day_label(day) -> str:
-    """「令和3年(2021年)3月25日」: a date as the city writes it."""
-    return f"{month_label(day)}{day.day}日"
+def day_label(day, *, western=True) -> str:
+    """「令和3年(2021年)3月25日」: a date as the city writes it; 「令和3年3月25日」 where space is short."""
+    return f"{month_label(day, western=western)}{day.day}日"
 
 
 def fiscal_year_of(day) -> int:

@@ -54,7 +54,8 @@ from accounts.models import Department, Position, Section, User
 from accounts.roles import Role
 from akishima_ict import urls as root_urls
 from governance.models import (
-    AnnualReport, CycleKind, CycleStatus, IndicatorResult, ReportState, ReviewCycle,
+    AgendaItem, AnnualReport, Body, BodyKind, CycleKind, CycleStatus, IndicatorResult, Meeting, ReportState,
+    ReviewCycle,
 )
 from governance.vocab import Decision, Direction, Evaluation, ImplementationStatus, Progress
 from plans import structure
@@ -65,6 +66,7 @@ from projects.models import (
 
 CITY_PLAN, REPORT_PLAN, START = "bench", "bench500", 2021
 PAGE_MS, PAGE_RATIO, PLAN_BOOK_S, REPORT_S, REPORT_MIB = 150, 3.0, 10, 90, 1536
+PAPERS_ITEMS, PAPERS_S, PAPERS_MIB = 100, 90, 1024  # the meeting papers of 100 agenda items
 BOOK_TIME_LIMIT = 900  # seconds; a render still running is stopped and reported NG
 S = ReportState
 CENT = Decimal("0.01")
@@ -403,7 +405,33 @@ def measure_books() -> list[Row]:
                  "--output", "var/bench-plan.pdf"]
     report = ["export_report_pdf", "--cycle", str(cycle.pk), "--output", "var/bench-report.pdf"]
     return [_render("計画書(second、シート付き)", plan_book, PLAN_BOOK_S),
-            _render(f"進行管理報告書({reports} 事業)", report, REPORT_S, REPORT_MIB)]
+            _render(f"進行管理報告書({reports} 事業)", report, REPORT_S, REPORT_MIB),
+            measure_papers(cycle)]
+
+
+def measure_papers(cycle: ReviewCycle) -> Row:
+    """The 検討会議's papers for PAPERS_ITEMS reports of `cycle`, by the real command in a child."""
+    meeting = papers_meeting(cycle)
+    connection.close()  # the child reads the database on its own
+    papers = ["export_papers_pdf", "--meeting", str(meeting.pk), "--output", "var/bench-papers.pdf"]
+    return _render(f"会議資料({PAPERS_ITEMS} 議題)", papers, PAPERS_S, PAPERS_MIB)
+
+
+def papers_meeting(cycle: ReviewCycle) -> Meeting:
+    """A 検討会議 meeting of `cycle` with its first PAPERS_ITEMS reports on the agenda: made
+    the first time (bulk-created, as the rest of the city), kept for the next run."""
+    title = f"生成会議({PAPERS_ITEMS} 議題)"
+    meeting = Meeting.objects.filter(cycle=cycle, title=title).first()
+    if meeting is None:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                body=Body.objects.get(kind=BodyKind.COMMITTEE), cycle=cycle, title=title,
+                held_on=date(cycle.fiscal_year + 1, 6, 20), place="庁議室",
+                prepared_by=User.objects.filter(is_staff=True).order_by("pk").first())
+            reports = cycle.reports.order_by("sheet__project__code")[:PAPERS_ITEMS]
+            AgendaItem.objects.bulk_create(AgendaItem(meeting=meeting, report=report, position=i)
+                                           for i, report in enumerate(reports, 1))
+    return meeting
 
 
 # ─── The table ───────────────────────────────────────────────────────────────

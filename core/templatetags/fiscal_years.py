@@ -35,3 +35,9 @@ def fy_short(year, era=None):
 def wareki(day):
     """「令和3年(2021年)3月25日」 (core.fiscal.day_label)."""
     return fiscal.day_label(day) if day else ""
+
+
+@register.filter
+def wareki_short(day):
+    """「令和3年3月25日」: a date in the era alone, where space is short."""
+    return fiscal.day_label(day, western=False) if day else ""

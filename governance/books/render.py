@@ -13,23 +13,22 @@ import django
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
 from core.pdf import StaticOnlyURLFetcher, render_pdf, static_path
 from governance.books import plan_book as plan_book_parts
 from governance.cycles.quality import result_rows, with_covered_results
 from governance.cycles.tables import summary_tables
-from governance.dashboard import charts
-from governance.dashboard.facts import UNREPORTED, progress_bars
+from governance.books.briefing import briefing
+from governance.books.fitting import fitted_layout, render_fitted
 from governance.models import BookKind, Meeting, ReviewCycle
-from governance.vocab import Progress
 from plans import tree
 from plans.models import Plan
 from projects.layout import layout_for
 from projects.models import ProjectSheet
 
-STYLESHEETS = ("pdf/base.css", "pdf/sheet.css", "pdf/book.css")
+STYLESHEETS = ("pdf/base.css", "pdf/sheet.css", "pdf/book.css", "pdf/briefing.css")
 # A yearly report of more reports than this is rendered in parts of PART_SIZE
 # reports, PROCESSES at a time, then joined (see _report_in_parts).
 SINGLE_UP_TO = 100
@@ -66,21 +65,16 @@ def _preorder(items):
 
 
 def cycle_report(cycle: ReviewCycle) -> bytes:
+    """The yearly 進行管理報告書: cover, contents, the briefing pages (governance.books.briefing:
+    the front page, the dashboard's charts with their tables, the summary tables, the bodies'
+    conclusions), then each report with its sheet."""
     reports = cycle.reports.with_details().order_by("sheet__project__code")
-    tables = summary_tables(cycle)
-    # The chart shows the plan as a whole, each item of the plan's first level and
-    # each department (the deeper levels are in the tables that follow), 未報告
-    # included, as the dashboard shows them.
-    chart_rows = [(label, counts, None) for label, counts in progress_bars(cycle)]
-    levels = cycle.plan.level_list
-    by = f"・{levels[0].name}別" if levels else ""
-    chart = charts.stacked_bars(f"進捗度(計画全体{by}・部別)", [*Progress.labels, UNREPORTED],
-                                chart_rows, uid="report", width=680, label_width=220)
     papers = [(report, result_rows(report), layout_for(report.sheet)) for report in with_covered_results(reports)]
-    context = {"cycle": cycle, "tables": tables, "chart": chart, "papers": papers,
-               "printed_on": timezone.localdate(), "city_name": settings.CITY_NAME}
+    today = timezone.localdate()
+    context = {"cycle": cycle, "tables": summary_tables(cycle), "briefing": briefing(cycle, today=today),
+               "papers": papers, "printed_on": today, "city_name": settings.CITY_NAME}
     if len(papers) <= SINGLE_UP_TO:
-        return render_pdf("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
+        return render_fitted("governance/pdf/cycle_report.html", context, stylesheets=STYLESHEETS)
     return _report_in_parts(context)
 
 
@@ -114,15 +108,15 @@ def _report_in_parts(context) -> bytes:
 
 
 def write_part(html: str) -> tuple[bytes, int]:
-    """One part as an untagged PDF without page numbers, and its number of pages.
-    Runs in the worker processes: fetches only static files, as core.pdf does."""
+    """One part as an untagged PDF without page numbers, and its number of pages, its
+    projects fitted to their pages (governance.books.fitting). Runs in the worker
+    processes: fetches only static files, as core.pdf does."""
     fetcher = StaticOnlyURLFetcher(timeout=5)
     fonts = FontConfiguration()
     css = [CSS(filename=str(static_path(name)), url_fetcher=fetcher, font_config=fonts)
            for name in (*STYLESHEETS, "pdf/parts.css")]
     base_url = static_path(STYLESHEETS[0]).parent.as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=css, font_config=fonts)
+    document = fitted_layout(html, base_url=base_url, fetcher=fetcher, stylesheets=css, fonts=fonts)
     return document.write_pdf(), len(document.pages)
 
 

@@ -119,17 +119,20 @@ def test_the_headline_goal_department_and_report_chart_give_the_same_totals(exec
     categories = [*Progress.labels, "未報告"]
     screen = segments(charts_of(response)["depts"], categories)
 
-    # The yearly report's chart (governance.books): the whole plan, each 目標, each 部.
+    # The yearly report's charts (governance.books.briefing): each 目標, each 部, each with its
+    # data table whose 合計 row is the plan's.
     captured = {}
-    monkeypatch.setattr(books, "render_pdf", lambda template, context, **kw: captured.update(context) or b"")
+    monkeypatch.setattr(books, "render_fitted", lambda template, context, **kw: captured.update(context) or b"")
     books.cycle_report(known["cycles"][2022])
-    svg = next(tinyhtml5.parse(str(captured["chart"])).iter(f"{SVG}svg"))
-    paper = segments(svg, categories)
-    assert paper["計画全体"] == PROGRESS_2022
-    assert column_sums([paper["目標Ⅰ 目標1"], paper["目標Ⅱ 目標2"]]) == PROGRESS_2022
+    goals, departments, _ = captured["briefing"]["charts"]
+    on_paper = [segments(next(tinyhtml5.parse(str(chart.svg)).iter(f"{SVG}svg")), categories)
+                for chart in (goals, departments)]
+    assert column_sums([on_paper[0]["目標Ⅰ 目標1"], on_paper[0]["目標Ⅱ 目標2"]]) == PROGRESS_2022
+    assert column_sums(on_paper[1].values()) == PROGRESS_2022
+    assert goals.table.total[0] == departments.table.total[0] == PROGRESS_2022
     for department in ("企画部", "市民部", "環境部"):
-        assert paper[department] == screen[department], department
-    assert paper["環境部"] == [0, 0, 1, 0, 2]  # 9 | 5, 6: on paper as on screen
+        assert on_paper[1][department] == screen[department], department
+    assert on_paper[1]["環境部"] == [0, 0, 1, 0, 2]  # 9 | 5, 6: on paper as on screen
 
 
 def test_the_headline_says_the_change_in_words_and_a_first_year_has_none(exec_client, known):
