@@ -24,8 +24,10 @@ from governance.models import AnnualReport, CycleStatus
 from governance.vocab import Decision, Evaluation, Progress
 from plans.tree import outline
 
-# The front page lists this many projects; the rest follow on a page of their own.
+# The front page lists this many projects (up to LAGGING_FITS when that is all of them);
+# the rest follow on the next page, which the charts then share (never a page of a row or two).
 LAGGING_ON_FRONT = 12
+LAGGING_FITS = 16
 PROGRESS_COLUMNS = [*Progress.labels, UNREPORTED]
 NO_HOME = "(掲載なし)"
 
@@ -106,8 +108,8 @@ def briefing(cycle, *, today) -> dict:
         "status_legend": "/".join([f"{symbol} {words}(計画どおりが {share}% 以上)" for share, symbol, words, _
                                    in STATUS_RULES[:-1]] + [f"{STATUS_RULES[-1][1]} {STATUS_RULES[-1][2]}",
                                                             f"{NO_REPORT_STATUS[0]} {NO_REPORT_STATUS[1]}"]),
-        "lagging": lagging[:LAGGING_ON_FRONT],
-        "lagging_rest": lagging[LAGGING_ON_FRONT:],
+        "lagging": lagging[:_on_front(len(lagging))],
+        "lagging_rest": lagging[_on_front(len(lagging)):],
         "lagging_count": len(lagging),
         "charts": dashboard_charts(tree, departments, trend_rows, filters),
         "judgments": judgments(cycle, filters.outline["items"]),
@@ -186,3 +188,7 @@ def judgments(cycle, items) -> list[Tally]:
 
     return [tally("検討会議の評価", Evaluation, evaluations, "未評価"),
             tally("戦略本部の判断", Decision, decisions, "未判断")]
+
+
+def _on_front(count: int) -> int:
+    return count if count <= LAGGING_FITS else LAGGING_ON_FRONT
