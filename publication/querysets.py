@@ -46,6 +46,11 @@ def published_reports():
             .only(*REPORT_FIELDS))
 
 
+def public_project_list():
+    """The projects of every published plan (for search and lists: no placements)."""
+    return Project.objects.filter(plan__in=published_plans())
+
+
 def public_projects(plan):
     """The plan's projects with their placements (the plan must come from published_plans)."""
     return public_projects_in([plan])

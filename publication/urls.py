@@ -28,6 +28,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("plans/<slug:plan>/", views.plan_tree, name="plan_tree"),
     path("projects/<slug:plan>/<str:code>/", views.project_detail, name="project_detail"),
+    path("search/", views.search, name="search"),
     path("feed.atom", public_page(feeds.ResultsFeed()), name="feed"),
     path("plans/<slug:plan>/book.pdf", views.plan_book_pdf, name="plan_book_pdf"),
     path("plans/<slug:plan>/results/<cycle_kind:kind>/<int:year>/", views.cycle_results, name="cycle_results"),

@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -77,6 +77,25 @@ def project_detail(request, plan, code):
         "reports": reports,
         "stages": lineage(project, plans=querysets.published_plans(), reports=querysets.published_reports()),
     })
+
+
+SEARCH_LIMIT = 100
+
+
+@public_page
+def search(request):
+    """Projects of the published plans whose name or code contains the words asked for
+    (each word, in any order), newest plan first."""
+    words = request.GET.get("q", "").split()[:5]
+    projects = []
+    if words:
+        found = querysets.public_project_list().select_related("plan")
+        for word in words:
+            found = found.filter(Q(name__icontains=word) | Q(code__icontains=word))
+        projects = list(found.order_by("-plan__start_year", "code")[:SEARCH_LIMIT + 1])
+    return render(request, "publication/search.html", {
+        "q": " ".join(words), "projects": projects[:SEARCH_LIMIT], "more": len(projects) > SEARCH_LIMIT,
+        "limit": SEARCH_LIMIT})
 
 
 def _cycle(plan, kind, year):

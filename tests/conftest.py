@@ -75,7 +75,7 @@ SAMPLES = {"plan": "second", "number": "1", "path": "1-1-1", "code": "1-1-1-01",
 # The public pages (publication, /open/) need no login; tests/publication checks that
 # they are the only ones besides the login pages.
 OPEN_PAGES = {"open:index", "open:plan_tree", "open:project_detail", "open:cycle_results", "open:cycle_results_pdf",
-              "open:plan_book_pdf", "open:feed",
+              "open:plan_book_pdf", "open:feed", "open:search",
               "open:data_catalogue", "open:data_schema", "open:data_csv", "open:data_json", "open:data_csvw",
               "open:plan_data_csv", "open:plan_data_json", "open:plan_data_csvw"}
 # The read-only API (publication.api): its resources, schema and documentation page need

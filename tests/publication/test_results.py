@@ -100,3 +100,25 @@ def test_the_atom_feed_lists_published_results_only(client, published, ict):
     # Withdrawn: gone from the feed at once.
     services.withdraw_cycle(user=ict, cycle=published["cycle"], reason="数値の誤りを訂正するため")
     assert ET.fromstring(client.get("/open/feed.atom").content).findall(f"{atom}entry") == []
+
+
+def test_a_citizen_finds_a_project_by_name_or_code(client, published):
+    """The search lists only projects of published plans (never the plan in preparation),
+    each word narrowing the list."""
+    from tests.publication.conftest import PLANTED
+
+    page = client.get("/open/search/", {"q": "Twitter"}).content.decode()
+    assert f'href="/open/projects/second/{TWITTER}/"' in page and "(1件)" in page
+    page = client.get("/open/search/", {"q": "昭島市 メール"}).content.decode()
+    assert "/open/projects/second/1-1-1-03/" in page and f"/open/projects/second/{TWITTER}/" not in page
+    assert "/open/projects/second/1-1-1-03/" in client.get("/open/search/", {"q": "1-1-1-03"}).content.decode()
+    hidden = client.get("/open/search/", {"q": PLANTED["third_project"]}).content.decode()
+    assert "該当する事業はありません" in hidden and "/open/projects/third/" not in hidden
+    assert 'role="search"' in client.get("/open/").content.decode()
+
+
+def test_public_years_are_written_in_their_own_era(client, published):
+    """A citizen reads 令和元年度 and 令和2年度, never the plan's 平成31・32年度."""
+    page = client.get(f"/open/projects/second/{TWITTER}/").content.decode()
+    assert "令和元年度" in page and "令和2年度" in page
+    assert "31年度" not in page and "32年度" not in page
