@@ -30,7 +30,8 @@ def figures(cycle) -> dict:
         "tables": tables,
         "chart": charts.responsive_bars("進捗度(計画全体・項目別)", list(Progress.labels), bars, uid="progress"),
         "print_chart": charts.stacked_bars("進捗度(計画全体・項目別)", list(Progress.labels), bars, uid="progress"),
-        "chart_rows": [(label, counts, sum(counts)) for label, counts, _ in bars],
+        # (label, [(column, count)], total): each cell named for the phone's card layout.
+        "chart_rows": [(label, list(zip(Progress.labels, counts)), sum(counts)) for label, counts, _ in bars],
         "progress_labels": list(Progress.labels),
         "reports": reports,
         "city_name": settings.CITY_NAME,
@@ -43,7 +44,7 @@ def pdf(context) -> bytes:
     key = f"open-results-pdf|{stamps.current('plans', 'work')}|{cycle.pk}|{cycle.publication.published_on}"
     return cache.get_or_set(key, lambda: render_pdf(
         "publication/pdf/cycle_results.html", {**context, "printed_on": timezone.localdate()},
-        stylesheets=("pdf/base.css", "pdf/book.css")), stamps.CACHE_TIMEOUT)
+        stylesheets=("pdf/base.css", "pdf/book.css", "pdf/briefing.css")), stamps.CACHE_TIMEOUT)
 
 
 def plan_book(plan) -> bytes:

@@ -58,6 +58,15 @@ class Summary:
         """(label, rows) of every table, in the order they are printed."""
         return [(label, rows) for _, label, rows in self.scoped]
 
+    @property
+    def groups_of_plan(self):
+        """(label, rows) of the whole plan and of each item (not the departments)."""
+        return [(label, rows) for scope, label, rows in self.scoped if scope != "department"]
+
+    @property
+    def groups_of_departments(self):
+        return self.groups_in("department")
+
     def groups_in(self, *scopes):
         return [(label, rows) for scope, label, rows in self.scoped if scope in scopes]
 
