@@ -148,9 +148,9 @@ def default_year(plan, years: dict[int, bool]) -> tuple[int, str]:
     bodies discuss), else the latest year started, else the plan's first year."""
     in_plan = {year: settled for year, settled in years.items() if year in plan.years}
     if settled := [year for year, is_settled in in_plan.items() if is_settled]:
-        return max(settled), "評価・判断が済んだ最新の年度"
+        return max(settled), "検討会議の評価・戦略本部の判断が始まった最新の年度"
     if in_plan:
-        return max(in_plan), "評価・判断が済んだ年度がまだないため、進行管理を開始した最新の年度"
+        return max(in_plan), "検討会議の評価・戦略本部の判断が始まった年度がまだないため、進行管理を開始した最新の年度"
     return plan.start_year, "年次進行管理をまだ開始していないため、計画の初年度"
 
 

@@ -159,7 +159,7 @@ def test_cio_still_sees_last_years_evaluated_results_after_a_new_cycle_is_opened
     unreported = cycle.reports.count() - 5
 
     def shows_2016():
-        expect(page.get_by_text("平成28年度を表示しています(評価・判断が済んだ最新の年度)")).to_be_visible()
+        expect(page.get_by_text("平成28年度を表示しています(検討会議の評価・戦略本部の判断が始まった最新の年度)")).to_be_visible()
         expect(page.get_by_role("form", name="表示の条件").get_by_label("年度", exact=True)).to_have_value("2016")
         headline = page.get_by_role("region", name="平成28年度の進捗度(前年度との比較)")
         expect(headline.get_by_role("listitem")).to_have_text([

@@ -179,3 +179,20 @@ def test_a_closed_cycle_says_so_on_the_page_and_on_paper(exec_client, known, dem
     assert "年次進行管理 確定(" in page_text
     printed = " ".join(pdf_text(b"".join(exec_client.get(PDF, params).streaming_content)).split())
     assert "(確定 " in printed and "未確定" not in printed
+
+
+def test_the_cycle_page_orders_its_yearly_report_and_a_closed_one_no_longer_warns(client, known, demo_users):
+    """情報推進課 orders the 進行管理報告書 from the cycle's own page; once the cycle is 確定,
+    its page no longer says the deadline has passed with reports missing."""
+    from governance.cycles.closing import close_cycle
+    from governance.models import BookJob
+
+    client.force_login(demo_users["demo-joho"])
+    cycle = known["cycles"][2021]
+    page_html = client.get(cycle.get_absolute_url()).content.decode()
+    assert "進行管理報告書(PDF)を作成" in page_html and "提出期限を過ぎています" in page_html
+    response = client.post("/books/order/", {"kind": "report", "cycle": cycle.pk})
+    assert response.status_code == 302
+    assert BookJob.objects.get(requested_by=demo_users["demo-joho"]).params == {"cycle": cycle.pk}
+    close_cycle(user=demo_users["demo-joho"], cycle=cycle, reason="確定する", include_unconcluded=True)
+    assert "提出期限を過ぎています" not in client.get(cycle.get_absolute_url()).content.decode()

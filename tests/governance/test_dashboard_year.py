@@ -25,7 +25,7 @@ def exec_client(client, demo_users):
     return client
 
 
-SETTLED_2022 = "令和4年度を表示しています(評価・判断が済んだ最新の年度)"
+SETTLED_2022 = "令和4年度を表示しています(検討会議の評価・戦略本部の判断が始まった最新の年度)"
 
 
 def open_2023(known, demo_users):
@@ -75,7 +75,7 @@ def test_without_an_evaluated_year_the_latest_started_year_is_shown(exec_client,
         state__in=[ReportState.EVALUATED, ReportState.DECIDED, ReportState.REFLECTED]).update(state="confirmed")
     response = get(exec_client, DASHBOARD, plan="dash")
     assert response.context["filters"].year == 2022
-    assert "令和4年度を表示しています(評価・判断が済んだ年度がまだないため、進行管理を開始した最新の年度)" \
+    assert "令和4年度を表示しています(検討会議の評価・戦略本部の判断が始まった年度がまだないため、進行管理を開始した最新の年度)" \
         in response.content.decode()
 
 
