@@ -41,7 +41,9 @@ WATCHED = {
     "plans": {"plans.plan", "plans.planlevel", "plans.planitem", "plans.project", "plans.placement"},
     "work": {"accounts.department", "accounts.section",
              "projects.indicator", "projects.indicatortarget", "governance.reviewcycle",
-             "governance.annualreport", "governance.indicatorresult"},
+             "governance.annualreport", "governance.indicatorresult",
+             # 公表 and its withdrawal change what the public pages show.
+             "publication.planpublication", "publication.cyclepublication"},
     # What only the sheet page shows besides the sheet's own row. That row is not watched:
     # the page keys on the sheet's version and last change (updated_at), which every save
     # changes, so one sheet's save keeps the other sheets' pages (and every other page) cached.

@@ -13,8 +13,10 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page, require_safe
 
+from core import stamps
 from governance.succession.lineage import lineage
 from plans import tree
 from publication import querysets, results
@@ -53,11 +55,14 @@ def index(request):
 
 @public_page
 def plan_tree(request, plan):
+    stamp = stamps.current("plans", "work")  # before any data (core.stamps)
     plan = _plan(plan)
     return render(request, "publication/plan_tree.html", {
         "plan": plan,
+        "stamp": stamp,
         "levels": plan.level_list,
-        "items": tree.build(plan, limit=None),
+        # Built only when the cached tree is missing.
+        "items": SimpleLazyObject(lambda: tree.build(plan, limit=None)),
         "cycles": querysets.published_cycles().filter(plan=plan).select_related("publication")
         .order_by("-fiscal_year", "kind"),
     })

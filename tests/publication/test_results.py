@@ -123,3 +123,23 @@ def test_public_years_are_written_in_their_own_era(client, published):
     page = client.get(f"/open/projects/second/{TWITTER}/").content.decode()
     assert "令和元年度" in page and "令和2年度" in page
     assert "31年度" not in page and "32年度" not in page
+
+
+def test_the_public_tree_is_cached_and_never_stale(client, published, django_capture_on_commit_callbacks):
+    """A large plan's tree is kept under the data stamps: the second visit reads less, and
+    a project renamed afterwards shows at once."""
+    from plans.models import Project
+
+    url = "/open/plans/second/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    cached = len(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        project = Project.objects.get(plan=published["plan"], code=TWITTER)
+        project.name = "昭島市公式Xの利用促進"
+        project.save()
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url).content.decode()
+    assert "昭島市公式Xの利用促進" in page
+    assert len(after) > cached  # the tree was built again
