@@ -2,6 +2,7 @@
 Workflow moves are small POST-only views that call one service."""
 
 import logging
+from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,12 +97,14 @@ def create_missing_sheets(request):
     return redirect(f"{reverse('governance:cycle_list')}?{choice.query}")
 
 
-def closing_context(user, cycle) -> dict:
-    """The cycle page's 確定 part: its record, and 情報推進課's form to close or reopen."""
-    from governance.cycles.closing import describe, unconcluded
+def closing_context(user, cycle, totals) -> dict:
+    """The cycle page's 確定 part: its record, and 情報推進課's form to close or reopen.
+    `totals` ({state: count}, the cached state board's) gives the reports not yet decided."""
+    from governance.cycles.closing import CONCLUDED, describe
 
     manage = permissions.can_manage_cycles(user)
-    pending = describe(unconcluded(cycle)) if manage and not cycle.is_closed else ""
+    pending = describe(Counter({state: n for state, n in totals.items() if state not in CONCLUDED})) \
+        if manage and not cycle.is_closed else ""
     return {
         "cycle_events": cycle.events.select_related("actor"),
         "close_form": CloseCycleForm() if manage and not cycle.is_closed else None,
@@ -135,7 +138,7 @@ def cycle_detail(request, pk):
         "meetings": cycle.meetings.select_related("body"),
         "unassigned": sum(counts.total() for key, _, counts in board if key is None),
         "can_manage": permissions.can_manage_cycles(request.user),
-        **closing_context(request.user, cycle),
+        **closing_context(request.user, cycle, totals),
     })
 
 
