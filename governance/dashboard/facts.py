@@ -264,33 +264,33 @@ class Shortfall:
     target: object
     actual: object
     rate: object
-    rate_text: str
+
+    @property
+    def rate_text(self) -> str:
+        from governance.achievement import format_rate
+
+        return format_rate(self.rate) if self.rate is not None else "未達成(判定の変更)"
 
 
 def _indicator_facts(cycle):
     """The reported indicators that did not reach the year's target, furthest first: those
     with a rate (both methods, governance.achievement) below 100%, unless 情報推進課 rated
-    them 達成; then those 情報推進課 rated 未達成 without a rate. One query."""
-    from governance.achievement import format_rate, of_indicator
+    them 達成; then those 情報推進課 rated 未達成 without a rate. One query: the database
+    keeps only the rated ones not met (_rating, the rule of governance.achievement without
+    dividing); the rate of each is governance.achievement's, from plain values."""
+    from governance.achievement import measure
 
-    rows = (IndicatorResult.objects.filter(report__cycle=cycle, report__state__in=REPORTED,
-                                           actual__isnull=False, indicator__is_qualitative=False,
-                                           **{f"report__{HOME}__is_home": True})
-            .select_related("indicator")
-            .annotate(year_target=_year_target(cycle))
-            .annotate(target=F("year_target__value"), path=F(f"report__{HOME}__item__path"),
-                      department=F("report__section__department"), code=F("report__sheet__project__code"),
-                      project=F("report__sheet__project__name"))
+    rated, met = _rating()
+    rows = (_rated_results(cycle).filter(rated & ~met)
+            .values_list("report_id", f"report__{HOME}__item__path", "report__section__department",
+                         "report__sheet__project__code", "report__sheet__project__name", "indicator__name",
+                         "indicator__unit", "target", "actual", "indicator__direction",
+                         "indicator__achievement_method", "indicator__baseline_value")
             .order_by())
-    short = []
-    for result in rows:
-        rated = of_indicator(result.indicator, result.actual, result.target)
-        met = result.override_met if result.override_met is not None else rated.met
-        if met is not False:
-            continue
-        short.append(Shortfall(result.report_id, result.path, result.department, result.code, result.project,
-                               result.indicator.name, result.indicator.unit, result.target, result.actual,
-                               rated.rate, format_rate(rated.rate) if rated.rate is not None else "未達成(判定の変更)"))
+    short = [Shortfall(report, path, department, code, project, name, unit, target, actual,
+                       measure(actual, target, direction, method, baseline).rate)
+             for report, path, department, code, project, name, unit, target, actual, direction, method, baseline
+             in rows]
     return sorted(short, key=lambda s: (s.rate is None, s.rate if s.rate is not None else 0, s.code))
 
 
@@ -298,10 +298,34 @@ def _achievement_facts(cycle):
     """(home item's path, department id, indicators with a result, how many reached their
     target) of the reported reports: an indicator with a rate (governance.achievement) and
     met when the rate is 100% or more before rounding, counted in the database without
-    dividing. 目標値に対する割合: 上向き actual ≥ target, 下向き actual ≤ target.
-    基準値からの進捗 ((actual − baseline) ÷ (target − baseline) ≥ 1): actual ≥ target when the
-    target is above the baseline, actual ≤ target when below; none when they are equal.
-    情報推進課's 達成/未達成 (IndicatorResult.override_met) counts in place of the rate's."""
+    dividing (_rating)."""
+    rated, met = _rating()
+    item = f"report__{HOME}__item__path"
+    department = "report__section__department"
+    return list(
+        _rated_results(cycle).filter(rated)
+        .values(item, department).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by()
+        .values_list(item, department, "total", "met")
+    )
+
+
+def _rated_results(cycle):
+    """The cycle's reported numeric results at home, each with its year's `target`."""
+    return (IndicatorResult.objects.filter(report__cycle=cycle, report__state__in=REPORTED,
+                                           actual__isnull=False, indicator__is_qualitative=False,
+                                           **{f"report__{HOME}__is_home": True})
+            # A join on the year's target (one per indicator and year), not a subquery per row;
+            # an outer join, so that a result 情報推進課 rated without a target still counts.
+            .annotate(year_target=_year_target(cycle)).annotate(target=F("year_target__value")))
+
+
+def _rating():
+    """(rated, met) as conditions on _rated_results, governance.achievement's rule without
+    dividing: a rate exists and is met when it is 100% or more before rounding.
+    目標値に対する割合: 上向き actual ≥ target, 下向き actual ≤ target. 基準値からの進捗
+    ((actual − baseline) ÷ (target − baseline) ≥ 1): actual ≥ target when the target is above
+    the baseline, actual ≤ target when below; none when they are equal. 情報推進課's
+    達成/未達成 (IndicatorResult.override_met) counts in place of the rate's."""
     up, down = Q(indicator__direction="up"), Q(indicator__direction="down")
     ratio, progress = Q(indicator__achievement_method="ratio"), Q(indicator__achievement_method="progress")
     baseline = F("indicator__baseline_value")
@@ -312,19 +336,7 @@ def _achievement_facts(cycle):
     met = ((ratio & ((up & Q(actual__gte=F("target"))) | (down & Q(actual__lte=F("target")))))
            | (progress & ((rises & Q(actual__gte=F("target"))) | (falls & Q(actual__lte=F("target"))))))
     said = Q(override_met__isnull=False)
-    rated, met = said | rated, Q(override_met=True) | (~said & met)
-    item = f"report__{HOME}__item__path"
-    department = "report__section__department"
-    return list(
-        IndicatorResult.objects.filter(report__cycle=cycle, report__state__in=REPORTED,
-                                       actual__isnull=False, indicator__is_qualitative=False,
-                                       **{f"report__{HOME}__is_home": True})
-        # A join on the year's target (one per indicator and year), not a subquery per row;
-        # an outer join, so that a result 情報推進課 rated without a target still counts.
-        .annotate(year_target=_year_target(cycle)).annotate(target=F("year_target__value")).filter(rated)
-        .values(item, department).annotate(total=Count("pk"), met=Count("pk", filter=met)).order_by()
-        .values_list(item, department, "total", "met")
-    )
+    return said | rated, Q(override_met=True) | (~said & met)
 
 
 def _year_target(cycle):
