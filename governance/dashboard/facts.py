@@ -12,6 +12,7 @@ level sums exactly to the level above. Percentages follow the summary tables' ru
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from urllib.parse import quote_plus
@@ -245,9 +246,11 @@ def _attention_facts(cycle):
             standing = UNREPORTED
         else:
             standing = progress if progress in (Progress.BEHIND, Progress.NOT_DONE) else ""
-        flagged.append(Flagged(pk, path, dept, code, name, f"{dept_name or ''}{section or '(担当部署未定)'}",
+        flagged.append((pk, path, dept, code, name, f"{dept_name or ''}{section or '(担当部署未定)'}",
                                state, standing, decision, comment))
-    return sorted(flagged, key=lambda f: f.rank)
+    # Plain tuples (Flagged's fields): the facts are cached, and thousands of dataclasses
+    # take ten times longer to unpickle on every page that reads them.
+    return sorted(flagged, key=lambda f: (WORST_FIRST.get(f[7], 3), f[3]))
 
 
 @dataclass(frozen=True)
@@ -287,11 +290,11 @@ def _indicator_facts(cycle):
                          "indicator__unit", "target", "actual", "indicator__direction",
                          "indicator__achievement_method", "indicator__baseline_value")
             .order_by())
-    short = [Shortfall(report, path, department, code, project, name, unit, target, actual,
-                       measure(actual, target, direction, method, baseline).rate)
+    short = [(report, path, department, code, project, name, unit, target, actual,
+              measure(actual, target, direction, method, baseline).rate)
              for report, path, department, code, project, name, unit, target, actual, direction, method, baseline
              in rows]
-    return sorted(short, key=lambda s: (s.rate is None, s.rate if s.rate is not None else 0, s.code))
+    return sorted(short, key=lambda s: (s[9] is None, s[9] if s[9] is not None else 0, s[3]))  # Shortfall's fields
 
 
 def _achievement_facts(cycle):
@@ -605,22 +608,41 @@ def item_status(tree, filters):
     return rows
 
 
+class Rows(Sequence):
+    """Rows of the facts (plain tuples) read as `kind` objects only when they are read: a
+    page shows the first few of thousands, and its template asks for their number."""
+
+    def __init__(self, rows, kind):
+        self.rows, self.kind = rows, kind
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.kind(*row) for row in self.rows[index]]
+        return self.kind(*self.rows[index])
+
+
 def _in_filters(rows, filters):
+    """The rows (path second, department third) within the item and department filters."""
     department = filters.department.pk if filters.department else None
-    return [row for row in rows
-            if is_under(row.path, filters.item) and not (department and row.department != department)]
+    if filters.item is None and department is None:
+        return rows
+    return [row for row in rows if is_under(row[1], filters.item) and not (department and row[2] != department)]
 
 
 def flagged(facts, filters):
     """(reports behind or not reported, worst first; reports the 戦略本部 asked to act on)
-    within the filters."""
+    within the filters, as Flagged."""
     rows = _in_filters(facts["attention"], filters)
-    return [row for row in rows if row.standing], [row for row in rows if row.decision in ACTING]
+    return (Rows([row for row in rows if row[7]], Flagged),
+            Rows([row for row in rows if row[8] in ACTING], Flagged))
 
 
 def shortfalls(facts, filters):
-    """The indicators short of target within the filters, furthest first."""
-    return _in_filters(facts["indicators"], filters)
+    """The indicators short of target within the filters, furthest first, as Shortfall."""
+    return Rows(_in_filters(facts["indicators"], filters), Shortfall)
 
 
 def decision_table(tree):

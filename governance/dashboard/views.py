@@ -86,6 +86,8 @@ def dashboard_pdf(request):
     if cycle is None:
         raise Http404("この年度の年次進行管理はまだ開始されていません。")
     filters = context["filters"]
+    context["figures"] = SimpleLazyObject(  # computed only when the PDF is not in the cache
+        lambda: figures(cycle, filters, context["by"], context["stamp"], for_print=True))
     context["printed_on"] = timezone.localdate()
     context["conditions"] = _conditions(filters, context["by"])
     data = cache.get_or_set(
@@ -127,6 +129,7 @@ def _context(request):
         "figures_key": "|".join(str(part) for part in (
             stamp, cycle.pk, filters.year, filters.item, getattr(filters.department, "pk", ""), filters.level,
             context["by"])),
+        "stamp": stamp,
         "figures": SimpleLazyObject(lambda: figures(cycle, filters, context["by"], stamp)),
         "vocabs": VOCABS,
         "shown_vocab": VOCABS[context["by"]],
@@ -143,7 +146,7 @@ def _context(request):
     return context
 
 
-def figures(cycle, filters, by, stamp):
+def figures(cycle, filters, by, stamp, *, for_print=False):
     """Every figure of the dashboard for a cycle, the filters and the vocabulary shown,
     from the cycle's facts (cached under the data stamps read before them)."""
     facts = cache.get_or_set(f"dashboard-facts|{stamp}|{cycle.pk}", lambda: cycle_facts(cycle), stamps.CACHE_TIMEOUT)
@@ -165,7 +168,7 @@ def figures(cycle, filters, by, stamp):
     shown_label, shown_vocab = VOCABS[by]
     progress_labels = list(Progress.labels)
     department_rows = [(n.label, n.row("progress", with_unreported=True)) for n in departments]
-    return {
+    result = {
         "tree": tree,
         "tree_rows": rows,
         "tree_table": [(n, n.row(by, with_unreported=True)) for n in rows],
@@ -194,16 +197,24 @@ def figures(cycle, filters, by, stamp):
             uid="items"),
         "chart_departments": charts.responsive_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
                                                  bars(department_rows), uid="depts"),
-        # On paper: the wide layout, without the links.
-        "print_chart_items": charts.stacked_bars(
-            f"{filters.level_name}ごとの{shown_label}", [*shown_vocab.labels, UNREPORTED],
-            unlinked(bars((n.label, n.row(by, with_unreported=True)) for n in rows if n.depth == filters.level)),
-            uid="items"),
-        "print_chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
-                                                       unlinked(bars(department_rows)), uid="depts"),
         "reported_count": reported_count,
         "total_count": total_count,
     }
+    if for_print:  # on paper: the wide layout, without the links
+        trend_figures = result["trend_rows"]
+        result.update({
+            "print_chart_items": charts.stacked_bars(
+                f"{filters.level_name}ごとの{shown_label}", [*shown_vocab.labels, UNREPORTED],
+                unlinked(bars((n.label, n.row(by, with_unreported=True)) for n in rows if n.depth == filters.level)),
+                uid="items"),
+            "print_chart_departments": charts.stacked_bars("部ごとの進捗度", [*progress_labels, UNREPORTED],
+                                                           unlinked(bars(department_rows)), uid="depts"),
+            "print_chart_trend": charts.stacked_bars(
+                "進捗度の推移", [*Progress.labels, UNREPORTED],
+                [(label, counts if started else [0] * len(counts), None) for label, counts, started in trend_figures],
+                uid="trend"),
+        })
+    return result
 
 
 def _trend_figures(trend_rows, filters):
@@ -214,10 +225,6 @@ def _trend_figures(trend_rows, filters):
         "trend_rows": rows,
         "trend_across": any(y < filters.plan.start_year for y, _, _ in trend_rows),
         "chart_trend": charts.responsive_bars(
-            "進捗度の推移", [*Progress.labels, UNREPORTED],
-            [(label, counts if started else [0] * len(counts), None) for label, counts, started in rows],
-            uid="trend"),
-        "print_chart_trend": charts.stacked_bars(
             "進捗度の推移", [*Progress.labels, UNREPORTED],
             [(label, counts if started else [0] * len(counts), None) for label, counts, started in rows],
             uid="trend"),
