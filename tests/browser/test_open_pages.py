@@ -55,3 +55,27 @@ def test_a_citizen_reads_a_projects_published_result_on_a_phone(page, seeded):
     page.screenshot(path="/tmp/open-project-phone.png", full_page=True)
     assert describe(axe_violations(page)) == ""
     assert_fits(page)
+
+
+def test_a_citizen_finds_a_project_by_name_reads_its_results_and_downloads_the_csv(page, seeded):
+    """#18's walk: /open/ → search by name → the project's published result → the year's
+    results page → the open data catalogue → the results CSV (UTF-8 with BOM)."""
+    publish()
+    page.goto("/open/")
+    page.get_by_label("事業名・事業コードで探す").fill("ツイッター")
+    page.get_by_role("button", name="検索").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("「ツイッター」を含む事業(1件)")
+    assert describe(axe_violations(page)) == ""
+    page.get_by_role("link", name="昭島市公式 Twitter(ツイッター)の利用促進").click()
+    results = page.get_by_role("table", name="進行管理の結果")
+    expect(results.get_by_role("row", name="平成28年度(2016年度) 年次進行管理")).to_contain_text("拡充")
+    page.goto("/open/plans/second/")
+    page.get_by_role("link", name="平成28年度(2016年度) 年次進行管理の結果").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("平成28年度(2016年度) 年次進行管理の結果")
+    assert describe(axe_violations(page)) == ""
+    page.goto("/open/data/")
+    with page.expect_download() as download:
+        page.locator('a[href="/open/data/results.csv"]').click()
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert TWITTER in data.decode("utf-8-sig")
