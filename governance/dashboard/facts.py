@@ -264,7 +264,7 @@ class Shortfall:
     project: str
     indicator: str
     unit: str
-    target: object
+    target: object  # numbers as text (the cached facts keep them so), Decimal-ready
     actual: object
     rate: object
 
@@ -294,7 +294,13 @@ def _indicator_facts(cycle):
               measure(actual, target, direction, method, baseline).rate)
              for report, path, department, code, project, name, unit, target, actual, direction, method, baseline
              in rows]
-    return sorted(short, key=lambda s: (s[9] is None, s[9] if s[9] is not None else 0, s[3]))  # Shortfall's fields
+    short.sort(key=lambda s: (s[9] is None, s[9] if s[9] is not None else 0, s[3]))  # Shortfall's fields
+    # The numbers as text: the facts are cached, and thousands of Decimals are slow to unpickle.
+    return [(*row[:7], _text(row[7]), _text(row[8]), _text(row[9])) for row in short]
+
+
+def _text(number):
+    return None if number is None else str(number)
 
 
 def _achievement_facts(cycle):
