@@ -54,6 +54,7 @@ def plan_rows(plans):
         "philosophy_subtitle": plan.philosophy_subtitle or None,
         "level_names": [level.name for level in sorted(plan.levels.all(), key=lambda level: level.depth)],
         "adopted_on": plan.adopted_on,
+        "adopted": plan.published or None,
         "published_on": plan.publication.published_on,
         # Only a published predecessor: an unpublished plan is not named at all.
         "predecessor_code": codes.get(plan.predecessor_id),

@@ -125,6 +125,8 @@ PLANS = Dataset(
         Column("philosophy_subtitle", "基本理念(副題)"),
         Column("level_names", "施策体系の階層", "list", "基本理念の下の階層の名前を上から順に(例:目標;基本方針;情報化施策)。"),
         Column("adopted_on", "策定日", "date"),
+        Column("adopted", "策定(計画書の表記)", description="計画書に書かれた策定の時期(例:平成28年(2016年)5月)。"
+               "日付まで記録していない計画でも入ります。"),
         Column("published_on", "公表日", "date"),
         Column("predecessor_code", "前計画の計画コード", description="引き継いだ計画(公表しているものだけ)。"),
         PAGE_URL,

@@ -233,3 +233,11 @@ def test_each_dataset_is_dated_by_the_last_change_of_what_it_holds(client, publi
     services.withdraw_cycle(user=ict, cycle=published["cycle"], reason="数値の誤り")
     today = timezone.localdate().isoformat()
     assert dates() | {"results": today} == dates() and dates()["indicator-results"] == today
+
+
+def test_the_plan_row_says_when_the_plan_was_adopted_as_the_plan_writes_it(client, published):
+    """The seed plans record their 策定 as the book writes it (平成28年(2016年)5月, no day):
+    the plans dataset carries that text beside the (empty) date."""
+    plan = published["plan"]
+    row = rows_of(csv_rows(client.get("/open/data/plans.csv")), plan_code="second")[0]
+    assert row["adopted"] == plan.published and plan.published.startswith("平成28年")
