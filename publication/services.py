@@ -8,14 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import is_ict_office
-from governance.models import ReportState, ReviewCycle
+from governance.cycles.closing import CONCLUDED
+from governance.models import ReviewCycle
 from plans.models import Plan
 from publication.models import (
     REASON_LIMIT, CyclePublication, PlanPublication, PublicationAction, PublicationEvent, PublicationStatus,
 )
 
-# A cycle's results are public once the 戦略本部 has decided on every one of its reports.
-DECIDED_STATES = (ReportState.DECIDED, ReportState.REFLECTED)
+# A cycle's results are public once the 戦略本部 has decided on every one of its reports:
+# the states in which a cycle may be closed (確定) without saying why.
+DECIDED_STATES = tuple(sorted(CONCLUDED))
 
 
 class PublicationError(Exception):

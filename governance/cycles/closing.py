@@ -20,11 +20,6 @@ from governance.models import AnnualReport, CycleAction, CycleEvent, CycleStatus
 CONCLUDED = {ReportState.DECIDED, ReportState.REFLECTED}
 
 
-def unconcluded(cycle) -> Counter:
-    """{state: count} of the cycle's reports the 戦略本部 has not decided yet."""
-    return Counter(cycle.reports.exclude(state__in=CONCLUDED).values_list("state", flat=True))
-
-
 def describe(counts: Counter) -> str:
     """「作成中 2 件、提出済 1 件」, in the workflow's order."""
     return "、".join(f"{state.label} {counts[state]} 件" for state in ReportState if counts.get(state))
